@@ -1,0 +1,110 @@
+//! Commands: turn validated arguments into a pipeline (parse -> order -> clocks -> analysis ->
+//! render) and say how it ended. The only layer below `main` that prints to stderr.
+
+pub mod stamp;
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command, InputArgs};
+use crate::model::Trace;
+use crate::order::{causal_order, Causality};
+use crate::parse::{parse_files, ParseOptions};
+use crate::term::Palette;
+
+/// How a command ended, when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report: exit 0.
+    Clean,
+    /// Findings were reported: exit 1.
+    Findings,
+}
+
+/// Where a command writes and how it paints.
+pub struct Context<'a> {
+    /// Standard output (data only).
+    pub out: &'a mut dyn Write,
+    /// Palette for standard output.
+    pub out_palette: Palette,
+    /// Palette for messages on standard error.
+    pub err_palette: Palette,
+}
+
+impl Context<'_> {
+    /// Prints a warning on stderr: `causal: warning: ...`.
+    pub fn warn(&self, message: &str) {
+        eprintln!("causal: {} {message}", self.err_palette.warning("warning:"));
+    }
+}
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
+    match cli.command {
+        Command::Stamp(args) => stamp::run(&args, ctx),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(ctx.out)
+                .context("writing the man page")?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// A parsed trace with its messages matched and a causal order found.
+pub struct Loaded {
+    /// The events.
+    pub trace: Trace,
+    /// Matching and causal order.
+    pub causality: Causality,
+}
+
+/// At most this many warnings of one kind are printed; the rest are counted.
+const WARNING_LIMIT: usize = 10;
+
+/// Reads the input, orders it causally, and warns about what the run passes over.
+pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
+    let regex = input
+        .regex
+        .as_deref()
+        .map(|pattern| {
+            regex::Regex::new(pattern)
+                .map_err(|e| crate::error::Error::Usage(format!("invalid --regex: {e}")))
+        })
+        .transpose()?;
+    let options = ParseOptions {
+        node: input.node.clone(),
+        regex,
+        skip_unmatched: input.skip_unmatched,
+    };
+    let parsed = parse_files(&input.files, &options)?;
+    for (file, count) in &parsed.skipped {
+        ctx.warn(&format!(
+            "{file}: skipped {count} line{} that did not match --regex",
+            if *count == 1 { "" } else { "s" }
+        ));
+    }
+    let trace = parsed.trace;
+    let causality = causal_order(&trace)?;
+    for &e in causality.unmatched_recvs.iter().take(WARNING_LIMIT) {
+        ctx.warn(&format!(
+            "{}: {} receives {:?}, which no event sends; stamped as a local event",
+            trace.location(e),
+            trace.event_id(e),
+            trace.event(e).msg.as_deref().unwrap_or_default()
+        ));
+    }
+    if causality.unmatched_recvs.len() > WARNING_LIMIT {
+        ctx.warn(&format!(
+            "{} more receives of messages that no event sends",
+            causality.unmatched_recvs.len() - WARNING_LIMIT
+        ));
+    }
+    Ok(Loaded { trace, causality })
+}

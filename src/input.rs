@@ -1,0 +1,141 @@
+//! Opening inputs: a file or `-` for standard input, read as numbered lines of UTF-8.
+//!
+//! This layer knows bytes and lines, not formats: parsers in `parse/` get `(line, text)` pairs.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, InputError, Result};
+
+/// The name used for standard input in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// An opened input: its display name, the node name its file stem suggests, and its bytes.
+pub struct Input {
+    /// The file as the user named it, or `<stdin>`.
+    pub name: String,
+    /// The node name taken from the file stem (`logs/db-2.jsonl` gives `db-2`); none for stdin.
+    pub stem: Option<String>,
+    reader: Box<dyn BufRead>,
+}
+
+impl Input {
+    /// Opens `path`, or standard input when it is `-`.
+    pub fn open(path: &Path) -> Result<Input> {
+        if path.as_os_str() == "-" {
+            return Ok(Input::from_reader(STDIN_NAME, None, io::stdin().lock()));
+        }
+        let name = path.display().to_string();
+        let file = File::open(path).map_err(|error| Error::Io {
+            path: name.clone(),
+            error,
+        })?;
+        Ok(Input::from_reader(
+            &name,
+            node_name_from_path(path),
+            BufReader::with_capacity(1 << 16, file),
+        ))
+    }
+
+    /// Wraps any reader (used by tests and by callers that already hold the bytes).
+    pub fn from_reader(name: &str, stem: Option<String>, reader: impl Read + 'static) -> Input {
+        Input {
+            name: name.to_string(),
+            stem,
+            reader: Box::new(BufReader::with_capacity(1 << 16, reader)),
+        }
+    }
+
+    /// Calls `f` with each line's 1-based number and text, without its `\n` or `\r\n`.
+    ///
+    /// Invalid UTF-8 is an error naming the line and the column of the first bad byte.
+    pub fn for_each_line(&mut self, mut f: impl FnMut(u32, &str) -> Result<()>) -> Result<()> {
+        let mut buf = Vec::with_capacity(256);
+        let mut line_no: u32 = 0;
+        loop {
+            buf.clear();
+            let n = self
+                .reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|error| Error::Io {
+                    path: self.name.clone(),
+                    error,
+                })?;
+            if n == 0 {
+                return Ok(());
+            }
+            line_no += 1;
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+                if buf.last() == Some(&b'\r') {
+                    buf.pop();
+                }
+            }
+            let text = std::str::from_utf8(&buf).map_err(|e| {
+                let good = std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or("");
+                InputError::new(
+                    &self.name,
+                    line_no,
+                    format!(
+                        "expected UTF-8 text, found byte 0x{:02x}",
+                        buf[e.valid_up_to()]
+                    ),
+                )
+                .at_column(Some(good.chars().count() as u32 + 1))
+            })?;
+            f(line_no, text)?;
+        }
+    }
+}
+
+/// The node name a file's stem suggests: `logs/db-2.jsonl` gives `db-2`.
+pub fn node_name_from_path(path: &Path) -> Option<String> {
+    let mut stem = path.file_stem()?.to_string_lossy().into_owned();
+    // `x.jsonl.gz` should name node `x`, not `x.jsonl`.
+    if path.extension().is_some_and(|e| e == "gz") {
+        if let Some((base, _)) = stem.rsplit_once('.') {
+            stem = base.to_string();
+        }
+    }
+    (!stem.is_empty()).then_some(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(bytes: &'static [u8]) -> Result<Vec<(u32, String)>> {
+        let mut input = Input::from_reader("t", None, bytes);
+        let mut out = Vec::new();
+        input.for_each_line(|n, s| {
+            out.push((n, s.to_string()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn lines_are_numbered_and_crlf_is_stripped() {
+        let got = lines(b"a\r\n\nb").unwrap();
+        assert_eq!(got, vec![(1, "a".into()), (2, "".into()), (3, "b".into())]);
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err = lines(b"ok\nab\xff\n").unwrap_err().to_string();
+        assert_eq!(err, "t:2:3: expected UTF-8 text, found byte 0xff");
+    }
+
+    #[test]
+    fn node_names_come_from_file_stems() {
+        assert_eq!(
+            node_name_from_path(Path::new("logs/db-2.jsonl")).as_deref(),
+            Some("db-2")
+        );
+        assert_eq!(
+            node_name_from_path(Path::new("x.jsonl.gz")).as_deref(),
+            Some("x")
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! The `causal` binary: parse arguments, decide colors, run the command, map the outcome to
+//! an exit status (0 clean, 1 findings, 2 errors).
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use causal::cli::Cli;
+use causal::cmd::{self, Context, Outcome};
+use causal::term::{should_color, Palette};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let no_color = std::env::var("NO_COLOR").ok();
+    let term = std::env::var("TERM").ok();
+    let decide = |is_tty| should_color(cli.color, is_tty, no_color.as_deref(), term.as_deref());
+    let out_palette = Palette::new(decide(io::stdout().is_terminal()));
+    let err_palette = Palette::new(decide(io::stderr().is_terminal()));
+
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut ctx = Context {
+        out: &mut out,
+        out_palette,
+        err_palette,
+    };
+    let result = cmd::run(cli, &mut ctx).and_then(|outcome| {
+        out.flush()?;
+        Ok(outcome)
+    });
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        // A closed pipe (`causal stamp big.jsonl | head`) is the reader saying it has seen
+        // enough, not an error: stop quietly, as ripgrep and fd do.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("causal: {}", format!("{err:#}").replace('\n', "\n"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,400 @@
+//! The trace model: events, nodes and where each event came from.
+//!
+//! Everything above this layer (parsers, clock engines, analyses, renderers) speaks these
+//! types. This module holds data and small lookups only: it does no I/O and computes no clocks.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// Index of a node (process, host, thread) in [`Trace::nodes`].
+///
+/// Nodes are numbered in the order of their names, so comparing two `NodeId`s compares names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// The id as an index into per-node tables.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Index of an event in [`Trace::events`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventIdx(pub u32);
+
+impl EventIdx {
+    /// The index into per-event tables.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Index of a data key in [`Trace::keys`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyId(pub u32);
+
+/// What an event did: something local, or one end of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// An event that involves no other node.
+    Local,
+    /// The sending of message `msg`.
+    Send,
+    /// The receipt of message `msg`.
+    Recv,
+}
+
+impl EventKind {
+    /// The name used in the native format and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Local => "local",
+            EventKind::Send => "send",
+            EventKind::Recv => "recv",
+        }
+    }
+}
+
+/// Where an input line came from: a file index into [`Trace::files`] and a 1-based line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Source {
+    /// Index into [`Trace::files`].
+    pub file: u32,
+    /// 1-based line number in the (decompressed) text of that file.
+    pub line: u32,
+}
+
+/// A wall-clock reading, in nanoseconds since the Unix epoch (UTC).
+///
+/// The text the input gave is kept in the event's fields; this is the value to compute with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Seconds since the epoch, as a float (for display and skew arithmetic).
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+}
+
+/// One event recorded by one node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// The node that recorded it.
+    pub node: NodeId,
+    /// 1-based position in its node's program order; equals its own vector-clock component.
+    pub seq: u32,
+    /// Local, send or receive.
+    pub kind: EventKind,
+    /// Message id, on sends and receives.
+    pub msg: Option<Box<str>>,
+    /// Intended receivers named by a send (may name nodes that never appear).
+    pub to: Vec<Box<str>>,
+    /// Wall-clock time, when the input gave one.
+    pub time: Option<Timestamp>,
+    /// What happened, for people.
+    pub label: Option<Box<str>>,
+    /// The user's own id, when the input gave one.
+    pub user_id: Option<Box<str>>,
+    /// Data keys read.
+    pub reads: Vec<KeyId>,
+    /// Data keys written.
+    pub writes: Vec<KeyId>,
+    /// Where it came from.
+    pub source: Source,
+    /// The input's fields as given, in their order (pass-through fields included).
+    pub fields: Map<String, Value>,
+}
+
+/// A whole execution: its nodes, their events in program order, and the files they came from.
+///
+/// Invariants (established by [`TraceBuilder::finish`]): node ids are sorted by name;
+/// `by_node[n]` lists node `n`'s events in program order and `events[by_node[n][k]].seq == k + 1`.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// Input file names as the user gave them (`<stdin>` for standard input).
+    pub files: Vec<String>,
+    /// Node names, indexed by [`NodeId`].
+    pub nodes: Vec<String>,
+    /// Data key names, indexed by [`KeyId`].
+    pub keys: Vec<String>,
+    /// All events, in input order (file by file, line by line).
+    pub events: Vec<Event>,
+    /// Each node's events in program order.
+    pub by_node: Vec<Vec<EventIdx>>,
+}
+
+impl Trace {
+    /// The event at `e`.
+    pub fn event(&self, e: EventIdx) -> &Event {
+        &self.events[e.index()]
+    }
+
+    /// The name of node `n`.
+    pub fn node_name(&self, n: NodeId) -> &str {
+        &self.nodes[n.index()]
+    }
+
+    /// The node named `name`, if any.
+    pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
+        self.nodes
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
+            .map(|i| NodeId(i as u32))
+    }
+
+    /// The name of key `k`.
+    pub fn key_name(&self, k: KeyId) -> &str {
+        &self.keys[k.0 as usize]
+    }
+
+    /// The event ids of every event: the user's `id`, else `NODE#N`.
+    pub fn event_id(&self, e: EventIdx) -> EventName<'_> {
+        let ev = self.event(e);
+        match &ev.user_id {
+            Some(id) => EventName::User(id),
+            None => EventName::Positional(self.node_name(ev.node), ev.seq),
+        }
+    }
+
+    /// `file:line` of event `e`, for messages.
+    pub fn location(&self, e: EventIdx) -> Location<'_> {
+        let s = self.event(e).source;
+        Location {
+            file: &self.files[s.file as usize],
+            line: s.line,
+        }
+    }
+
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the trace has no events.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// An index from every accepted spelling of an event id to the event.
+    ///
+    /// Both the user's `id` and the positional `NODE#N` name an event; when a user id equals
+    /// another event's positional name, the user id wins.
+    pub fn id_index(&self) -> HashMap<String, EventIdx> {
+        let mut index = HashMap::with_capacity(self.events.len() * 2);
+        for (i, ev) in self.events.iter().enumerate() {
+            index.insert(
+                format!("{}#{}", self.node_name(ev.node), ev.seq),
+                EventIdx(i as u32),
+            );
+        }
+        for (i, ev) in self.events.iter().enumerate() {
+            if let Some(id) = &ev.user_id {
+                index.insert(id.to_string(), EventIdx(i as u32));
+            }
+        }
+        index
+    }
+}
+
+/// An event's display id, written without allocating.
+#[derive(Clone, Copy, Debug)]
+pub enum EventName<'a> {
+    /// The id the input gave.
+    User(&'a str),
+    /// `NODE#N`.
+    Positional(&'a str, u32),
+}
+
+impl fmt::Display for EventName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventName::User(id) => f.write_str(id),
+            EventName::Positional(node, n) => write!(f, "{node}#{n}"),
+        }
+    }
+}
+
+/// `file:line`, for messages.
+#[derive(Clone, Copy, Debug)]
+pub struct Location<'a> {
+    /// The file as the user named it.
+    pub file: &'a str,
+    /// 1-based line.
+    pub line: u32,
+}
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// An event as a parser produces it, before nodes and keys are numbered.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawEvent {
+    /// Node name.
+    pub node: String,
+    /// Local, send or receive.
+    pub kind: Option<EventKind>,
+    /// Message id.
+    pub msg: Option<String>,
+    /// Intended receivers.
+    pub to: Vec<String>,
+    /// Wall-clock time.
+    pub time: Option<Timestamp>,
+    /// Label text.
+    pub label: Option<String>,
+    /// The user's own id.
+    pub id: Option<String>,
+    /// Keys read.
+    pub reads: Vec<String>,
+    /// Keys written.
+    pub writes: Vec<String>,
+    /// Line number in the file.
+    pub line: u32,
+    /// The input's own fields.
+    pub fields: Map<String, Value>,
+}
+
+/// Builds a [`Trace`] from parsed events, numbering nodes and keys.
+#[derive(Debug, Default)]
+pub struct TraceBuilder {
+    files: Vec<String>,
+    node_ids: HashMap<String, u32>,
+    nodes: Vec<String>,
+    key_ids: HashMap<String, u32>,
+    keys: Vec<String>,
+    events: Vec<Event>,
+}
+
+impl TraceBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers an input file and returns its index for [`TraceBuilder::push`].
+    pub fn add_file(&mut self, name: impl Into<String>) -> u32 {
+        self.files.push(name.into());
+        (self.files.len() - 1) as u32
+    }
+
+    fn intern_node(&mut self, name: String) -> NodeId {
+        let next = self.nodes.len() as u32;
+        let id = *self.node_ids.entry(name.clone()).or_insert_with(|| next);
+        if id == next {
+            self.nodes.push(name);
+        }
+        NodeId(id)
+    }
+
+    fn intern_key(&mut self, name: String) -> KeyId {
+        let next = self.keys.len() as u32;
+        let id = *self.key_ids.entry(name.clone()).or_insert_with(|| next);
+        if id == next {
+            self.keys.push(name);
+        }
+        KeyId(id)
+    }
+
+    /// Adds one event from file `file`, after the events already added for its node.
+    pub fn push(&mut self, file: u32, raw: RawEvent) {
+        let node = self.intern_node(raw.node);
+        let reads = raw.reads.into_iter().map(|k| self.intern_key(k)).collect();
+        let writes = raw.writes.into_iter().map(|k| self.intern_key(k)).collect();
+        self.events.push(Event {
+            node,
+            seq: 0,
+            kind: raw.kind.unwrap_or(EventKind::Local),
+            msg: raw.msg.map(String::into_boxed_str),
+            to: raw.to.into_iter().map(String::into_boxed_str).collect(),
+            time: raw.time,
+            label: raw.label.map(String::into_boxed_str),
+            user_id: raw.id.map(String::into_boxed_str),
+            reads,
+            writes,
+            source: Source {
+                file,
+                line: raw.line,
+            },
+            fields: raw.fields,
+        });
+    }
+
+    /// Numbers nodes by name and assigns each event its position in program order.
+    pub fn finish(self) -> Trace {
+        let mut order: Vec<u32> = (0..self.nodes.len() as u32).collect();
+        order.sort_by(|&a, &b| self.nodes[a as usize].cmp(&self.nodes[b as usize]));
+        let mut renumber = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let nodes: Vec<String> = order
+            .iter()
+            .map(|&old| self.nodes[old as usize].clone())
+            .collect();
+        let mut by_node: Vec<Vec<EventIdx>> = vec![Vec::new(); nodes.len()];
+        let mut events = self.events;
+        for (i, ev) in events.iter_mut().enumerate() {
+            ev.node = NodeId(renumber[ev.node.index()]);
+            let lane = &mut by_node[ev.node.index()];
+            lane.push(EventIdx(i as u32));
+            ev.seq = lane.len() as u32;
+        }
+        Trace {
+            files: self.files,
+            nodes,
+            keys: self.keys,
+            events,
+            by_node,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(node: &str, line: u32) -> RawEvent {
+        RawEvent {
+            node: node.into(),
+            line,
+            ..RawEvent::default()
+        }
+    }
+
+    #[test]
+    fn nodes_are_numbered_by_name_and_events_by_program_order() {
+        let mut b = TraceBuilder::new();
+        let f = b.add_file("x.jsonl");
+        b.push(f, raw("zeta", 1));
+        b.push(f, raw("alpha", 2));
+        b.push(f, raw("zeta", 3));
+        let t = b.finish();
+        assert_eq!(t.nodes, vec!["alpha", "zeta"]);
+        assert_eq!(t.events[0].node, NodeId(1));
+        assert_eq!(t.events[2].seq, 2);
+        assert_eq!(t.by_node[1], vec![EventIdx(0), EventIdx(2)]);
+        assert_eq!(t.event_id(EventIdx(2)).to_string(), "zeta#2");
+        assert_eq!(t.node_by_name("zeta"), Some(NodeId(1)));
+        assert_eq!(t.location(EventIdx(1)).to_string(), "x.jsonl:2");
+    }
+
+    #[test]
+    fn user_ids_win_over_positional_names() {
+        let mut b = TraceBuilder::new();
+        let f = b.add_file("x");
+        b.push(f, raw("a", 1));
+        let mut second = raw("b", 2);
+        second.id = Some("a#1".into());
+        b.push(f, second);
+        let t = b.finish();
+        let index = t.id_index();
+        assert_eq!(index["a#1"], EventIdx(1));
+        assert_eq!(index["b#1"], EventIdx(1));
+    }
+}

@@ -1,0 +1,237 @@
+//! Matches sends with receives and finds a causal order of all events.
+//!
+//! A causal order lists every event after its program-order predecessor and every receive
+//! after its send, whatever order the files and lines came in. When none exists, the error
+//! names the receives on the cycle. This layer computes no clocks.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::error::{Error, InputError, Result};
+use crate::model::{EventIdx, EventKind, NodeId, Trace};
+
+/// Sends matched with receives, and an order of events consistent with happens-before.
+#[derive(Clone, Debug)]
+pub struct Causality {
+    /// For each event, the send it receives (matched receives only).
+    pub send_of: Vec<Option<EventIdx>>,
+    /// Every event once, each after its causal predecessors.
+    pub order: Vec<EventIdx>,
+    /// Receives whose message no event sends; clock engines treat them as local events.
+    pub unmatched_recvs: Vec<EventIdx>,
+    /// Sends that no event receives.
+    pub unmatched_sends: Vec<EventIdx>,
+}
+
+/// Matches messages and orders the trace causally.
+///
+/// Two sends of one message id are an input error. A receive that waits (directly or through
+/// program order) for a send that comes after it is a cycle error naming every receive on it.
+pub fn causal_order(trace: &Trace) -> Result<Causality> {
+    let send_of = match_messages(trace)?;
+    let mut received = vec![false; trace.len()];
+    let mut unmatched_recvs = Vec::new();
+    for (i, ev) in trace.events.iter().enumerate() {
+        if ev.kind == EventKind::Recv {
+            match send_of[i] {
+                Some(s) => received[s.index()] = true,
+                None => unmatched_recvs.push(EventIdx(i as u32)),
+            }
+        }
+    }
+    let unmatched_sends = trace
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(i, ev)| ev.kind == EventKind::Send && !received[*i])
+        .map(|(i, _)| EventIdx(i as u32))
+        .collect();
+    let order = topological_order(trace, &send_of)?;
+    Ok(Causality {
+        send_of,
+        order,
+        unmatched_recvs,
+        unmatched_sends,
+    })
+}
+
+fn match_messages(trace: &Trace) -> Result<Vec<Option<EventIdx>>> {
+    let mut sends: HashMap<&str, EventIdx> = HashMap::new();
+    for (i, ev) in trace.events.iter().enumerate() {
+        if ev.kind != EventKind::Send {
+            continue;
+        }
+        let msg = ev.msg.as_deref().unwrap_or_default();
+        let e = EventIdx(i as u32);
+        if let Some(first) = sends.insert(msg, e) {
+            let here = trace.location(e);
+            return Err(InputError::new(
+                here.file,
+                here.line,
+                format!(
+                    "expected each message to be sent once, but {msg:?} is sent again (first by {} at {})",
+                    trace.event_id(first),
+                    trace.location(first)
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(trace
+        .events
+        .iter()
+        .map(|ev| match ev.kind {
+            EventKind::Recv => sends.get(ev.msg.as_deref().unwrap_or_default()).copied(),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Runs each node forward until it reaches a receive whose send has not run yet; a send wakes
+/// the nodes waiting for it. Linear in events. Nodes left waiting form a cycle.
+fn topological_order(trace: &Trace, send_of: &[Option<EventIdx>]) -> Result<Vec<EventIdx>> {
+    let n_nodes = trace.nodes.len();
+    let mut next = vec![0usize; n_nodes];
+    let mut done = vec![false; trace.len()];
+    let mut waiting: HashMap<EventIdx, Vec<NodeId>> = HashMap::new();
+    let mut ready: Vec<NodeId> = (0..n_nodes as u32).rev().map(NodeId).collect();
+    let mut order = Vec::with_capacity(trace.len());
+    while let Some(node) = ready.pop() {
+        let lane = &trace.by_node[node.index()];
+        while let Some(&e) = lane.get(next[node.index()]) {
+            if let Some(s) = send_of[e.index()] {
+                if !done[s.index()] {
+                    waiting.entry(s).or_default().push(node);
+                    break;
+                }
+            }
+            done[e.index()] = true;
+            order.push(e);
+            next[node.index()] += 1;
+            if let Some(woken) = waiting.remove(&e) {
+                ready.extend(woken.into_iter().rev());
+            }
+        }
+    }
+    if order.len() == trace.len() {
+        Ok(order)
+    } else {
+        Err(Error::Cycle(describe_cycle(trace, send_of, &next)))
+    }
+}
+
+/// Every stuck node waits at a receive for a send on another stuck node; following those
+/// waits from any stuck node must come back around. Names each receive on that loop.
+fn describe_cycle(trace: &Trace, send_of: &[Option<EventIdx>], next: &[usize]) -> String {
+    let stuck_at = |n: NodeId| trace.by_node[n.index()].get(next[n.index()]).copied();
+    let start = (0..trace.nodes.len() as u32)
+        .map(NodeId)
+        .find(|&n| stuck_at(n).is_some())
+        .expect("a cycle leaves some node stuck");
+    let mut seen: HashMap<NodeId, usize> = HashMap::new();
+    let mut path = Vec::new();
+    let mut node = start;
+    while !seen.contains_key(&node) {
+        seen.insert(node, path.len());
+        let recv = stuck_at(node).expect("a waited-for node is stuck");
+        let send = send_of[recv.index()].expect("a stuck event is a matched receive");
+        path.push((recv, send));
+        node = trace.event(send).node;
+    }
+    let cycle = &path[seen[&node]..];
+    let mut out = String::from(
+        "no causal order exists: each receive below comes, in program order, before the send \
+         of the message the previous one waits for (a happens-before cycle)",
+    );
+    for &(recv, send) in cycle {
+        let ev = trace.event(recv);
+        let _ = write!(
+            out,
+            "\n  {}: {} receives {:?}, sent by {} at {}",
+            trace.location(recv),
+            trace.event_id(recv),
+            ev.msg.as_deref().unwrap_or_default(),
+            trace.event_id(send),
+            trace.location(send),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RawEvent, TraceBuilder};
+
+    fn trace(events: &[(&str, &str, &str)]) -> Trace {
+        let mut b = TraceBuilder::new();
+        let f = b.add_file("t.jsonl");
+        for (i, (node, kind, msg)) in events.iter().enumerate() {
+            b.push(
+                f,
+                RawEvent {
+                    node: node.to_string(),
+                    kind: Some(crate::parse::fields::parse_kind(kind).unwrap()),
+                    msg: (!msg.is_empty()).then(|| msg.to_string()),
+                    line: i as u32 + 1,
+                    ..RawEvent::default()
+                },
+            );
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn receives_come_after_their_sends_whatever_the_input_order() {
+        let t = trace(&[("b", "recv", "m"), ("a", "local", ""), ("a", "send", "m")]);
+        let c = causal_order(&t).unwrap();
+        let pos = |e: u32| c.order.iter().position(|&x| x == EventIdx(e)).unwrap();
+        assert!(pos(2) < pos(0));
+        assert_eq!(c.send_of[0], Some(EventIdx(2)));
+    }
+
+    #[test]
+    fn crossed_receives_are_a_cycle_naming_both() {
+        let t = trace(&[
+            ("A", "recv", "m2"),
+            ("A", "send", "m1"),
+            ("B", "recv", "m1"),
+            ("B", "send", "m2"),
+        ]);
+        let err = causal_order(&t).unwrap_err().to_string();
+        assert!(
+            err.contains("t.jsonl:1: A#1 receives \"m2\", sent by B#2 at t.jsonl:4"),
+            "{err}"
+        );
+        assert!(
+            err.contains("t.jsonl:3: B#1 receives \"m1\", sent by A#2 at t.jsonl:2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn receiving_your_own_later_send_is_a_cycle() {
+        let t = trace(&[("A", "recv", "m"), ("A", "send", "m")]);
+        assert!(causal_order(&t).is_err());
+    }
+
+    #[test]
+    fn duplicate_sends_are_an_input_error() {
+        let t = trace(&[("A", "send", "m"), ("B", "send", "m")]);
+        let err = causal_order(&t).unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.jsonl:2: expected each message to be sent once"),
+            "{err}"
+        );
+        assert!(err.contains("first by A#1 at t.jsonl:1"), "{err}");
+    }
+
+    #[test]
+    fn unmatched_messages_are_listed() {
+        let t = trace(&[("A", "send", "lost"), ("B", "recv", "ghost")]);
+        let c = causal_order(&t).unwrap();
+        assert_eq!(c.unmatched_sends, vec![EventIdx(0)]);
+        assert_eq!(c.unmatched_recvs, vec![EventIdx(1)]);
+        assert_eq!(c.send_of[1], None);
+    }
+}

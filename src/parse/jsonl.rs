@@ -1,0 +1,203 @@
+//! The native format: one JSON object per line (see docs/format.md).
+
+use serde_json::{Map, Value};
+
+use super::fields::{parse_kind, parse_time_number, parse_time_str, string_list, type_name};
+use super::{check_event, FileContext};
+use crate::error::{InputError, Result};
+use crate::input::Input;
+use crate::model::{RawEvent, TraceBuilder};
+
+/// Parses every line of `input` as one event; blank lines are skipped.
+pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilder) -> Result<()> {
+    input.for_each_line(|line, text| {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let raw = parse_line(text, line, ctx)?;
+        builder.push(ctx.index, raw);
+        Ok(())
+    })
+}
+
+/// Parses one line of the native format.
+pub fn parse_line(text: &str, line: u32, ctx: &FileContext<'_>) -> Result<RawEvent, InputError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        // serde_json appends " at line L column C"; we know the line better than it does.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        ctx.error(line, format!("expected a JSON object: {msg}"))
+            .at_column(Some(e.column() as u32))
+    })?;
+    let Value::Object(fields) = value else {
+        return Err(ctx
+            .error(
+                line,
+                format!("expected a JSON object, found {}", type_name(&value)),
+            )
+            .at_column(Some(first_column(text))));
+    };
+    event_from_object(fields, text, line, ctx)
+}
+
+fn event_from_object(
+    fields: Map<String, Value>,
+    text: &str,
+    line: u32,
+    ctx: &FileContext<'_>,
+) -> Result<RawEvent, InputError> {
+    let fail =
+        |field: &str, message: String| ctx.error(line, message).at_column(key_column(text, field));
+    let string = |field: &str| -> Result<Option<String>, InputError> {
+        match fields.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            // Message ids and event ids are often numbers in real logs.
+            Some(Value::Number(n)) if field == "msg" || field == "id" => Ok(Some(n.to_string())),
+            Some(other) => Err(fail(
+                field,
+                format!("expected {field:?} (string), found {}", type_name(other)),
+            )),
+        }
+    };
+    let list = |field: &str| -> Result<Vec<String>, InputError> {
+        fields
+            .get(field)
+            .map(|v| string_list(field, v).map_err(|m| fail(field, m)))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    };
+
+    let node_field = if fields.contains_key("node") {
+        "node"
+    } else {
+        "host"
+    };
+    let node = match string(node_field)? {
+        Some(n) => n,
+        None => match ctx.default_node {
+            Some(n) => n.to_string(),
+            None => {
+                return Err(ctx.error(
+                    line,
+                    "expected \"node\" (string): the line names no node, and standard input \
+                     has no file name to take one from (use --node NAME)",
+                ))
+            }
+        },
+    };
+    let kind = match string("kind")? {
+        Some(k) => Some(parse_kind(&k).map_err(|m| fail("kind", m))?),
+        None => None,
+    };
+    let time = match fields.get("time") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(parse_time_str(s).map_err(|m| fail("time", m))?),
+        Some(Value::Number(n)) => Some(parse_time_number(n).map_err(|m| fail("time", m))?),
+        Some(other) => {
+            return Err(fail(
+                "time",
+                format!(
+                    "expected \"time\" (RFC 3339 string or seconds since the epoch), found {}",
+                    type_name(other)
+                ),
+            ))
+        }
+    };
+    let raw = RawEvent {
+        node,
+        kind,
+        msg: string("msg")?,
+        to: list("to")?,
+        time,
+        label: string("label")?,
+        id: string("id")?,
+        reads: list("reads")?,
+        writes: list("writes")?,
+        line,
+        fields: Map::new(),
+    };
+    check_event(&raw).map_err(|m| fail("kind", m))?;
+    Ok(RawEvent { fields, ..raw })
+}
+
+/// The 1-based column (in characters) of `"field"` as a key in the line, when found.
+fn key_column(text: &str, field: &str) -> Option<u32> {
+    let needle = format!("\"{field}\"");
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(&needle) {
+        let at = from + pos;
+        let rest = text[at + needle.len()..].trim_start();
+        if rest.starts_with(':') {
+            return Some(text[..at].chars().count() as u32 + 1);
+        }
+        from = at + needle.len();
+    }
+    None
+}
+
+fn first_column(text: &str) -> u32 {
+    text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EventKind, Timestamp};
+
+    fn ctx(default_node: Option<&str>) -> FileContext<'_> {
+        FileContext {
+            name: "a.jsonl",
+            index: 0,
+            default_node,
+        }
+    }
+
+    fn err(text: &str) -> String {
+        parse_line(text, 3, &ctx(None)).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_field_is_read() {
+        let raw = parse_line(
+            r#"{"host":"db","kind":"receive","msg":7,"to":["x"],"time":1.5,"label":"l","id":"e1","reads":"k","writes":["k","j"],"extra":{"a":1}}"#,
+            1,
+            &ctx(None),
+        )
+        .unwrap();
+        assert_eq!(raw.node, "db");
+        assert_eq!(raw.kind, Some(EventKind::Recv));
+        assert_eq!(raw.msg.as_deref(), Some("7"));
+        assert_eq!(raw.to, vec!["x"]);
+        assert_eq!(raw.time, Some(Timestamp(1_500_000_000)));
+        assert_eq!(raw.id.as_deref(), Some("e1"));
+        assert_eq!(raw.reads, vec!["k"]);
+        assert_eq!(raw.writes, vec!["k", "j"]);
+        assert_eq!(raw.fields["extra"]["a"], 1);
+    }
+
+    #[test]
+    fn missing_node_falls_back_to_the_file_stem() {
+        let raw = parse_line(r#"{"label":"x"}"#, 1, &ctx(Some("db-2"))).unwrap();
+        assert_eq!(raw.node, "db-2");
+    }
+
+    #[test]
+    fn errors_name_line_column_and_expectation() {
+        assert_eq!(
+            err(r#"{"node": 5}"#),
+            "a.jsonl:3:2: expected \"node\" (string), found number"
+        );
+        assert_eq!(
+            err(r#"{"node":"a","kind":"send"}"#),
+            "a.jsonl:3:13: expected \"msg\" (string) on a send: a message id to match sends with receives"
+        );
+        assert!(err(r#"{"node":"a""#).starts_with("a.jsonl:3:11: expected a JSON object: EOF"));
+        assert_eq!(
+            err("[1]"),
+            "a.jsonl:3:1: expected a JSON object, found array"
+        );
+        assert!(err(r#"{"label":"x"}"#).contains("use --node NAME"));
+        assert!(err(r#"{"node":"a","time":"noon"}"#).starts_with("a.jsonl:3:13: expected \"time\""));
+    }
+}

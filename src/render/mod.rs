@@ -1,0 +1,22 @@
+//! Renderers: write stamped traces for machines and people.
+//!
+//! A renderer writes to a `&mut dyn Write` and does no other I/O: it reads no files, no
+//! environment, and decides nothing about color (it gets a [`crate::term::Palette`]).
+
+pub mod jsonl;
+pub mod table;
+
+use crate::clock::Stamps;
+use crate::model::{EventIdx, Trace};
+
+/// Every event in Lamport's total order: by Lamport clock, then node name, then position.
+///
+/// Deterministic, and every event comes after its causal predecessors.
+pub fn lamport_order(trace: &Trace, stamps: &Stamps) -> Vec<EventIdx> {
+    let mut order: Vec<EventIdx> = (0..trace.len() as u32).map(EventIdx).collect();
+    order.sort_unstable_by_key(|&e| {
+        let ev = trace.event(e);
+        (stamps.lamport[e.index()], ev.node, ev.seq)
+    });
+    order
+}

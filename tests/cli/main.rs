@@ -1,0 +1,50 @@
+//! End-to-end tests: run the real `causal` binary on files and on standard input.
+
+mod errors;
+mod stamp;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The built binary with a pinned environment: no color variables, fixed width, run from
+/// the repository root so sample paths resolve.
+pub fn causal() -> Command {
+    let mut cmd = Command::cargo_bin("causal").expect("the causal binary is built");
+    cmd.current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
+        .env("COLUMNS", "100")
+        .env("TERM", "xterm");
+    cmd
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new("tests/fixtures").join(name)
+}
+
+/// Runs `causal` with `args`, expects exit status `code`, and returns stdout.
+pub fn run_ok(args: &[&str], code: i32) -> String {
+    let out = causal().args(args).assert().code(code).get_output().clone();
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
+/// Parses JSON Lines output into values.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+/// The shared corpus of real logs, when this checkout sits beside it.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = root().join("../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
