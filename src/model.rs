@@ -58,6 +58,19 @@ impl EventKind {
     }
 }
 
+/// A further message role of an event that sends or receives more than one message.
+///
+/// Logs that carry vector clocks (ShiViz, GoVector) can have one event that receives a message
+/// and is itself received elsewhere, or that merges two messages. The native format has one
+/// role per event; such events keep their first role in `kind`/`msg` and the rest here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// `Send` or `Recv`.
+    pub kind: EventKind,
+    /// The message id.
+    pub msg: Box<str>,
+}
+
 /// Where an input line came from: a file index into [`Trace::files`] and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Source {
@@ -91,6 +104,8 @@ pub struct Event {
     pub kind: EventKind,
     /// Message id, on sends and receives.
     pub msg: Option<Box<str>>,
+    /// Further message roles (rare; see [`Role`]).
+    pub more_roles: Vec<Role>,
     /// Intended receivers named by a send (may name nodes that never appear).
     pub to: Vec<Box<str>>,
     /// Wall-clock time, when the input gave one.
@@ -125,6 +140,19 @@ pub struct Trace {
     pub events: Vec<Event>,
     /// Each node's events in program order.
     pub by_node: Vec<Vec<EventIdx>>,
+}
+
+impl Event {
+    /// Every message role of the event: its kind and msg first, then any further roles.
+    pub fn roles(&self) -> impl Iterator<Item = (EventKind, &str)> {
+        let first = match (&self.msg, self.kind) {
+            (Some(m), EventKind::Send | EventKind::Recv) => Some((self.kind, &**m)),
+            _ => None,
+        };
+        first
+            .into_iter()
+            .chain(self.more_roles.iter().map(|r| (r.kind, &*r.msg)))
+    }
 }
 
 impl Trace {
@@ -242,6 +270,8 @@ pub struct RawEvent {
     pub kind: Option<EventKind>,
     /// Message id.
     pub msg: Option<String>,
+    /// Further message roles (see [`Role`]).
+    pub more_roles: Vec<Role>,
     /// Intended receivers.
     pub to: Vec<String>,
     /// Wall-clock time.
@@ -311,6 +341,7 @@ impl TraceBuilder {
             seq: 0,
             kind: raw.kind.unwrap_or(EventKind::Local),
             msg: raw.msg.map(String::into_boxed_str),
+            more_roles: raw.more_roles,
             to: raw.to.into_iter().map(String::into_boxed_str).collect(),
             time: raw.time,
             label: raw.label.map(String::into_boxed_str),

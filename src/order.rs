@@ -15,6 +15,9 @@ use crate::model::{EventIdx, EventKind, NodeId, Trace};
 pub struct Causality {
     /// For each event, the send it receives (matched receives only).
     pub send_of: Vec<Option<EventIdx>>,
+    /// Further sends received by events with more than one receive role (rare; see
+    /// [`crate::model::Role`]). [`Causality::sends`] gives all of an event's sends.
+    pub more_sends: HashMap<EventIdx, Vec<EventIdx>>,
     /// Every event once, each after its causal predecessors.
     pub order: Vec<EventIdx>,
     /// Receives whose message no event sends; clock engines treat them as local events.
@@ -23,49 +26,86 @@ pub struct Causality {
     pub unmatched_sends: Vec<EventIdx>,
 }
 
+impl Causality {
+    /// Every send that event `e` receives: usually none or one.
+    pub fn sends(&self, e: EventIdx) -> impl Iterator<Item = EventIdx> + '_ {
+        self.send_of[e.index()].into_iter().chain(
+            self.more_sends
+                .get(&e)
+                .map(|v| v.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .copied(),
+        )
+    }
+
+    /// Every message edge, send to receive, in event order of the receive.
+    pub fn message_edges(&self) -> impl Iterator<Item = (EventIdx, EventIdx)> + '_ {
+        self.send_of.iter().enumerate().flat_map(move |(i, _)| {
+            let r = EventIdx(i as u32);
+            self.sends(r).map(move |s| (s, r))
+        })
+    }
+}
+
 /// Matches messages and orders the trace causally.
 ///
 /// Two sends of one message id are an input error. A receive that waits (directly or through
 /// program order) for a send that comes after it is a cycle error naming every receive on it.
 pub fn causal_order(trace: &Trace) -> Result<Causality> {
-    let send_of = match_messages(trace)?;
+    let sends = sends_by_message(trace)?;
+    let mut send_of = vec![None; trace.len()];
+    let mut more_sends: HashMap<EventIdx, Vec<EventIdx>> = HashMap::new();
     let mut received = vec![false; trace.len()];
     let mut unmatched_recvs = Vec::new();
     for (i, ev) in trace.events.iter().enumerate() {
-        if ev.kind == EventKind::Recv {
-            match send_of[i] {
-                Some(s) => received[s.index()] = true,
-                None => unmatched_recvs.push(EventIdx(i as u32)),
+        let e = EventIdx(i as u32);
+        for (kind, msg) in ev.roles() {
+            if kind != EventKind::Recv {
+                continue;
+            }
+            match sends.get(msg) {
+                Some(&s) => {
+                    received[s.index()] = true;
+                    if send_of[i].is_none() {
+                        send_of[i] = Some(s);
+                    } else {
+                        more_sends.entry(e).or_default().push(s);
+                    }
+                }
+                None => unmatched_recvs.push(e),
             }
         }
     }
-    let unmatched_sends = trace
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(i, ev)| ev.kind == EventKind::Send && !received[*i])
-        .map(|(i, _)| EventIdx(i as u32))
+    let unmatched_sends = sends
+        .values()
+        .filter(|s| !received[s.index()])
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
-    let order = topological_order(trace, &send_of)?;
-    Ok(Causality {
+    let mut causality = Causality {
         send_of,
-        order,
+        more_sends,
+        order: Vec::new(),
         unmatched_recvs,
         unmatched_sends,
-    })
+    };
+    causality.order = topological_order(trace, &causality)?;
+    Ok(causality)
 }
 
-fn match_messages(trace: &Trace) -> Result<Vec<Option<EventIdx>>> {
+fn sends_by_message(trace: &Trace) -> Result<HashMap<&str, EventIdx>> {
     let mut sends: HashMap<&str, EventIdx> = HashMap::new();
     for (i, ev) in trace.events.iter().enumerate() {
-        if ev.kind != EventKind::Send {
-            continue;
-        }
-        let msg = ev.msg.as_deref().unwrap_or_default();
-        let e = EventIdx(i as u32);
-        if let Some(first) = sends.insert(msg, e) {
-            let here = trace.location(e);
-            return Err(InputError::new(
+        for (kind, msg) in ev.roles() {
+            if kind != EventKind::Send {
+                continue;
+            }
+            let e = EventIdx(i as u32);
+            if let Some(first) = sends.insert(msg, e) {
+                let here = trace.location(e);
+                return Err(InputError::new(
                 here.file,
                 here.line,
                 format!(
@@ -75,21 +115,15 @@ fn match_messages(trace: &Trace) -> Result<Vec<Option<EventIdx>>> {
                 ),
             )
             .into());
+            }
         }
     }
-    Ok(trace
-        .events
-        .iter()
-        .map(|ev| match ev.kind {
-            EventKind::Recv => sends.get(ev.msg.as_deref().unwrap_or_default()).copied(),
-            _ => None,
-        })
-        .collect())
+    Ok(sends)
 }
 
 /// Runs each node forward until it reaches a receive whose send has not run yet; a send wakes
 /// the nodes waiting for it. Linear in events. Nodes left waiting form a cycle.
-fn topological_order(trace: &Trace, send_of: &[Option<EventIdx>]) -> Result<Vec<EventIdx>> {
+fn topological_order(trace: &Trace, causality: &Causality) -> Result<Vec<EventIdx>> {
     let n_nodes = trace.nodes.len();
     let mut next = vec![0usize; n_nodes];
     let mut done = vec![false; trace.len()];
@@ -99,11 +133,9 @@ fn topological_order(trace: &Trace, send_of: &[Option<EventIdx>]) -> Result<Vec<
     while let Some(node) = ready.pop() {
         let lane = &trace.by_node[node.index()];
         while let Some(&e) = lane.get(next[node.index()]) {
-            if let Some(s) = send_of[e.index()] {
-                if !done[s.index()] {
-                    waiting.entry(s).or_default().push(node);
-                    break;
-                }
+            if let Some(s) = causality.sends(e).find(|s| !done[s.index()]) {
+                waiting.entry(s).or_default().push(node);
+                break;
             }
             done[e.index()] = true;
             order.push(e);
@@ -116,13 +148,13 @@ fn topological_order(trace: &Trace, send_of: &[Option<EventIdx>]) -> Result<Vec<
     if order.len() == trace.len() {
         Ok(order)
     } else {
-        Err(Error::Cycle(describe_cycle(trace, send_of, &next)))
+        Err(Error::Cycle(describe_cycle(trace, causality, &next, &done)))
     }
 }
 
 /// Every stuck node waits at a receive for a send on another stuck node; following those
 /// waits from any stuck node must come back around. Names each receive on that loop.
-fn describe_cycle(trace: &Trace, send_of: &[Option<EventIdx>], next: &[usize]) -> String {
+fn describe_cycle(trace: &Trace, causality: &Causality, next: &[usize], done: &[bool]) -> String {
     let stuck_at = |n: NodeId| trace.by_node[n.index()].get(next[n.index()]).copied();
     let start = (0..trace.nodes.len() as u32)
         .map(NodeId)
@@ -134,7 +166,10 @@ fn describe_cycle(trace: &Trace, send_of: &[Option<EventIdx>], next: &[usize]) -
     while !seen.contains_key(&node) {
         seen.insert(node, path.len());
         let recv = stuck_at(node).expect("a waited-for node is stuck");
-        let send = send_of[recv.index()].expect("a stuck event is a matched receive");
+        let send = causality
+            .sends(recv)
+            .find(|s| !done[s.index()])
+            .expect("a stuck event waits for a send");
         path.push((recv, send));
         node = trace.event(send).node;
     }
@@ -144,13 +179,17 @@ fn describe_cycle(trace: &Trace, send_of: &[Option<EventIdx>], next: &[usize]) -
          of the message the previous one waits for (a happens-before cycle)",
     );
     for &(recv, send) in cycle {
-        let ev = trace.event(recv);
+        let msg = trace
+            .event(send)
+            .roles()
+            .find(|(k, _)| *k == EventKind::Send)
+            .map_or("", |(_, m)| m);
         let _ = write!(
             out,
             "\n  {}: {} receives {:?}, sent by {} at {}",
             trace.location(recv),
             trace.event_id(recv),
-            ev.msg.as_deref().unwrap_or_default(),
+            msg,
             trace.event_id(send),
             trace.location(send),
         );

@@ -29,9 +29,13 @@ impl LamportEngine {
 impl ClockEngine for LamportEngine {
     type Output = LamportClocks;
 
-    fn visit(&mut self, trace: &Trace, e: EventIdx, send: Option<EventIdx>) {
+    fn visit(&mut self, trace: &Trace, e: EventIdx, sends: &[EventIdx]) {
         let node = trace.event(e).node.index();
-        let seen = send.map_or(0, |s| self.clocks[s.index()]);
+        let seen = sends
+            .iter()
+            .map(|s| self.clocks[s.index()])
+            .max()
+            .unwrap_or(0);
         let clock = self.last[node].max(seen) + 1;
         self.last[node] = clock;
         self.clocks[e.index()] = clock;

@@ -17,17 +17,17 @@ use crate::order::Causality;
 pub trait ClockEngine {
     /// What the engine yields once every event has been visited.
     type Output;
-    /// Stamps event `e`; `send` is the send that `e` receives, for matched receives.
-    fn visit(&mut self, trace: &Trace, e: EventIdx, send: Option<EventIdx>);
+    /// Stamps event `e`; `sends` are the sends that `e` receives (usually none or one).
+    fn visit(&mut self, trace: &Trace, e: EventIdx, sends: &[EventIdx]);
     /// The stamps.
     fn finish(self) -> Self::Output;
 }
 
 impl<A: ClockEngine, B: ClockEngine> ClockEngine for (A, B) {
     type Output = (A::Output, B::Output);
-    fn visit(&mut self, trace: &Trace, e: EventIdx, send: Option<EventIdx>) {
-        self.0.visit(trace, e, send);
-        self.1.visit(trace, e, send);
+    fn visit(&mut self, trace: &Trace, e: EventIdx, sends: &[EventIdx]) {
+        self.0.visit(trace, e, sends);
+        self.1.visit(trace, e, sends);
     }
     fn finish(self) -> Self::Output {
         (self.0.finish(), self.1.finish())
@@ -36,8 +36,11 @@ impl<A: ClockEngine, B: ClockEngine> ClockEngine for (A, B) {
 
 /// Runs `engine` over `trace` in the causal order of `causality`.
 pub fn run<E: ClockEngine>(trace: &Trace, causality: &Causality, mut engine: E) -> E::Output {
+    let mut sends = Vec::with_capacity(2);
     for &e in &causality.order {
-        engine.visit(trace, e, causality.send_of[e.index()]);
+        sends.clear();
+        sends.extend(causality.sends(e));
+        engine.visit(trace, e, &sends);
     }
     engine.finish()
 }

@@ -54,7 +54,7 @@ impl FlatVectorEngine {
 impl ClockEngine for FlatVectorEngine {
     type Output = VectorClocks;
 
-    fn visit(&mut self, trace: &Trace, e: EventIdx, send: Option<EventIdx>) {
+    fn visit(&mut self, trace: &Trace, e: EventIdx, sends: &[EventIdx]) {
         let ev = trace.event(e);
         let w = self.clocks.width;
         let cells = &mut self.clocks.cells;
@@ -63,7 +63,7 @@ impl ClockEngine for FlatVectorEngine {
             let prev = trace.by_node[ev.node.index()][ev.seq as usize - 2];
             cells.copy_within(prev.index() * w..prev.index() * w + w, here);
         }
-        if let Some(s) = send {
+        for s in sends {
             let there = s.index() * w;
             for k in 0..w {
                 cells[here + k] = cells[here + k].max(cells[there + k]);

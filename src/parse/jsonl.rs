@@ -108,6 +108,7 @@ fn event_from_object(
         node,
         kind,
         msg: string("msg")?,
+        more_roles: Vec::new(),
         to: list("to")?,
         time,
         label: string("label")?,
