@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::parse::Format;
 use crate::term::ColorChoice;
 
 const EXIT_STATUS: &str = "\
@@ -76,6 +77,20 @@ pub struct InputArgs {
     /// With --regex: skip lines that do not match (counted on stderr) instead of failing.
     #[arg(long, requires = "regex")]
     pub skip_unmatched: bool,
+
+    /// Input format; auto recognises each file's format from its content.
+    #[arg(long, value_enum, default_value_t = Format::Auto, value_name = "FORMAT")]
+    pub from: Format,
+
+    /// A regex whose matching lines split a log into executions (ShiViz's delimiter; a named
+    /// group `trace` labels each).
+    #[arg(long, value_name = "PATTERN")]
+    pub delimiter: Option<String>,
+
+    /// Keep only this execution of a log that holds several: its label or 1-based index
+    /// (default: all, with node names prefixed by the execution's label).
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub execution: Option<String>,
 }
 
 /// `causal stamp`.

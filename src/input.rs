@@ -1,6 +1,9 @@
-//! Opening inputs: a file or `-` for standard input, read as numbered lines of UTF-8.
+//! Opening inputs: a file or `-` for standard input, gzip or not, read as numbered lines of
+//! UTF-8 or as one document.
 //!
-//! This layer knows bytes and lines, not formats: parsers in `parse/` get `(line, text)` pairs.
+//! This layer knows bytes and lines, not formats: parsers in `parse/` get `(line, text)` pairs
+//! or the whole text. Gzip is recognised by its magic bytes (standard input too), and line
+//! numbers count lines of the decompressed text.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -38,13 +41,66 @@ impl Input {
         ))
     }
 
-    /// Wraps any reader (used by tests and by callers that already hold the bytes).
+    /// Wraps any reader (used by tests and by callers that already hold the bytes);
+    /// gzip-compressed bytes are decompressed.
     pub fn from_reader(name: &str, stem: Option<String>, reader: impl Read + 'static) -> Input {
+        let mut buffered = BufReader::with_capacity(1 << 16, reader);
+        let gzip = matches!(buffered.fill_buf(), Ok(b) if b.starts_with(&[0x1f, 0x8b]));
+        let reader: Box<dyn BufRead> = if gzip {
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::bufread::MultiGzDecoder::new(buffered),
+            ))
+        } else {
+            Box::new(buffered)
+        };
         Input {
             name: name.to_string(),
             stem,
-            reader: Box::new(BufReader::with_capacity(1 << 16, reader)),
+            reader,
         }
+    }
+
+    /// The first bytes of the (decompressed) input, without consuming them; empty at the end.
+    pub fn peek(&mut self) -> Result<&[u8]> {
+        let name = &self.name;
+        self.reader.fill_buf().map_err(|error| Error::Io {
+            path: name.clone(),
+            error,
+        })
+    }
+
+    /// The whole remaining text, for formats that are one document (a JSON trace).
+    ///
+    /// Invalid UTF-8 is an error naming the line and column of the first bad byte.
+    pub fn read_to_string(&mut self) -> Result<String> {
+        let mut bytes = Vec::new();
+        self.reader
+            .read_to_end(&mut bytes)
+            .map_err(|error| Error::Io {
+                path: self.name.clone(),
+                error,
+            })?;
+        String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.as_bytes();
+            let bad = e.utf8_error().valid_up_to();
+            let line_start = bytes[..bad]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let line = bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let column = String::from_utf8_lossy(&bytes[line_start..bad])
+                .chars()
+                .count() as u32
+                + 1;
+            InputError::new(
+                &self.name,
+                line,
+                format!("expected UTF-8 text, found byte 0x{:02x}", bytes[bad]),
+            )
+            .at_column(Some(column))
+            .into()
+        })
     }
 
     /// Calls `f` with each line's 1-based number and text, without its `\n` or `\r\n`.
@@ -125,6 +181,25 @@ mod tests {
     fn invalid_utf8_names_line_and_column() {
         let err = lines(b"ok\nab\xff\n").unwrap_err().to_string();
         assert_eq!(err, "t:2:3: expected UTF-8 text, found byte 0xff");
+    }
+
+    #[test]
+    fn gzip_is_recognised_by_its_magic_bytes() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"one\ntwo\n").unwrap();
+        let bytes: &'static [u8] = Box::leak(enc.finish().unwrap().into_boxed_slice());
+        assert_eq!(
+            lines(bytes).unwrap(),
+            vec![(1, "one".into()), (2, "two".into())]
+        );
+    }
+
+    #[test]
+    fn whole_documents_report_bad_utf8_by_line() {
+        let mut input = Input::from_reader("d.json", None, &b"{\n  \"a\": \"\xff\"\n}"[..]);
+        let err = input.read_to_string().unwrap_err().to_string();
+        assert_eq!(err, "d.json:2:9: expected UTF-8 text, found byte 0xff");
     }
 
     #[test]

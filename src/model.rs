@@ -140,6 +140,22 @@ pub struct Trace {
     pub events: Vec<Event>,
     /// Each node's events in program order.
     pub by_node: Vec<Vec<EventIdx>>,
+    /// Labels of the executions this trace holds, when the input held more than one
+    /// (ShiViz delimiters); their node names are then `LABEL/NODE`.
+    pub executions: Vec<String>,
+    /// Problems found while parsing that did not stop it (a clock that contradicts its log).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A problem the parser found and passed over, reported by `check` as a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// A stable kind, such as `clock-mismatch`.
+    pub kind: &'static str,
+    /// Where.
+    pub source: Source,
+    /// What is wrong, in one line.
+    pub message: String,
 }
 
 impl Event {
@@ -294,11 +310,15 @@ pub struct RawEvent {
 #[derive(Debug, Default)]
 pub struct TraceBuilder {
     files: Vec<String>,
-    node_ids: HashMap<String, u32>,
+    executions: Vec<String>,
+    /// Execution of each node (by builder node id).
+    node_execution: Vec<u32>,
+    node_ids: HashMap<(u32, String), u32>,
     nodes: Vec<String>,
     key_ids: HashMap<String, u32>,
     keys: Vec<String>,
     events: Vec<Event>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl TraceBuilder {
@@ -313,11 +333,31 @@ impl TraceBuilder {
         (self.files.len() - 1) as u32
     }
 
+    /// Starts a new execution: events pushed from now on belong to it, and its nodes are
+    /// distinct from other executions' nodes of the same name.
+    pub fn start_execution(&mut self, label: impl Into<String>) {
+        self.executions.push(label.into());
+    }
+
+    /// Records a problem that parsing passed over.
+    pub fn add_diagnostic(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn current_execution(&self) -> u32 {
+        self.executions.len().saturating_sub(1) as u32
+    }
+
     fn intern_node(&mut self, name: String) -> NodeId {
         let next = self.nodes.len() as u32;
-        let id = *self.node_ids.entry(name.clone()).or_insert_with(|| next);
+        let execution = self.current_execution();
+        let id = *self
+            .node_ids
+            .entry((execution, name.clone()))
+            .or_insert_with(|| next);
         if id == next {
             self.nodes.push(name);
+            self.node_execution.push(execution);
         }
         NodeId(id)
     }
@@ -358,31 +398,110 @@ impl TraceBuilder {
 
     /// Numbers nodes by name and assigns each event its position in program order.
     pub fn finish(self) -> Trace {
-        let mut order: Vec<u32> = (0..self.nodes.len() as u32).collect();
-        order.sort_by(|&a, &b| self.nodes[a as usize].cmp(&self.nodes[b as usize]));
-        let mut renumber = vec![0u32; order.len()];
+        self.finish_execution(None)
+            .expect("selecting no execution cannot fail")
+    }
+
+    /// Like [`TraceBuilder::finish`], keeping only the execution named `selection` (its label,
+    /// or its 1-based index). With several executions and no selection, all are kept and
+    /// node names become `LABEL/NODE`; events get an `execution` field.
+    pub fn finish_execution(mut self, selection: Option<&str>) -> Result<Trace, String> {
+        let many = self.executions.len() > 1;
+        let keep: Option<u32> = match selection {
+            None => None,
+            Some(sel) => Some(self.execution_index(sel)?),
+        };
+        if let Some(x) = keep {
+            let node_execution = &self.node_execution;
+            self.events
+                .retain(|ev| node_execution[ev.node.index()] == x);
+        }
+        let label_nodes = many && keep.is_none();
+        let display: Vec<String> = self
+            .nodes
+            .iter()
+            .zip(&self.node_execution)
+            .map(|(name, &x)| {
+                if label_nodes {
+                    format!("{}/{name}", self.executions[x as usize])
+                } else {
+                    name.clone()
+                }
+            })
+            .collect();
+        let mut used = vec![false; display.len()];
+        for ev in &self.events {
+            used[ev.node.index()] = true;
+        }
+        let mut order: Vec<u32> = (0..display.len() as u32)
+            .filter(|&n| used[n as usize])
+            .collect();
+        order.sort_by(|&a, &b| display[a as usize].cmp(&display[b as usize]));
+        let mut renumber = vec![0u32; display.len()];
         for (new, &old) in order.iter().enumerate() {
             renumber[old as usize] = new as u32;
         }
         let nodes: Vec<String> = order
             .iter()
-            .map(|&old| self.nodes[old as usize].clone())
+            .map(|&old| display[old as usize].clone())
             .collect();
         let mut by_node: Vec<Vec<EventIdx>> = vec![Vec::new(); nodes.len()];
         let mut events = self.events;
         for (i, ev) in events.iter_mut().enumerate() {
+            if label_nodes {
+                let label = &self.executions[self.node_execution[ev.node.index()] as usize];
+                ev.fields
+                    .insert("execution".to_string(), Value::String(label.clone()));
+            }
             ev.node = NodeId(renumber[ev.node.index()]);
             let lane = &mut by_node[ev.node.index()];
             lane.push(EventIdx(i as u32));
             ev.seq = lane.len() as u32;
         }
-        Trace {
+        let executions = match keep {
+            Some(x) => self
+                .executions
+                .get(x as usize)
+                .cloned()
+                .into_iter()
+                .collect(),
+            None if many => self.executions,
+            None => Vec::new(),
+        };
+        Ok(Trace {
             files: self.files,
             nodes,
             keys: self.keys,
             events,
             by_node,
+            executions,
+            diagnostics: self.diagnostics,
+        })
+    }
+
+    fn execution_index(&self, selection: &str) -> Result<u32, String> {
+        if let Some(i) = self.executions.iter().position(|l| l == selection) {
+            return Ok(i as u32);
         }
+        if let Ok(n) = selection.parse::<usize>() {
+            if n >= 1 && n <= self.executions.len().max(1) {
+                return Ok(n as u32 - 1);
+            }
+        }
+        let known = if self.executions.is_empty() {
+            "the input holds one unnamed execution (1)".to_string()
+        } else {
+            format!(
+                "the input holds {}",
+                self.executions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| format!("{} ({l:?})", i + 1))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        Err(format!("no execution {selection:?}: {known}"))
     }
 }
 
@@ -413,6 +532,32 @@ mod tests {
         assert_eq!(t.event_id(EventIdx(2)).to_string(), "zeta#2");
         assert_eq!(t.node_by_name("zeta"), Some(NodeId(1)));
         assert_eq!(t.location(EventIdx(1)).to_string(), "x.jsonl:2");
+    }
+
+    #[test]
+    fn several_executions_are_labelled_or_selected() {
+        let build = || {
+            let mut b = TraceBuilder::new();
+            let f = b.add_file("x");
+            b.start_execution("run 1");
+            b.push(f, raw("a", 1));
+            b.start_execution("run 2");
+            b.push(f, raw("a", 2));
+            b.push(f, raw("a", 3));
+            b
+        };
+        let all = build().finish();
+        assert_eq!(all.nodes, vec!["run 1/a", "run 2/a"]);
+        assert_eq!(all.events[2].seq, 2);
+        assert_eq!(all.events[0].fields["execution"], "run 1");
+        let second = build().finish_execution(Some("2")).unwrap();
+        assert_eq!(second.nodes, vec!["a"]);
+        assert_eq!(second.len(), 2);
+        assert_eq!(second.events[0].source.line, 2);
+        let by_name = build().finish_execution(Some("run 1")).unwrap();
+        assert_eq!(by_name.len(), 1);
+        let err = build().finish_execution(Some("run 3")).unwrap_err();
+        assert!(err.contains("1 (\"run 1\"), 2 (\"run 2\")"), "{err}");
     }
 
     #[test]

@@ -70,20 +70,18 @@ const WARNING_LIMIT: usize = 10;
 
 /// Reads the input, orders it causally, and warns about what the run passes over.
 pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
-    let regex = input
-        .regex
-        .as_deref()
-        .map(|pattern| {
-            regex::Regex::new(pattern)
-                .map_err(|e| crate::error::Error::Usage(format!("invalid --regex: {e}")))
-        })
-        .transpose()?;
     let options = ParseOptions {
+        from: input.from,
         node: input.node.clone(),
-        regex,
+        regex: input.regex.clone(),
         skip_unmatched: input.skip_unmatched,
+        delimiter: input.delimiter.clone(),
+        execution: input.execution.clone(),
     };
     let parsed = parse_files(&input.files, &options)?;
+    for (file, format) in &parsed.recognised {
+        eprintln!("causal: reading {file} as {}", format.name());
+    }
     for (file, count) in &parsed.skipped {
         ctx.warn(&format!(
             "{file}: skipped {count} line{} that did not match --regex",

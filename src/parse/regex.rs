@@ -13,6 +13,67 @@ use crate::error::{InputError, Result};
 use crate::input::Input;
 use crate::model::{RawEvent, TraceBuilder};
 
+/// Compiles a user's pattern, accepting the JavaScript dialect ShiViz users paste:
+/// `(?<name>...)` groups (Rust accepts them too) and braces that are not a repetition, such
+/// as the `{` in `(?<clock>{.*})`, which are taken literally.
+pub fn compile(pattern: &str) -> Result<Regex, String> {
+    Regex::new(&escape_literal_braces(pattern)).map_err(|e| e.to_string())
+}
+
+/// Escapes every `{` that does not start a repetition `{n}`, `{n,}` or `{n,m}`, and every
+/// `}` that does not close one.
+fn escape_literal_braces(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut i = 0;
+    let mut in_class = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(&next) = chars.get(i + 1) {
+                    out.push(next);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '{' if !in_class => {
+                let close = chars[i..].iter().position(|&c| c == '}').map(|p| i + p);
+                let is_repetition = close.is_some_and(|end| {
+                    let body: String = chars[i + 1..end].iter().collect();
+                    let mut parts = body.splitn(2, ',');
+                    let low = parts.next().unwrap_or("");
+                    let high = parts.next();
+                    !low.is_empty()
+                        && low.chars().all(|c| c.is_ascii_digit())
+                        && high.is_none_or(|h| h.chars().all(|c| c.is_ascii_digit()))
+                        && i > 0
+                });
+                if let (true, Some(end)) = (is_repetition, close) {
+                    out.extend(&chars[i..=end]);
+                    i = end + 1;
+                    continue;
+                }
+                out.push_str("\\{");
+                i += 1;
+                continue;
+            }
+            '}' if !in_class => {
+                out.push_str("\\}");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 /// Parses every non-blank line of `input` with `re`; returns how many lines were skipped.
 pub fn parse(
     input: &mut Input,
@@ -144,6 +205,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("app.log:4:5: expected \"time\""), "{err}");
+    }
+
+    #[test]
+    fn shiviz_dialect_braces_are_literal_and_repetitions_stay() {
+        assert_eq!(
+            escape_literal_braces(r"(?<host>\S*) (?<clock>{.*})"),
+            r"(?<host>\S*) (?<clock>\{.*\})"
+        );
+        assert_eq!(escape_literal_braces(r"\d{1,3}x{2}"), r"\d{1,3}x{2}");
+        assert_eq!(escape_literal_braces(r"[{}]\{"), r"[{}]\{");
+        let re = compile(r"(?<host>\S*) (?<clock>{.*})").unwrap();
+        let caps = re.captures(r#"a {"a":1}"#).unwrap();
+        assert_eq!(&caps["clock"], r#"{"a":1}"#);
     }
 
     #[test]

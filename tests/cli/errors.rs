@@ -121,3 +121,44 @@ fn a_directory_is_an_io_error() {
         .code(2)
         .stderr(predicate::str::starts_with("causal: tests: "));
 }
+
+#[test]
+fn text_that_no_format_fits_asks_for_from_or_regex() {
+    causal()
+        .args(["stamp", fixture("plain.txt").to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with(
+                "causal: tests/fixtures/plain.txt:1: expected a format causal reads",
+            )
+            .and(predicate::str::contains("--from FORMAT")),
+        );
+}
+
+#[test]
+fn an_unknown_execution_lists_the_ones_there_are() {
+    causal()
+        .args([
+            "stamp",
+            "--execution",
+            "7",
+            fixture("handworked.jsonl").to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no execution \"7\": the input holds one unnamed execution (1)",
+        ));
+}
+
+#[test]
+fn from_regex_without_a_pattern_is_a_usage_error() {
+    causal()
+        .args(["stamp", "--from", "regex", "samples/checkout.log"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--from regex needs --regex PATTERN",
+        ));
+}

@@ -383,3 +383,35 @@ fn a_closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn gzip_input_is_recognised_on_files_and_stdin() {
+    let plain = run_ok(&["stamp", fixture("handworked.jsonl").to_str().unwrap()], 0);
+    // The file stem of `x.jsonl.gz` is `x`, but these lines name their nodes.
+    let gz = run_ok(
+        &["stamp", fixture("handworked.jsonl.gz").to_str().unwrap()],
+        0,
+    );
+    assert_eq!(plain, gz);
+    let bytes = std::fs::read(fixture("handworked.jsonl.gz")).unwrap();
+    causal()
+        .arg("stamp")
+        .write_stdin(bytes)
+        .assert()
+        .code(0)
+        .stdout(plain);
+}
+
+#[test]
+fn a_single_execution_can_be_selected_by_index() {
+    let out = run_ok(
+        &[
+            "stamp",
+            "--execution",
+            "1",
+            fixture("handworked.jsonl").to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_eq!(json_lines(&out).len(), 7);
+}
