@@ -105,3 +105,71 @@ pub fn relation(trace: &Trace, vc: &VectorClocks, a: EventIdx, b: EventIdx) -> R
         Relation::Concurrent
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EventKind, RawEvent, Role, TraceBuilder};
+    use crate::order::causal_order;
+
+    fn event(node: &str, kind: EventKind, msg: Option<&str>) -> RawEvent {
+        RawEvent {
+            node: node.into(),
+            kind: Some(kind),
+            msg: msg.map(str::to_string),
+            ..RawEvent::default()
+        }
+    }
+
+    /// a: send m1 | b: local, recv m1 and send m2 at once | c: recv m2.
+    #[test]
+    fn an_event_that_receives_and_sends_passes_on_what_it_received() {
+        let mut b = TraceBuilder::new();
+        let f = b.add_file("t");
+        b.push(f, event("a", EventKind::Send, Some("m1")));
+        b.push(f, event("b", EventKind::Local, None));
+        let mut both = event("b", EventKind::Recv, Some("m1"));
+        both.more_roles = vec![Role {
+            kind: EventKind::Send,
+            msg: "m2".into(),
+        }];
+        b.push(f, both);
+        b.push(f, event("c", EventKind::Recv, Some("m2")));
+        let trace = b.finish();
+        let causality = causal_order(&trace).unwrap();
+        let stamps = stamp(&trace, &causality);
+        assert_eq!(stamps.lamport, vec![1, 1, 2, 3]);
+        assert_eq!(stamps.vector.row(EventIdx(2)), &[1, 2, 0]);
+        assert_eq!(stamps.vector.row(EventIdx(3)), &[1, 2, 1]);
+        assert_eq!(
+            relation(&trace, &stamps.vector, EventIdx(0), EventIdx(3)),
+            Relation::Before
+        );
+        assert_eq!(
+            relation(&trace, &stamps.vector, EventIdx(1), EventIdx(0)),
+            Relation::Concurrent
+        );
+    }
+
+    /// A merge of two messages takes the maximum of both senders' clocks.
+    #[test]
+    fn an_event_that_receives_two_messages_merges_both() {
+        let mut b = TraceBuilder::new();
+        let f = b.add_file("t");
+        b.push(f, event("a", EventKind::Local, None));
+        b.push(f, event("a", EventKind::Send, Some("x")));
+        b.push(f, event("b", EventKind::Send, Some("y")));
+        let mut merge = event("c", EventKind::Recv, Some("x"));
+        merge.more_roles = vec![Role {
+            kind: EventKind::Recv,
+            msg: "y".into(),
+        }];
+        b.push(f, merge);
+        let trace = b.finish();
+        let causality = causal_order(&trace).unwrap();
+        assert_eq!(causality.sends(EventIdx(3)).count(), 2);
+        let stamps = stamp(&trace, &causality);
+        assert_eq!(stamps.vector.row(EventIdx(3)), &[2, 1, 1]);
+        assert_eq!(stamps.lamport[3], 3);
+    }
+}

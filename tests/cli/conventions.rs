@@ -1,0 +1,77 @@
+//! Conventions every command follows: help with examples, completions, man page, the README's
+//! main command.
+
+use clap::CommandFactory;
+use predicates::prelude::*;
+
+use crate::causal;
+
+#[test]
+fn the_cli_definition_is_consistent() {
+    causal::cli::Cli::command().debug_assert();
+}
+
+#[test]
+fn help_shows_examples_and_exit_statuses() {
+    causal()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit status:").and(predicate::str::contains("stamp")));
+    causal().args(["stamp", "--help"]).assert().code(0).stdout(
+        predicate::str::contains("causal stamp samples/kv-store.jsonl")
+            .and(predicate::str::contains("Exit status:")),
+    );
+}
+
+#[test]
+fn completions_and_man_page_are_printed() {
+    for shell in ["bash", "zsh", "fish"] {
+        causal()
+            .args(["completions", shell])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("stamp"));
+    }
+    causal()
+        .arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(".TH causal"));
+}
+
+#[test]
+fn the_readme_quick_start_command_runs_on_the_bundled_sample() {
+    let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.trim_start().starts_with("cargo run --release -- "))
+        .expect("the README has a quick-start command");
+    let args: Vec<&str> = line
+        .trim()
+        .trim_start_matches("cargo run --release -- ")
+        .split_whitespace()
+        .collect();
+    let out = causal()
+        .args(&args)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("LAMPORT"), "{text}");
+    assert_eq!(
+        text.lines().count(),
+        70,
+        "a header and the sample's 69 events"
+    );
+}
+
+#[test]
+fn the_readme_names_the_test_command_that_ci_runs() {
+    let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(crate::root().join(".ci/run")).unwrap();
+    assert!(readme.contains("\n    cargo test\n"));
+    assert!(ci.contains("cargo test --locked"));
+}
