@@ -45,6 +45,52 @@ pub enum Command {
     ))]
     Stamp(StampArgs),
 
+    /// Draw the happens-before graph: Graphviz DOT, Mermaid, a terminal diagram, or JSON.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  causal graph samples/raft/*.jsonl | dot -Tsvg > raft.svg\n",
+        "  causal graph samples/kv-store.jsonl --format text --nodes kv-1,alice\n",
+        "  causal graph samples/kv-store.jsonl --format mermaid --collapse-local\n",
+        "  causal graph samples/kv-store.jsonl --around alice-put-1 --depth 3 --clock vector\n",
+        "  causal past n1-leader-t1 samples/raft/*.jsonl | causal graph --format text\n\n",
+        "Exit status:\n  0  success\n  2  bad input, bad usage (an unknown node or event id) or an I/O error"
+    ))]
+    Graph(GraphArgs),
+
+    /// Tell whether event A happened before, after or concurrently with event B, with a
+    /// shortest causal chain between them.
+    #[command(after_help = concat!(
+        "Relations: before (A happened before B), after, concurrent, same.\n\n",
+        "Examples:\n",
+        "  causal hb alice-put-1 bob-put-1 samples/kv-store.jsonl\n",
+        "  causal hb n1#3 n3#4 samples/raft/*.jsonl --format json | jq -r .relation\n\n",
+        "Exit status:\n  0  success, whatever the relation\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    Hb(HbArgs),
+
+    /// Print the causal past of an event as stamped JSON Lines; with the event, a consistent cut.
+    #[command(after_help = concat!(
+        "The output has the shape of `causal stamp`, in Lamport order, and includes the event\n",
+        "itself unless --strict. The past of an event together with the event is a consistent\n",
+        "cut: it holds the send of every receive it holds.\n\n",
+        "Examples:\n",
+        "  causal past alice-put-1 samples/kv-store.jsonl\n",
+        "  causal past n1-leader-t1 samples/raft/*.jsonl | causal graph --format text\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    Past(CutArgs),
+
+    /// Print the causal future of an event as stamped JSON Lines.
+    #[command(after_help = concat!(
+        "The output has the shape of `causal stamp`, in Lamport order, and includes the event\n",
+        "itself unless --strict: every event the event could have influenced.\n\n",
+        "Examples:\n",
+        "  causal future kv-1#2 samples/kv-store.jsonl | jq -r .id\n",
+        "  causal future n1-leader-t1 samples/raft/*.jsonl | causal graph --format mermaid\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    Future(CutArgs),
+
     /// Print shell completions to standard output.
     #[command(after_help = "Example:\n  causal completions bash > /etc/bash_completion.d/causal")]
     Completions {
@@ -112,4 +158,97 @@ pub enum StampFormat {
     Jsonl,
     /// An aligned table for people, colored on a terminal.
     Table,
+}
+
+/// `causal graph`.
+#[derive(Debug, Clone, Args)]
+pub struct GraphArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+
+    /// Clock shown beside each event [default: lamport for text, none for dot and mermaid;
+    /// json always has both].
+    #[arg(long, value_enum, value_name = "CLOCK")]
+    pub clock: Option<crate::graph::ClockLabel>,
+
+    /// Keep only these nodes, drawn in this order (comma-separated, or repeat the option).
+    #[arg(long, value_delimiter = ',', value_name = "NODE,...")]
+    pub nodes: Option<Vec<String>>,
+
+    /// Keep only the events within --depth happens-before steps of this event (its id or
+    /// NODE#N), before or after it.
+    #[arg(long, value_name = "ID")]
+    pub around: Option<String>,
+
+    /// With --around: how many direct steps (program order or message) to follow each way.
+    #[arg(long, default_value_t = 2, requires = "around", value_name = "K")]
+    pub depth: u32,
+
+    /// Fold each run of two or more consecutive local events on a node into one box that
+    /// says how many.
+    #[arg(long)]
+    pub collapse_local: bool,
+}
+
+/// Output formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT, one cluster (lane) per node: `| dot -Tsvg > graph.svg`.
+    Dot,
+    /// A Mermaid sequenceDiagram, for Markdown.
+    Mermaid,
+    /// A space-time diagram for the terminal, one column per node.
+    Text,
+    /// One JSON document: nodes, events and edges.
+    Json,
+}
+
+/// `causal hb`.
+#[derive(Debug, Clone, Args)]
+pub struct HbArgs {
+    /// The first event: its id, or NODE#N (the Nth event of NODE).
+    #[arg(value_name = "A")]
+    pub a: String,
+
+    /// The second event.
+    #[arg(value_name = "B")]
+    pub b: String,
+
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HbFormat::Text)]
+    pub format: HbFormat,
+}
+
+/// Output formats of `hb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HbFormat {
+    /// The relation, then the chain one event a line.
+    Text,
+    /// `{"version":1,"a","b","relation","path":[ids],"messages":[ids]}`.
+    Json,
+}
+
+/// `causal past` and `causal future`.
+#[derive(Debug, Clone, Args)]
+pub struct CutArgs {
+    /// The event: its id, or NODE#N.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Leave the event itself out: only the events strictly before (or after) it.
+    #[arg(long)]
+    pub strict: bool,
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod error;
+pub mod graph;
 pub mod input;
 pub mod model;
 pub mod order;

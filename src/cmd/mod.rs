@@ -1,6 +1,8 @@
 //! Commands: turn validated arguments into a pipeline (parse -> order -> clocks -> analysis ->
 //! render) and say how it ended. The only layer below `main` that prints to stderr.
 
+pub mod graph;
+pub mod query;
 pub mod stamp;
 
 use std::io::Write;
@@ -44,6 +46,10 @@ impl Context<'_> {
 pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
     match cli.command {
         Command::Stamp(args) => stamp::run(&args, ctx),
+        Command::Graph(args) => graph::run(&args, ctx),
+        Command::Hb(args) => query::run_hb(&args, ctx),
+        Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),
+        Command::Future(args) => query::run_cut(&args, query::Side::Future, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
             Ok(Outcome::Clean)

@@ -3,8 +3,12 @@
 //! A renderer writes to a `&mut dyn Write` and does no other I/O: it reads no files, no
 //! environment, and decides nothing about color (it gets a [`crate::term::Palette`]).
 
+pub mod dot;
+pub mod graph_json;
 pub mod jsonl;
+pub mod mermaid;
 pub mod table;
+pub mod text;
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};

@@ -2,6 +2,8 @@
 
 mod conventions;
 mod errors;
+mod graph;
+mod query;
 mod stamp;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,124 @@
+//! `causal graph`: draw the happens-before graph, or a slice of it, as DOT, Mermaid, a
+//! terminal diagram or JSON.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+
+use super::query::resolve_id;
+use super::{load, Context, Outcome};
+use crate::cli::{GraphArgs, GraphFormat};
+use crate::clock;
+use crate::error::Error;
+use crate::graph::{ClockLabel, HbGraph, SliceOptions, View};
+use crate::model::{NodeId, Trace};
+use crate::render::text::{self, TextOptions};
+use crate::render::{dot, graph_json, lamport_order, mermaid};
+
+/// Width of the terminal diagram when neither COLUMNS nor a terminal says otherwise.
+const DEFAULT_COLUMNS: usize = 80;
+
+/// Builds the graph once, cuts the slice the options ask for, and renders it.
+pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    let loaded = load(&args.input, ctx)?;
+    let trace = &loaded.trace;
+    let nodes = match &args.nodes {
+        Some(names) => Some(resolve_nodes(trace, names)?),
+        None => None,
+    };
+    let around = match &args.around {
+        Some(id) => Some((resolve_id(trace, &trace.id_index(), id)?, args.depth)),
+        None => None,
+    };
+    let stamps = clock::stamp(trace, &loaded.causality);
+    let order = lamport_order(trace, &stamps);
+    let graph = HbGraph::build(trace, &loaded.causality);
+    let mut options = SliceOptions {
+        nodes,
+        around,
+        collapse_local: args.collapse_local,
+    };
+    let view = View::build(trace, &graph, &order, &options);
+    let out = &mut *ctx.out;
+    match args.format {
+        GraphFormat::Dot => {
+            let clock = args.clock.unwrap_or(ClockLabel::None);
+            dot::write_dot(out, trace, &stamps, &view, clock)?
+        }
+        GraphFormat::Mermaid => {
+            let clock = args.clock.unwrap_or(ClockLabel::None);
+            mermaid::write_mermaid(out, trace, &stamps, &view, clock)?
+        }
+        GraphFormat::Json => graph_json::write_graph_json(out, trace, &stamps, &view)?,
+        GraphFormat::Text => {
+            let mut opts = TextOptions {
+                clock: args.clock.unwrap_or(ClockLabel::Lamport),
+                columns: columns(),
+                palette: ctx.out_palette,
+                left_out: &[],
+            };
+            let fit = text::lanes_that_fit(trace, &stamps, &view, &opts);
+            if fit < view.lanes.len() {
+                // Nodes that do not fit are sliced away like `--nodes` would, so that messages
+                // from them show as coming from elsewhere instead of vanishing.
+                let left_out = view.lanes[fit..].to_vec();
+                options.nodes = Some(view.lanes[..fit].to_vec());
+                let narrow = View::build(trace, &graph, &order, &options);
+                opts.left_out = &left_out;
+                text::write_text(out, trace, &stamps, &narrow, &opts)?
+            } else {
+                text::write_text(out, trace, &stamps, &view, &opts)?
+            }
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The nodes `--nodes` names, in its order, each once; an unknown name is a usage error that
+/// lists the nodes there are.
+fn resolve_nodes(trace: &Trace, names: &[String]) -> Result<Vec<NodeId>> {
+    let mut nodes = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(n) = trace.node_by_name(name) else {
+            const SHOWN: usize = 10;
+            let mut known: Vec<String> = trace
+                .nodes
+                .iter()
+                .take(SHOWN)
+                .map(|n| format!("{n:?}"))
+                .collect();
+            if trace.nodes.len() > SHOWN {
+                known.push(format!("and {} more", trace.nodes.len() - SHOWN));
+            }
+            let there = if known.is_empty() {
+                "the input has no nodes".to_string()
+            } else {
+                format!("the nodes are {}", known.join(", "))
+            };
+            return Err(Error::Usage(format!("unknown node {name:?} in --nodes: {there}")).into());
+        };
+        if !nodes.contains(&n) {
+            nodes.push(n);
+        }
+    }
+    Ok(nodes)
+}
+
+/// The width to fit the terminal diagram in: COLUMNS when it holds a number, else the
+/// terminal's width when standard output is one, else 80.
+fn columns() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+    {
+        return n;
+    }
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+            return usize::from(w);
+        }
+    }
+    DEFAULT_COLUMNS
+}
