@@ -91,6 +91,46 @@ pub enum Command {
     ))]
     Future(CutArgs),
 
+    /// Report concurrent accesses to the same key from different nodes (races, lost updates).
+    #[command(after_help = concat!(
+        "A conflict is a pair of events on different nodes that access the same key (reads,\n",
+        "writes), at least one writing, neither happening before the other. An event that both\n",
+        "reads and writes a key counts as a write of it.\n\n",
+        "Examples:\n",
+        "  causal conflicts samples/kv-store.jsonl\n",
+        "  causal conflicts samples/raft/*.jsonl --keys votedFor,currentTerm --limit 0\n",
+        "  causal conflicts app.jsonl --format json | jq '.keys[] | {key, total}'\n\n",
+        "Exit status:\n  0  no conflicts\n  1  conflicts found\n  2  bad input, bad usage or an I/O error"
+    ))]
+    Conflicts(ConflictsArgs),
+
+    /// Check messages and wall clocks: lost messages, clock violations, skew bounds.
+    #[command(after_help = concat!(
+        "Findings: unmatched-send, unmatched-recv, clock-violation (a receive timed before its\n",
+        "send), skew-contradiction (no constant clock offsets explain the message times).\n",
+        "Skew bounds: for each pair of nodes, the interval that must hold the offset of b's clock\n",
+        "minus a's, from all messages with times (directly or through other nodes).\n\n",
+        "Examples:\n",
+        "  causal check samples/kv-store.jsonl\n",
+        "  causal check logs/*.jsonl --skew-against kv-1\n",
+        "  causal check app.jsonl --format json | jq '.skew[] | select(.a == \"kv-1\")'\n\n",
+        "Exit status:\n  0  no findings (bounds alone are not findings)\n  1  findings\n",
+        "  2  bad input, bad usage or an I/O error"
+    ))]
+    Check(CheckArgs),
+
+    /// Generate a seeded synthetic trace (native JSON Lines) for tests and benchmarks.
+    #[command(after_help = concat!(
+        "Nodes are named n0, n1, ...; keys k0, k1, ... with k0 the hottest (Zipf). Each node's\n",
+        "clock has a fixed offset; --offsets writes them, the ground truth for skew bounds.\n\n",
+        "Examples:\n",
+        "  causal gen --nodes 4 --events 20 --seed 7\n",
+        "  causal gen --nodes 16 --events 1000000 --seed 1 > big.jsonl\n",
+        "  causal gen --nodes 100 --events 100000 --split logs/ --offsets truth.json\n\n",
+        "Exit status:\n  0  success\n  2  bad usage or an I/O error"
+    ))]
+    Gen(GenArgs),
+
     /// Print shell completions to standard output.
     #[command(after_help = "Example:\n  causal completions bash > /etc/bash_completion.d/causal")]
     Completions {
@@ -149,6 +189,10 @@ pub struct StampArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StampFormat::Jsonl)]
     pub format: StampFormat,
+
+    /// Add a hybrid logical clock, `"hlc":{"l":TIME,"c":N}`, computed from `time` (jsonl only).
+    #[arg(long)]
+    pub hlc: bool,
 }
 
 /// Output formats of `stamp`.
@@ -158,6 +202,104 @@ pub enum StampFormat {
     Jsonl,
     /// An aligned table for people, colored on a terminal.
     Table,
+}
+
+/// `causal conflicts`.
+#[derive(Debug, Clone, Args)]
+pub struct ConflictsArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Witness pairs shown per key (the counts are always exact); 0 shows them all.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+
+    /// Only these keys (comma-separated).
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
+    pub keys: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConflictsFormat::Text)]
+    pub format: ConflictsFormat,
+}
+
+/// Output formats of `conflicts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictsFormat {
+    /// Grouped by key, most conflicts first, colored on a terminal.
+    Text,
+    /// `{"version":1,"total","keys":[{"key","write_write","read_write","total","pairs"}]}`.
+    Json,
+}
+
+/// `causal check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Report skew bounds only between this node and each other node (for many nodes).
+    #[arg(long, value_name = "NODE", conflicts_with = "no_skew")]
+    pub skew_against: Option<String>,
+
+    /// Report no skew bounds (contradictions are still found).
+    #[arg(long)]
+    pub no_skew: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One finding a line (`file:line: kind: explanation`), then the bounds.
+    Text,
+    /// `{"version":1,"findings":[...],"skew":[{"a","b","lo","hi",...}]}`.
+    Json,
+}
+
+/// `causal gen`.
+#[derive(Debug, Clone, Args)]
+pub struct GenArgs {
+    /// Number of nodes.
+    #[arg(long, value_name = "K", default_value_t = 8)]
+    pub nodes: u32,
+
+    /// Number of events.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub events: u64,
+
+    /// Seed: the same seed and options give the same trace.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Number of distinct keys read and written (0: none).
+    #[arg(long, value_name = "M", default_value_t = 100)]
+    pub keys: u32,
+
+    /// Probability that a node's own event sends a message (receives come on top).
+    #[arg(long, value_name = "R", default_value_t = 0.3)]
+    pub msg_ratio: f64,
+
+    /// Probability that a message copy is lost on its way.
+    #[arg(long, value_name = "P", default_value_t = 0.01)]
+    pub loss: f64,
+
+    /// Largest clock offset of a node from true time, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.002)]
+    pub max_offset: f64,
+
+    /// Write one file per node, DIR/<node>.jsonl, instead of standard output.
+    #[arg(long, value_name = "DIR")]
+    pub split: Option<PathBuf>,
+
+    /// Write each node's true clock offset (ns) to FILE as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub offsets: Option<PathBuf>,
 }
 
 /// `causal graph`.

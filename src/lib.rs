@@ -5,10 +5,12 @@
 //! messages and finds a causal order; [`clock`] engines stamp it; [`render`] writes it;
 //! [`cmd`] wires a command's pipeline; the binary maps the outcome to an exit status.
 
+pub mod analysis;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod error;
+pub mod gen;
 pub mod graph;
 pub mod input;
 pub mod model;

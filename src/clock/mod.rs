@@ -4,6 +4,7 @@
 //! its send) in an order from [`crate::order`] and keeps what later layers need to ask.
 //! Engines can be combined in one pass with a tuple.
 
+pub mod hlc;
 pub mod lamport;
 pub mod vector;
 

@@ -1,6 +1,9 @@
 //! Commands: turn validated arguments into a pipeline (parse -> order -> clocks -> analysis ->
 //! render) and say how it ended. The only layer below `main` that prints to stderr.
 
+pub mod check;
+pub mod conflicts;
+pub mod gen;
 pub mod graph;
 pub mod query;
 pub mod stamp;
@@ -46,6 +49,9 @@ impl Context<'_> {
 pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
     match cli.command {
         Command::Stamp(args) => stamp::run(&args, ctx),
+        Command::Conflicts(args) => conflicts::run(&args, ctx),
+        Command::Check(args) => check::run(&args, ctx),
+        Command::Gen(args) => gen::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
         Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),
@@ -76,6 +82,12 @@ const WARNING_LIMIT: usize = 10;
 
 /// Reads the input, orders it causally, and warns about what the run passes over.
 pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
+    load_with(input, ctx, true)
+}
+
+/// [`load`], warning about the input's clock diagnostics only when `warn_diagnostics`
+/// (`check` reports them as findings instead).
+pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -> Result<Loaded> {
     let options = ParseOptions {
         from: input.from,
         node: input.node.clone(),
@@ -95,6 +107,21 @@ pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
         ));
     }
     let trace = parsed.trace;
+    // Clocks that contradict their log (vector-clock inputs): the run goes on without them.
+    let shown = if warn_diagnostics { WARNING_LIMIT } else { 0 };
+    for d in trace.diagnostics.iter().take(shown) {
+        let file = &trace.files[d.source.file as usize];
+        ctx.warn(&format!(
+            "{file}:{}: {}: {}",
+            d.source.line, d.kind, d.message
+        ));
+    }
+    if warn_diagnostics && trace.diagnostics.len() > WARNING_LIMIT {
+        ctx.warn(&format!(
+            "{} more problems with the input's clocks",
+            trace.diagnostics.len() - WARNING_LIMIT
+        ));
+    }
     let causality = causal_order(&trace)?;
     for &e in causality.unmatched_recvs.iter().take(WARNING_LIMIT) {
         ctx.warn(&format!(

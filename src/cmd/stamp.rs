@@ -12,6 +12,15 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let loaded = load(&args.input, ctx)?;
     let stamps = clock::stamp(&loaded.trace, &loaded.causality);
     let order = lamport_order(&loaded.trace, &stamps);
+    if args.hlc {
+        if args.format != StampFormat::Jsonl {
+            return Err(crate::error::Error::Usage("--hlc needs --format jsonl".into()).into());
+        }
+        let engine = clock::hlc::HlcEngine::new(&loaded.trace);
+        let hlc = clock::run(&loaded.trace, &loaded.causality, engine);
+        jsonl::write_stamped_hlc(ctx.out, &loaded.trace, &stamps, &hlc, &order)?;
+        return Ok(Outcome::Clean);
+    }
     match args.format {
         StampFormat::Jsonl => jsonl::write_stamped(ctx.out, &loaded.trace, &stamps, &order)?,
         StampFormat::Table => {

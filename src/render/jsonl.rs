@@ -4,6 +4,9 @@
 
 use std::io::{self, Write};
 
+use chrono::{DateTime, SecondsFormat};
+
+use crate::clock::hlc::HlcClocks;
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};
 
@@ -30,6 +33,33 @@ pub fn write_event(
     stamps: &Stamps,
     e: EventIdx,
 ) -> io::Result<()> {
+    write_event_hlc(w, trace, stamps, None, e)
+}
+
+/// Writes each event in `events` with an `hlc` field after `vc` (see [`write_event_hlc`]).
+pub fn write_stamped_hlc(
+    w: &mut dyn Write,
+    trace: &Trace,
+    stamps: &Stamps,
+    hlc: &HlcClocks,
+    events: &[EventIdx],
+) -> io::Result<()> {
+    for &e in events {
+        write_event_hlc(w, trace, stamps, Some(hlc), e)?;
+    }
+    Ok(())
+}
+
+/// Writes one stamped event and a newline; with `hlc`, adds its hybrid logical clock as
+/// `"hlc":{"l":"<RFC 3339 UTC, 9 fraction digits>","c":N}`, or `"hlc":null` when no time is
+/// known in its causal past. An input field `hlc` is then replaced.
+pub fn write_event_hlc(
+    w: &mut dyn Write,
+    trace: &Trace,
+    stamps: &Stamps,
+    hlc: Option<&HlcClocks>,
+    e: EventIdx,
+) -> io::Result<()> {
     let ev = trace.event(e);
     w.write_all(b"{")?;
     let mut first = true;
@@ -41,7 +71,7 @@ pub fn write_event(
         w.write_all(b":")
     };
     for (name, value) in &ev.fields {
-        if COMPUTED.contains(&name.as_str()) {
+        if COMPUTED.contains(&name.as_str()) || (hlc.is_some() && name == "hlc") {
             continue;
         }
         key(w, name)?;
@@ -59,6 +89,18 @@ pub fn write_event(
     write!(w, "{}", stamps.lamport[e.index()])?;
     key(w, "vc")?;
     write_vc(w, trace, stamps.vector.row(e))?;
+    if let Some(clocks) = hlc {
+        key(w, "hlc")?;
+        match clocks[e.index()] {
+            Some(h) => write!(
+                w,
+                "{{\"l\":\"{}\",\"c\":{}}}",
+                DateTime::from_timestamp_nanos(h.l.0).to_rfc3339_opts(SecondsFormat::Nanos, true),
+                h.c
+            )?,
+            None => w.write_all(b"null")?,
+        }
+    }
     w.write_all(b"}\n")
 }
 

@@ -3,6 +3,8 @@
 //! A renderer writes to a `&mut dyn Write` and does no other I/O: it reads no files, no
 //! environment, and decides nothing about color (it gets a [`crate::term::Palette`]).
 
+pub mod check;
+pub mod conflicts;
 pub mod dot;
 pub mod graph_json;
 pub mod jsonl;

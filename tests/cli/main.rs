@@ -1,7 +1,10 @@
 //! End-to-end tests: run the real `causal` binary on files and on standard input.
 
+mod check;
+mod conflicts;
 mod conventions;
 mod errors;
+mod gen;
 mod graph;
 mod query;
 mod stamp;

@@ -1,0 +1,47 @@
+//! `causal check`: lost messages, receives of messages never sent, clocks that contradict
+//! causality, and bounds on the offsets between the nodes' clocks.
+
+use anyhow::Result;
+
+use super::{load_with, Context, Outcome};
+use crate::analysis::check::check;
+use crate::analysis::skew::SkewPairs;
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::error::Error;
+use crate::render::check::{write_json, write_text};
+
+/// Runs the checks and reports; findings when there is at least one.
+pub fn run(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    // Clock diagnostics become findings below rather than warnings.
+    let loaded = load_with(&args.input, ctx, false)?;
+    let trace = &loaded.trace;
+    let pairs = match (&args.skew_against, args.no_skew) {
+        (_, true) => SkewPairs::None,
+        (Some(name), false) => match trace.node_by_name(name) {
+            Some(node) => SkewPairs::Against(node),
+            None => {
+                return Err(Error::Usage(format!(
+                    "--skew-against: no node named {name:?} in the input"
+                ))
+                .into())
+            }
+        },
+        (None, false) => SkewPairs::All,
+    };
+    let report = check(trace, &loaded.causality, pairs);
+    if report.skew.unusable > 0 {
+        ctx.warn(&format!(
+            "{} message(s) with send and receive times centuries apart were left out of the skew bounds",
+            report.skew.unusable
+        ));
+    }
+    match args.format {
+        CheckFormat::Text => write_text(ctx.out, trace, &report, ctx.out_palette)?,
+        CheckFormat::Json => write_json(ctx.out, trace, &report)?,
+    }
+    Ok(if report.findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}

@@ -1,0 +1,340 @@
+//! `causal check`: each finding kind on a hand-worked fixture, skew bounds on the samples and
+//! on generated traces whose true clock offsets are known, exit status, stable output; and
+//! `causal stamp --hlc`, the other clock-from-wall-time feature.
+
+use std::collections::HashMap;
+
+use predicates::prelude::*;
+use serde_json::{json, Value};
+
+use crate::{causal, fixture, json_lines, run_ok};
+
+fn report(args: &[&str], code: i32) -> Value {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&run_ok(&all, code)).expect("one JSON object")
+}
+
+fn kinds(r: &Value) -> Vec<&str> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect()
+}
+
+fn bound<'a>(r: &'a Value, a: &str, b: &str) -> &'a Value {
+    r["skew"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["a"] == a && x["b"] == b)
+        .unwrap_or_else(|| panic!("no bound for {a} {b}"))
+}
+
+fn msgs(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["msg"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn kv_store_bounds_the_slow_replica_and_flags_violations_and_the_lost_message() {
+    let r = report(&["samples/kv-store.jsonl"], 1);
+    assert_eq!(r["version"], 1);
+    assert_eq!(
+        kinds(&r),
+        ["unmatched-send", "clock-violation", "clock-violation"]
+    );
+    let lost = &r["findings"][0];
+    assert_eq!(lost["msg"], "rep-3");
+    assert_eq!(lost["to"], json!(["kv-3"]));
+    assert_eq!(lost["events"][0]["line"], 42);
+    let lines: Vec<u64> = r["findings"].as_array().unwrap()[1..]
+        .iter()
+        .map(|f| f["events"][0]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [4, 67], "the receives timed before their sends");
+    assert_eq!(r["findings"][1]["events"][1]["line"], 2, "and their sends");
+    // kv-1 -> kv-3 "sync-1-diff" appears to take -2.495 s; kv-3 -> kv-1 "epoch-3-ack-3"
+    // 2.511 s: kv-3's clock is between 2.511 and 2.495 s behind kv-1's.
+    let kv3 = bound(&r, "kv-1", "kv-3");
+    assert_eq!((&kv3["lo"], &kv3["hi"]), (&json!(-2.511), &json!(-2.495)));
+    assert_eq!(msgs(&kv3["lo_messages"]), ["epoch-3-ack-3"]);
+    assert_eq!(msgs(&kv3["hi_messages"]), ["sync-1-diff"]);
+    assert_eq!(kv3["hi_messages"][0]["delay"], json!(-2.495));
+    // alice never talks to kv-3: bounded through kv-1.
+    let alice = bound(&r, "alice", "kv-3");
+    assert_eq!(msgs(&alice["hi_messages"]), ["c-a3", "sync-1-diff"]);
+    assert_eq!(r["contradicted_nodes"], json!([]));
+}
+
+#[test]
+fn unmatched_messages_name_the_intended_receivers() {
+    let out = run_ok(
+        &["check", fixture("check-unmatched.jsonl").to_str().unwrap()],
+        1,
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "tests/fixtures/check-unmatched.jsonl:2: unmatched-send: a#2 on a sends \"lost\" to b, \
+         ghost, but no event receives it (ghost logged nothing in this input)"
+    );
+    assert_eq!(
+        lines[1],
+        "tests/fixtures/check-unmatched.jsonl:4: unmatched-recv: b#2 on b receives \"phantom\", \
+         which no event sends"
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        &"2 findings (1 unmatched-send, 1 unmatched-recv); skew bounds for 1 pair of nodes"
+    );
+    let r = report(&[fixture("check-unmatched.jsonl").to_str().unwrap()], 1);
+    assert_eq!(kinds(&r), ["unmatched-send", "unmatched-recv"]);
+    assert_eq!(r["findings"][1]["msg"], "phantom");
+    assert_eq!(
+        r["findings"][1]["events"],
+        json!([{"id": "b#2", "node": "b", "file": "tests/fixtures/check-unmatched.jsonl",
+                "line": 4, "time": "2026-11-20T09:00:00.005Z"}])
+    );
+}
+
+#[test]
+fn a_negative_cycle_is_a_skew_contradiction_naming_its_messages() {
+    let r = report(
+        &[fixture("check-skew-contradiction.jsonl").to_str().unwrap()],
+        1,
+    );
+    // ab +1 ms, bc +1 ms, ca -5 ms: the offsets around a -> b -> c -> a would sum to at most
+    // -3 ms, but they sum to exactly 0. The -5 ms message is also a clock violation.
+    assert_eq!(kinds(&r), ["clock-violation", "skew-contradiction"]);
+    let c = &r["findings"][1];
+    assert_eq!(msgs(&c["messages"]), ["ab", "bc", "ca"]);
+    assert_eq!(c["total"], json!(-0.003));
+    assert_eq!(
+        c["explanation"],
+        "no constant clock offsets explain 3 messages around a -> b -> c -> a: their apparent \
+         delays add up to -0.003 s, but true delays cannot be negative"
+    );
+    assert_eq!(c["events"].as_array().unwrap().len(), 6);
+    assert_eq!(r["contradicted_nodes"], json!(["a", "b", "c"]));
+    // Nodes outside the contradiction still get bounds.
+    let skew = r["skew"].as_array().unwrap();
+    assert_eq!(skew.len(), 1);
+    assert_eq!(
+        (&skew[0]["a"], &skew[0]["b"], &skew[0]["lo"], &skew[0]["hi"]),
+        (&json!("d"), &json!("e"), &Value::Null, &json!(0.002))
+    );
+}
+
+#[test]
+fn consistent_clocks_are_no_finding_and_bounds_combine_through_nodes() {
+    let f = fixture("check-clean.jsonl");
+    let r = report(&[f.to_str().unwrap()], 0);
+    assert_eq!(r["findings"], json!([]));
+    let ab = bound(&r, "a", "b");
+    assert_eq!((&ab["lo"], &ab["hi"]), (&json!(-0.002), &json!(0.01)));
+    // a and c never exchange a timed message: a -> b -> c gives the upper bound only.
+    let ac = bound(&r, "a", "c");
+    assert_eq!((&ac["lo"], &ac["hi"]), (&Value::Null, &json!(0.015)));
+    assert_eq!(msgs(&ac["hi_messages"]), ["ping", "fwd"]);
+    let text = run_ok(&["check", f.to_str().unwrap()], 0);
+    assert!(text.contains("  a  c  [  -inf, 0.015]"), "{text}");
+    assert!(text.ends_with("no findings; skew bounds for 3 pairs of nodes\n"));
+}
+
+#[test]
+fn skew_against_one_node_and_no_skew() {
+    let r = report(&["samples/kv-store.jsonl", "--skew-against", "kv-3"], 1);
+    let skew = r["skew"].as_array().unwrap();
+    assert_eq!(skew.len(), 4);
+    let kv1 = skew.iter().find(|b| b["b"] == "kv-1").unwrap();
+    assert_eq!(kv1["a"], "kv-3");
+    assert_eq!((&kv1["lo"], &kv1["hi"]), (&json!(2.495), &json!(2.511)));
+    let none = report(&["samples/kv-store.jsonl", "--no-skew"], 1);
+    assert_eq!(none["skew"], json!([]));
+    causal()
+        .args(["check", "samples/kv-store.jsonl", "--skew-against", "kv-9"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("causal: --skew-against: no node named \"kv-9\" in the input\n");
+}
+
+#[test]
+fn bad_input_exits_two() {
+    causal()
+        .args(["check", fixture("duplicate-send.jsonl").to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "tests/fixtures/duplicate-send.jsonl:3: expected each message to be sent once",
+        ));
+}
+
+/// Generates a trace with `causal gen`, one file per node, and the true offsets.
+fn generated(dir: &std::path::Path, nodes: &str, events: &str, seed: &str) -> HashMap<String, i64> {
+    let split = dir.join("logs");
+    let truth = dir.join("offsets.json");
+    run_ok(
+        &[
+            "gen",
+            "--nodes",
+            nodes,
+            "--events",
+            events,
+            "--seed",
+            seed,
+            "--max-offset",
+            "0.05",
+            "--split",
+            split.to_str().unwrap(),
+            "--offsets",
+            truth.to_str().unwrap(),
+        ],
+        0,
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(truth).unwrap()).unwrap();
+    assert_eq!(doc["unit"], "ns");
+    doc["offsets"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(n, o)| (n.clone(), o.as_i64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn every_reported_interval_contains_the_true_offset() {
+    for (nodes, events, seed) in [("6", "3000", "1"), ("12", "2000", "2"), ("30", "1500", "3")] {
+        let dir = tempfile::tempdir().unwrap();
+        let offsets = generated(dir.path(), nodes, events, seed);
+        let mut files: Vec<String> = std::fs::read_dir(dir.path().join("logs"))
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .collect();
+        files.sort();
+        let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+        args.push("--format");
+        args.push("json");
+        let out = causal().arg("check").args(&args).output().unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // Offsets of +-50 ms against 0.1-4 ms latencies: receives before sends are expected,
+        // but constant offsets explain every message, so nothing contradicts.
+        assert!(!kinds(&r).contains(&"skew-contradiction"));
+        assert_eq!(
+            out.status.code(),
+            Some(if kinds(&r).is_empty() { 0 } else { 1 })
+        );
+        let skew = r["skew"].as_array().unwrap();
+        assert!(
+            skew.len() >= offsets.len() - 1,
+            "connected nodes get bounds"
+        );
+        for b in skew {
+            let (a, bn) = (b["a"].as_str().unwrap(), b["b"].as_str().unwrap());
+            let truth = (offsets[bn] - offsets[a]) as f64 / 1e9;
+            if let Some(lo) = b["lo"].as_f64() {
+                assert!(lo < truth, "{a} {bn}: lo {lo} vs true {truth}");
+            }
+            if let Some(hi) = b["hi"].as_f64() {
+                assert!(truth < hi, "{a} {bn}: hi {hi} vs true {truth}");
+            }
+        }
+    }
+}
+
+#[test]
+fn samples_report_to_stable_snapshots() {
+    insta::assert_snapshot!(
+        "kv-store-text",
+        run_ok(&["check", "samples/kv-store.jsonl"], 1)
+    );
+    let json = report(&["samples/kv-store.jsonl"], 1);
+    insta::assert_snapshot!(
+        "kv-store-json",
+        serde_json::to_string_pretty(&json).unwrap()
+    );
+    insta::assert_snapshot!(
+        "raft-text",
+        run_ok(
+            &[
+                "check",
+                "samples/raft/n1.jsonl",
+                "samples/raft/n2.jsonl",
+                "samples/raft/n3.jsonl"
+            ],
+            0
+        )
+    );
+}
+
+#[test]
+fn stamp_hlc_follows_the_papers_rules_and_inherits_on_events_without_time() {
+    let out = run_ok(
+        &[
+            "stamp",
+            "--hlc",
+            fixture("handworked.jsonl").to_str().unwrap(),
+        ],
+        0,
+    );
+    let events = json_lines(&out);
+    let hlc: HashMap<&str, &Value> = events
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), &e["hlc"]))
+        .collect();
+    let a_start = "2026-11-20T09:00:00.000000001Z";
+    // a#1 has a time; a#2 and a-done have none and inherit it with the counter bumped.
+    assert_eq!(hlc["a#1"], &json!({"l": a_start, "c": 0}));
+    assert_eq!(hlc["a#2"], &json!({"l": a_start, "c": 1}));
+    assert_eq!(hlc["a-done"], &json!({"l": a_start, "c": 2}));
+    // b#1's own time is two days earlier; b#2 receives a#2's larger l: (l, c + 1).
+    assert_eq!(
+        hlc["b#1"],
+        &json!({"l": "2026-11-18T11:06:40.125000000Z", "c": 0})
+    );
+    assert_eq!(hlc["b#2"], &json!({"l": a_start, "c": 2}));
+    assert_eq!(hlc["c#1"], &json!({"l": a_start, "c": 4}));
+    // Without --hlc the output has no hlc field.
+    let plain = run_ok(&["stamp", fixture("handworked.jsonl").to_str().unwrap()], 0);
+    assert!(!plain.contains("\"hlc\""));
+}
+
+#[test]
+fn stamp_hlc_is_null_before_any_time_is_known_and_needs_jsonl() {
+    let out = causal()
+        .args(["stamp", "--hlc", "--node", "n"])
+        .write_stdin("{\"label\":\"no time\",\"hlc\":\"input\"}\n{\"time\":5}\n")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let events = json_lines(&String::from_utf8(out).unwrap());
+    assert_eq!(
+        events[0]["hlc"],
+        Value::Null,
+        "the input's own hlc is replaced"
+    );
+    assert_eq!(
+        events[1]["hlc"],
+        json!({"l": "1970-01-01T00:00:05.000000000Z", "c": 0})
+    );
+    causal()
+        .args([
+            "stamp",
+            "--hlc",
+            "--format",
+            "table",
+            "samples/kv-store.jsonl",
+        ])
+        .assert()
+        .code(2)
+        .stderr("causal: --hlc needs --format jsonl\n");
+}
