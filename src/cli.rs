@@ -157,6 +157,7 @@ pub struct InputArgs {
 
     /// Read plain-text lines with this regex; named groups node, kind, msg, time, label, id,
     /// reads, writes, to mean what the JSON fields mean, other groups are passed through.
+    /// A ShiViz regex (groups host, clock, event) is matched over the whole log instead.
     #[arg(long, value_name = "PATTERN")]
     pub regex: Option<String>,
 
@@ -177,6 +178,16 @@ pub struct InputArgs {
     /// (default: all, with node names prefixed by the execution's label).
     #[arg(long, value_name = "NAME|INDEX")]
     pub execution: Option<String>,
+
+    /// Traces: let span links order events (a linked span's start happens before the
+    /// linking span's start); by default links are only recorded.
+    #[arg(long)]
+    pub links_as_causal: bool,
+
+    /// Traces: a span attribute (db.statement, db.name, ...) whose value is a data key the
+    /// span reads or writes, for `conflicts`.
+    #[arg(long, value_name = "NAME")]
+    pub key_attr: Option<String>,
 }
 
 /// `causal stamp`.
@@ -202,6 +213,11 @@ pub enum StampFormat {
     Jsonl,
     /// An aligned table for people, colored on a terminal.
     Table,
+    /// A log ShiViz opens as is (its upload layout: the parser regex first).
+    Shiviz,
+    /// Chrome Trace Event JSON for Perfetto and chrome://tracing: a process per node, flow
+    /// arrows for messages.
+    Chrome,
 }
 
 /// `causal conflicts`.

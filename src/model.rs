@@ -344,6 +344,29 @@ impl TraceBuilder {
         self.diagnostics.push(diagnostic);
     }
 
+    /// Labels of the executions started so far; events pushed now belong to the last.
+    pub fn executions(&self) -> &[String] {
+        &self.executions
+    }
+
+    /// How many events have been pushed: the next [`TraceBuilder::push`] is event `pushed()`.
+    pub fn pushed(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Gives the `index`-th pushed event one more message role: its first role fills
+    /// `kind`/`msg`, later ones go to `more_roles`. For parsers that infer messages after
+    /// reading (vector-clock logs).
+    pub fn add_role(&mut self, index: usize, role: Role) {
+        let ev = &mut self.events[index];
+        if ev.kind == EventKind::Local && ev.msg.is_none() {
+            ev.kind = role.kind;
+            ev.msg = Some(role.msg);
+        } else {
+            ev.more_roles.push(role);
+        }
+    }
+
     fn current_execution(&self) -> u32 {
         self.executions.len().saturating_sub(1) as u32
     }
@@ -479,7 +502,9 @@ impl TraceBuilder {
         })
     }
 
-    fn execution_index(&self, selection: &str) -> Result<u32, String> {
+    /// The execution `selection` names (its label, or its 1-based index), as
+    /// [`TraceBuilder::finish_execution`] resolves it.
+    pub fn execution_index(&self, selection: &str) -> Result<u32, String> {
         if let Some(i) = self.executions.iter().position(|l| l == selection) {
             return Ok(i as u32);
         }

@@ -95,6 +95,8 @@ pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -
         skip_unmatched: input.skip_unmatched,
         delimiter: input.delimiter.clone(),
         execution: input.execution.clone(),
+        links_as_causal: input.links_as_causal,
+        key_attr: input.key_attr.clone(),
     };
     let parsed = parse_files(&input.files, &options)?;
     for (file, format) in &parsed.recognised {
@@ -105,6 +107,9 @@ pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -
             "{file}: skipped {count} line{} that did not match --regex",
             if *count == 1 { "" } else { "s" }
         ));
+    }
+    for warning in &parsed.warnings {
+        ctx.warn(warning);
     }
     let trace = parsed.trace;
     // Clocks that contradict their log (vector-clock inputs): the run goes on without them.

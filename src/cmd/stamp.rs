@@ -26,6 +26,12 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         StampFormat::Table => {
             table::write_table(ctx.out, &loaded.trace, &stamps, &order, ctx.out_palette)?
         }
+        StampFormat::Shiviz => {
+            crate::render::shiviz::write_shiviz(ctx.out, &loaded.trace, &stamps, &order)?
+        }
+        StampFormat::Chrome => {
+            crate::render::chrome::write_chrome(ctx.out, &loaded.trace, &stamps, &loaded.causality)?
+        }
     }
     Ok(Outcome::Clean)
 }

@@ -5,8 +5,19 @@
 //! [`InputError`]s naming the file, the line and what was expected.
 
 pub mod fields;
+pub mod govector;
+pub mod jaeger;
 pub mod jsonl;
+pub mod otlp;
 pub mod regex;
+pub mod shiviz;
+pub mod spans;
+// `std` would shadow the standard library inside this module.
+#[path = "std.rs"]
+pub mod std_trace;
+pub mod tracing;
+pub mod vclog;
+pub mod zipkin;
 
 use std::path::PathBuf;
 
@@ -24,6 +35,20 @@ pub enum Format {
     Jsonl,
     /// Plain-text lines parsed with --regex.
     Regex,
+    /// A ShiViz log: a regex with groups host, clock, event over the whole log.
+    Shiviz,
+    /// GoVector's default output: `HOST {clock}` lines, each followed by the event.
+    Govector,
+    /// DistributedClocks/tracing JSON Lines (TracerIdentity, Tag, VectorClock, ...).
+    Tracing,
+    /// OpenTelemetry OTLP JSON (a document, or the collector's JSON Lines).
+    Otlp,
+    /// Jaeger JSON (API envelope, bare trace, or flat array of spans).
+    Jaeger,
+    /// Zipkin v2 JSON (a list of spans, or a list of lists).
+    Zipkin,
+    /// RAPID STD shared-memory traces (`thread|op(arg)|loc`).
+    Std,
 }
 
 impl Format {
@@ -33,6 +58,13 @@ impl Format {
             Format::Auto => "auto",
             Format::Jsonl => "jsonl",
             Format::Regex => "regex",
+            Format::Shiviz => "shiviz",
+            Format::Govector => "govector",
+            Format::Tracing => "tracing",
+            Format::Otlp => "otlp",
+            Format::Jaeger => "jaeger",
+            Format::Zipkin => "zipkin",
+            Format::Std => "std",
         }
     }
 }
@@ -40,10 +72,20 @@ impl Format {
 /// Recognises a format from the first bytes of a (decompressed) input; `None` when no
 /// format fits. Empty input is native JSON Lines (no events).
 pub fn detect(head: &[u8]) -> Option<Format> {
+    // OTLP, Jaeger and Zipkin JSON: by the keys of the first object, which a pretty-printed
+    // document puts on later lines.
+    if let Some(format) = spans::detect(head) {
+        return Some(format);
+    }
     let text = String::from_utf8_lossy(head);
     let first = text.lines().find(|l| !l.trim().is_empty());
     match first {
         None => Some(Format::Jsonl),
+        // ShiViz's upload layout: the parser regex on the first line.
+        Some(line) if shiviz::is_shiviz_regex(line) => Some(Format::Shiviz),
+        Some(line) if govector::is_clock_line(line) => Some(Format::Govector),
+        Some(line) if tracing::is_record(line) => Some(Format::Tracing),
+        Some(line) if std_trace::is_std_line(line) => Some(Format::Std),
         // JSON that no other format claims is read as JSON Lines, whose errors say what
         // a line must hold.
         Some(line) if line.trim_start().starts_with(['{', '[']) => Some(Format::Jsonl),
@@ -67,6 +109,10 @@ pub struct ParseOptions {
     pub delimiter: Option<String>,
     /// Keep only this execution (its label or 1-based index).
     pub execution: Option<String>,
+    /// Trace formats: span links order events (else they are only recorded).
+    pub links_as_causal: bool,
+    /// Trace formats: the span attribute whose value is a data key read or written.
+    pub key_attr: Option<String>,
 }
 
 /// A parsed trace and what was passed over on the way.
@@ -78,6 +124,9 @@ pub struct Parsed {
     pub skipped: Vec<(String, u64)>,
     /// Files whose format was recognised as something other than the native one.
     pub recognised: Vec<(String, Format)>,
+    /// Problems passed over that the user should hear about once (spans whose parent is
+    /// missing, duplicate spans).
+    pub warnings: Vec<String>,
 }
 
 /// What one file parser needs to know about the file it reads.
@@ -113,6 +162,10 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
         _ => None,
     };
     let mut builder = TraceBuilder::new();
+    // Vector-clock logs: messages are inferred across all files once every file is read.
+    let mut clocks = vclog::VectorClockLog::new();
+    // Trace spans: parents are matched across all files once every file is read.
+    let mut spans = spans::SpanCollector::new();
     let mut skipped = Vec::new();
     let mut recognised = Vec::new();
     for path in paths {
@@ -126,7 +179,20 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
             default_node: options.node.as_deref().or(stem.as_deref()),
         };
         let format = match options.from {
+            Format::Auto
+                if options
+                    .regex
+                    .as_deref()
+                    .is_some_and(shiviz::is_shiviz_regex) =>
+            {
+                recognised.push((name.clone(), Format::Shiviz));
+                Format::Shiviz
+            }
             Format::Auto if line_regex.is_some() => Format::Regex,
+            Format::Auto if shiviz::sibling_regex(path).is_some() => {
+                recognised.push((name.clone(), Format::Shiviz));
+                Format::Shiviz
+            }
             Format::Auto => {
                 let format = detect(input.peek()?).ok_or_else(|| {
                     ctx.error(
@@ -147,6 +213,34 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
                 let re = line_regex.as_ref().expect("--from regex has a regex");
                 regex::parse(&mut input, &ctx, re, options.skip_unmatched, &mut builder)?
             }
+            Format::Shiviz => {
+                shiviz::parse(&mut input, &ctx, path, options, &mut builder, &mut clocks)?;
+                0
+            }
+            Format::Govector => {
+                govector::parse(&mut input, &ctx, path, options, &mut builder, &mut clocks)?;
+                0
+            }
+            Format::Tracing => {
+                tracing::parse(&mut input, &ctx, &mut builder, &mut clocks)?;
+                0
+            }
+            Format::Otlp => {
+                otlp::parse(&mut input, &ctx, &mut spans)?;
+                0
+            }
+            Format::Jaeger => {
+                jaeger::parse(&mut input, &ctx, &mut spans)?;
+                0
+            }
+            Format::Zipkin => {
+                zipkin::parse(&mut input, &ctx, &mut spans)?;
+                0
+            }
+            Format::Std => {
+                std_trace::parse(&mut input, &ctx, &mut builder)?;
+                0
+            }
             Format::Jsonl | Format::Auto => {
                 jsonl::parse(&mut input, &ctx, &mut builder)?;
                 0
@@ -156,6 +250,12 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
             skipped.push((name, skips));
         }
     }
+    clocks.finish(&mut builder, options.execution.as_deref());
+    let warnings = spans.finish(
+        &mut builder,
+        options.links_as_causal,
+        options.key_attr.as_deref(),
+    );
     let trace = builder
         .finish_execution(options.execution.as_deref())
         .map_err(Error::Usage)?;
@@ -163,6 +263,7 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
         trace,
         skipped,
         recognised,
+        warnings,
     })
 }
 

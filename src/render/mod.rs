@@ -4,11 +4,13 @@
 //! environment, and decides nothing about color (it gets a [`crate::term::Palette`]).
 
 pub mod check;
+pub mod chrome;
 pub mod conflicts;
 pub mod dot;
 pub mod graph_json;
 pub mod jsonl;
 pub mod mermaid;
+pub mod shiviz;
 pub mod table;
 pub mod text;
 

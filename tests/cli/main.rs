@@ -7,7 +7,12 @@ mod errors;
 mod gen;
 mod graph;
 mod query;
+mod shiviz;
 mod stamp;
+// A module named `std` would shadow the standard library here.
+#[path = "std.rs"]
+mod std_traces;
+mod traces;
 
 use std::path::{Path, PathBuf};
 
