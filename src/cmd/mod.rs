@@ -85,8 +85,8 @@ pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
     load_with(input, ctx, true)
 }
 
-/// [`load`], warning about the input's clock diagnostics only when `warn_diagnostics`
-/// (`check` reports them as findings instead).
+/// [`load`], warning about the input's clock diagnostics and unmatched receives only when
+/// `warn_diagnostics` (`check` reports both as findings instead).
 pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -> Result<Loaded> {
     let options = ParseOptions {
         from: input.from,
@@ -128,7 +128,7 @@ pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -
         ));
     }
     let causality = causal_order(&trace)?;
-    for &e in causality.unmatched_recvs.iter().take(WARNING_LIMIT) {
+    for &e in causality.unmatched_recvs.iter().take(shown) {
         ctx.warn(&format!(
             "{}: {} receives {:?}, which no event sends; stamped as a local event",
             trace.location(e),
@@ -136,7 +136,7 @@ pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -
             trace.event(e).msg.as_deref().unwrap_or_default()
         ));
     }
-    if causality.unmatched_recvs.len() > WARNING_LIMIT {
+    if warn_diagnostics && causality.unmatched_recvs.len() > WARNING_LIMIT {
         ctx.warn(&format!(
             "{} more receives of messages that no event sends",
             causality.unmatched_recvs.len() - WARNING_LIMIT

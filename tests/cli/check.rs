@@ -338,3 +338,12 @@ fn stamp_hlc_is_null_before_any_time_is_known_and_needs_jsonl() {
         .code(2)
         .stderr("causal: --hlc needs --format jsonl\n");
 }
+
+#[test]
+fn findings_are_not_repeated_as_warnings() {
+    crate::causal()
+        .args(["check", fixture("check-unmatched.jsonl").to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr("");
+}
