@@ -121,7 +121,88 @@ pub struct Event {
     /// Where it came from.
     pub source: Source,
     /// The input's fields as given, in their order (pass-through fields included).
-    pub fields: Map<String, Value>,
+    pub fields: Fields,
+}
+
+/// An event's own fields, kept as the compact text of one JSON object.
+///
+/// Text instead of a parsed map keeps an event small (a `serde_json::Map` of a typical log
+/// line costs about a kilobyte) and lets writers copy the fields out unchanged. Readers that
+/// need values parse on demand with [`Fields::to_map`] or [`Fields::get`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// A JSON object, without whitespace between its top-level members.
+    json: Box<str>,
+    /// Which of the names writers care about occur as keys ([`Fields::has`]).
+    keys: u8,
+}
+
+/// Keys that [`Fields::has`] answers without parsing.
+pub const TRACKED_KEYS: [&str; 5] = ["id", "node", "lamport", "vc", "hlc"];
+
+impl Fields {
+    /// The fields of a parsed JSON object.
+    pub fn from_map(map: &Map<String, Value>) -> Fields {
+        let json = serde_json::to_string(map).unwrap_or_else(|_| "{}".to_string());
+        Fields {
+            json: json.into_boxed_str(),
+            keys: tracked_mask(map.keys().map(String::as_str)),
+        }
+    }
+
+    /// Fields from the text of a JSON object whose top-level keys are `keys`; the caller
+    /// guarantees that `json` is one valid object without top-level whitespace.
+    pub fn from_object_text<'k>(json: String, keys: impl Iterator<Item = &'k str>) -> Fields {
+        Fields {
+            json: json.into_boxed_str(),
+            keys: tracked_mask(keys),
+        }
+    }
+
+    /// The JSON object text.
+    pub fn as_json(&self) -> &str {
+        &self.json
+    }
+
+    /// Whether `key` (one of [`TRACKED_KEYS`]) is a field.
+    pub fn has(&self, key: &str) -> bool {
+        TRACKED_KEYS
+            .iter()
+            .position(|k| *k == key)
+            .is_some_and(|i| self.keys & (1 << i) != 0)
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.json.len() <= 2
+    }
+
+    /// The fields as a map (parses the text).
+    pub fn to_map(&self) -> Map<String, Value> {
+        serde_json::from_str(&self.json).unwrap_or_default()
+    }
+
+    /// The value of one field (parses the text).
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.to_map().remove(key)
+    }
+
+    /// Sets a field, keeping the order of the others (parses and rewrites the text).
+    pub fn insert(&mut self, key: &str, value: Value) {
+        let mut map = self.to_map();
+        map.insert(key.to_string(), value);
+        *self = Fields::from_map(&map);
+    }
+}
+
+fn tracked_mask<'k>(keys: impl Iterator<Item = &'k str>) -> u8 {
+    let mut mask = 0;
+    for key in keys {
+        if let Some(i) = TRACKED_KEYS.iter().position(|k| *k == key) {
+            mask |= 1 << i;
+        }
+    }
+    mask
 }
 
 /// A whole execution: its nodes, their events in program order, and the files they came from.
@@ -304,6 +385,9 @@ pub struct RawEvent {
     pub line: u32,
     /// The input's own fields.
     pub fields: Map<String, Value>,
+    /// The same fields already as text, when the parser has them so (the native format);
+    /// then `fields` is left empty.
+    pub fields_text: Option<Fields>,
 }
 
 /// Builds a [`Trace`] from parsed events, numbering nodes and keys.
@@ -313,7 +397,8 @@ pub struct TraceBuilder {
     executions: Vec<String>,
     /// Execution of each node (by builder node id).
     node_execution: Vec<u32>,
-    node_ids: HashMap<(u32, String), u32>,
+    /// Node ids by name, one map per execution.
+    node_ids: Vec<HashMap<String, u32>>,
     nodes: Vec<String>,
     key_ids: HashMap<String, u32>,
     keys: Vec<String>,
@@ -371,26 +456,30 @@ impl TraceBuilder {
         self.executions.len().saturating_sub(1) as u32
     }
 
+    // Interning looks names up by reference and copies a name only the first time.
     fn intern_node(&mut self, name: String) -> NodeId {
-        let next = self.nodes.len() as u32;
         let execution = self.current_execution();
-        let id = *self
-            .node_ids
-            .entry((execution, name.clone()))
-            .or_insert_with(|| next);
-        if id == next {
-            self.nodes.push(name);
-            self.node_execution.push(execution);
+        if self.node_ids.len() <= execution as usize {
+            self.node_ids
+                .resize_with(execution as usize + 1, HashMap::new);
         }
+        if let Some(&id) = self.node_ids[execution as usize].get(&name) {
+            return NodeId(id);
+        }
+        let id = self.nodes.len() as u32;
+        self.node_ids[execution as usize].insert(name.clone(), id);
+        self.nodes.push(name);
+        self.node_execution.push(execution);
         NodeId(id)
     }
 
     fn intern_key(&mut self, name: String) -> KeyId {
-        let next = self.keys.len() as u32;
-        let id = *self.key_ids.entry(name.clone()).or_insert_with(|| next);
-        if id == next {
-            self.keys.push(name);
+        if let Some(&id) = self.key_ids.get(&name) {
+            return KeyId(id);
         }
+        let id = self.keys.len() as u32;
+        self.key_ids.insert(name.clone(), id);
+        self.keys.push(name);
         KeyId(id)
     }
 
@@ -415,7 +504,9 @@ impl TraceBuilder {
                 file,
                 line: raw.line,
             },
-            fields: raw.fields,
+            fields: raw
+                .fields_text
+                .unwrap_or_else(|| Fields::from_map(&raw.fields)),
         });
     }
 
@@ -473,8 +564,7 @@ impl TraceBuilder {
         for (i, ev) in events.iter_mut().enumerate() {
             if label_nodes {
                 let label = &self.executions[self.node_execution[ev.node.index()] as usize];
-                ev.fields
-                    .insert("execution".to_string(), Value::String(label.clone()));
+                ev.fields.insert("execution", Value::String(label.clone()));
             }
             ev.node = NodeId(renumber[ev.node.index()]);
             let lane = &mut by_node[ev.node.index()];
@@ -574,7 +664,7 @@ mod tests {
         let all = build().finish();
         assert_eq!(all.nodes, vec!["run 1/a", "run 2/a"]);
         assert_eq!(all.events[2].seq, 2);
-        assert_eq!(all.events[0].fields["execution"], "run 1");
+        assert_eq!(all.events[0].fields.get("execution").unwrap(), "run 1");
         let second = build().finish_execution(Some("2")).unwrap();
         assert_eq!(second.nodes, vec!["a"]);
         assert_eq!(second.len(), 2);

@@ -168,6 +168,13 @@ proptest! {
                 prop_assert_eq!(relation(&trace, &stamps.vector, e, f), expected);
             }
         }
+        // Replaying in Lamport order (as `stamp` does) gives the stored clocks exactly.
+        let mut by_lamport: Vec<EventIdx> = (0..trace.len() as u32).map(EventIdx).collect();
+        by_lamport.sort_by_key(|&e| (stamps.lamport[e.index()], trace.event(e).node, trace.event(e).seq));
+        let mut replay = clock::VectorReplay::new(&trace, &causality);
+        for &e in &by_lamport {
+            prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e));
+        }
         // The causal order puts every event after its predecessors.
         let mut position = vec![0usize; ops.len()];
         for (p, e) in causality.order.iter().enumerate() {

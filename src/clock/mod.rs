@@ -9,7 +9,7 @@ pub mod lamport;
 pub mod vector;
 
 pub use lamport::{LamportClocks, LamportEngine};
-pub use vector::{FlatVectorEngine, VectorClocks};
+pub use vector::{FlatVectorEngine, VectorClocks, VectorReplay};
 
 use crate::model::{EventIdx, Trace};
 use crate::order::Causality;

@@ -60,7 +60,7 @@ pub fn parse_time_number(n: &Number) -> Result<Timestamp, String> {
 }
 
 /// Exact decimal parse of `[-]digits[.digits][e[+-]digits]` seconds into nanoseconds.
-fn parse_epoch_decimal(text: &str) -> Option<Timestamp> {
+pub fn parse_epoch_decimal(text: &str) -> Option<Timestamp> {
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),

@@ -1,12 +1,22 @@
 //! The native format: one JSON object per line (see docs/format.md).
+//!
+//! A line is read once, borrowing from the line: only the fields `causal` interprets are
+//! parsed into values; the others are kept as their JSON text (see [`crate::model::Fields`]).
 
+use std::borrow::Cow;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::fields::{parse_kind, parse_time_number, parse_time_str, string_list, type_name};
+use super::fields::{
+    parse_epoch_decimal, parse_kind, parse_time_number, parse_time_str, string_list, type_name,
+};
 use super::{check_event, FileContext};
 use crate::error::{InputError, Result};
 use crate::input::Input;
-use crate::model::{RawEvent, TraceBuilder};
+use crate::model::{Fields, RawEvent, TraceBuilder};
 
 /// Parses every line of `input` as one event; blank lines are skipped.
 pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilder) -> Result<()> {
@@ -20,8 +30,54 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
     })
 }
 
+/// Fields `causal` reads; every other field is passed through as text.
+const KNOWN: [&str; 10] = [
+    "node", "host", "kind", "msg", "to", "time", "label", "id", "reads", "writes",
+];
+
+/// Fields the writers compute, dropped from what is passed through.
+const COMPUTED: [&str; 2] = ["lamport", "vc"];
+
+/// A JSON object's members in order, keys borrowed when they hold no escapes, values as text.
+struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+#[derive(Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some(Key(k)) = map.next_key()? {
+                    let v: &'de RawValue = map.next_value()?;
+                    members.push((k, v));
+                }
+                Ok(RawObject(members))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
 /// Parses one line of the native format.
 pub fn parse_line(text: &str, line: u32, ctx: &FileContext<'_>) -> Result<RawEvent, InputError> {
+    if let Ok(RawObject(members)) = serde_json::from_str::<RawObject<'_>>(text) {
+        let unique = members
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k));
+        if unique {
+            return event_from_members(&members, text, line, ctx);
+        }
+    }
+    // Not an object, malformed, or with repeated keys: the general path says what is wrong,
+    // or keeps the last of repeated keys as serde_json does.
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; we know the line better than it does.
@@ -117,9 +173,143 @@ fn event_from_object(
         writes: list("writes")?,
         line,
         fields: Map::new(),
+        fields_text: None,
     };
     check_event(&raw).map_err(|m| fail("kind", m))?;
+    let mut fields = fields;
+    for computed in COMPUTED {
+        fields.shift_remove(computed);
+    }
     Ok(RawEvent { fields, ..raw })
+}
+
+/// Reads an object's members: the known fields as values, the rest kept as compact text.
+fn event_from_members(
+    members: &[(Cow<'_, str>, &RawValue)],
+    text: &str,
+    line: u32,
+    ctx: &FileContext<'_>,
+) -> Result<RawEvent, InputError> {
+    let mut raw = match typed_fields(members, line, ctx) {
+        Some(raw) => raw,
+        // Something unusual (a wrong type, an escape, a missing node): the general path
+        // reads it the slow way, or says exactly what is wrong.
+        None => {
+            let mut known = Map::new();
+            for (key, value) in members {
+                if KNOWN.contains(&key.as_ref()) {
+                    let parsed: Value = serde_json::from_str(value.get())
+                        .map_err(|e| ctx.error(line, format!("expected a JSON value: {e}")))?;
+                    known.insert(key.to_string(), parsed);
+                }
+            }
+            event_from_object(known, text, line, ctx)?
+        }
+    };
+    let mut compact = String::with_capacity(text.len());
+    compact.push('{');
+    for (key, value) in members {
+        if COMPUTED.contains(&key.as_ref()) {
+            continue;
+        }
+        if compact.len() > 1 {
+            compact.push(',');
+        }
+        match key {
+            // A borrowed key had no escapes, so it needs none.
+            Cow::Borrowed(k) => {
+                compact.push('"');
+                compact.push_str(k);
+                compact.push('"');
+            }
+            Cow::Owned(k) => compact.push_str(&Value::String(k.clone()).to_string()),
+        }
+        compact.push(':');
+        let value = value.get();
+        let nested = value.starts_with(['[', '{']);
+        if nested
+            && value
+                .bytes()
+                .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            // Nested values are written compactly like everything else.
+            let parsed: Value = serde_json::from_str(value)
+                .map_err(|e| ctx.error(line, format!("expected a JSON value: {e}")))?;
+            compact.push_str(&parsed.to_string());
+        } else {
+            compact.push_str(value);
+        }
+    }
+    compact.push('}');
+    raw.fields = Map::new();
+    raw.fields_text = Some(Fields::from_object_text(
+        compact,
+        members.iter().map(|(k, _)| k.as_ref()),
+    ));
+    Ok(raw)
+}
+
+/// The known fields read straight from their text, for the common well-formed line; `None`
+/// for anything else.
+fn typed_fields(
+    members: &[(Cow<'_, str>, &RawValue)],
+    line: u32,
+    ctx: &FileContext<'_>,
+) -> Option<RawEvent> {
+    fn text(v: &RawValue) -> Option<String> {
+        serde_json::from_str::<&str>(v.get())
+            .ok()
+            .map(str::to_string)
+    }
+    fn text_or_number(v: &RawValue) -> Option<String> {
+        let s = v.get();
+        if s.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            Some(s.to_string())
+        } else {
+            text(v)
+        }
+    }
+    fn list(v: &RawValue) -> Option<Vec<String>> {
+        match v.get().as_bytes().first()? {
+            b'"' => text(v).map(|s| vec![s]),
+            b'[' => serde_json::from_str::<Vec<&str>>(v.get())
+                .ok()
+                .map(|items| items.into_iter().map(str::to_string).collect()),
+            _ => None,
+        }
+    }
+    let mut raw = RawEvent {
+        line,
+        ..RawEvent::default()
+    };
+    let (mut node, mut host) = (None, None);
+    for (key, value) in members {
+        match key.as_ref() {
+            "node" => node = Some(text(value)?),
+            "host" => host = Some(text(value)?),
+            "kind" => raw.kind = Some(parse_kind(&text(value)?).ok()?),
+            "msg" => raw.msg = Some(text_or_number(value)?),
+            "id" => raw.id = Some(text_or_number(value)?),
+            "label" => raw.label = Some(text(value)?),
+            "to" => raw.to = list(value)?,
+            "reads" => raw.reads = list(value)?,
+            "writes" => raw.writes = list(value)?,
+            "time" => {
+                let t = value.get();
+                raw.time = Some(if t.starts_with('"') {
+                    parse_time_str(&text(value)?).ok()?
+                } else {
+                    parse_epoch_decimal(t)?
+                });
+            }
+            _ => {}
+        }
+    }
+    raw.node = node
+        .or(host)
+        .or_else(|| ctx.default_node.map(str::to_string))?;
+    check_event(&raw).ok()?;
+    Some(raw)
 }
 
 /// The 1-based column (in characters) of `"field"` as a key in the line, when found.
@@ -174,7 +364,7 @@ mod tests {
         assert_eq!(raw.id.as_deref(), Some("e1"));
         assert_eq!(raw.reads, vec!["k"]);
         assert_eq!(raw.writes, vec!["k", "j"]);
-        assert_eq!(raw.fields["extra"]["a"], 1);
+        assert_eq!(raw.fields_text.unwrap().get("extra").unwrap()["a"], 1);
     }
 
     #[test]

@@ -1373,6 +1373,7 @@ impl EventPlan {
             writes,
             line: s.line,
             fields,
+            fields_text: None,
         }
     }
 }

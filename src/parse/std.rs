@@ -203,6 +203,7 @@ fn raw_event(thread: &str, p: Pending) -> RawEvent {
         writes: p.write.into_iter().collect(),
         line: p.line,
         fields,
+        fields_text: None,
     }
 }
 

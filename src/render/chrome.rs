@@ -57,7 +57,7 @@ pub fn write_chrome(
             let Some((phase, key)) = span_key(trace, e) else {
                 continue;
             };
-            match phase {
+            match phase.as_str() {
                 "start" => open.entry(key).or_default().push_back(e),
                 "end" => {
                     if let Some(start) = open.get_mut(&key).and_then(VecDeque::pop_front) {
@@ -203,8 +203,7 @@ pub fn write_chrome(
                     let name = ev
                         .fields
                         .get("span")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
+                        .and_then(|v| v.as_str().map(str::to_string))
                         .or_else(|| ev.label.as_deref().map(str::to_string))
                         .unwrap_or_else(|| trace.event_id(e).to_string());
                     write!(
@@ -271,9 +270,9 @@ pub fn write_chrome(
 }
 
 /// The span an event belongs to, when its fields say: its phase, and (trace, span, kind).
-fn span_key(trace: &Trace, e: EventIdx) -> Option<(&str, (String, String, String))> {
-    let f = &trace.event(e).fields;
-    let phase = f.get("phase")?.as_str()?;
+fn span_key(trace: &Trace, e: EventIdx) -> Option<(String, (String, String, String))> {
+    let f = trace.event(e).fields.to_map();
+    let phase = f.get("phase")?.as_str()?.to_string();
     let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let span_id = text("span_id");
     if span_id.is_empty() {
@@ -354,7 +353,7 @@ fn write_args(
         stamps.lamport[e.index()]
     )?;
     write_vc(buf, trace, stamps.vector.row(e))?;
-    for (k, v) in &trace.event(e).fields {
+    for (k, v) in &trace.event(e).fields.to_map() {
         // The slice's begin already says which span it is.
         let repeated = !prefix.is_empty()
             && matches!(k.as_str(), "trace_id" | "span_id" | "span_kind" | "phase");

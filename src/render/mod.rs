@@ -21,10 +21,15 @@ use crate::model::{EventIdx, Trace};
 ///
 /// Deterministic, and every event comes after its causal predecessors.
 pub fn lamport_order(trace: &Trace, stamps: &Stamps) -> Vec<EventIdx> {
+    lamport_order_of(trace, &stamps.lamport)
+}
+
+/// [`lamport_order`] from Lamport clocks alone.
+pub fn lamport_order_of(trace: &Trace, lamport: &[u64]) -> Vec<EventIdx> {
     let mut order: Vec<EventIdx> = (0..trace.len() as u32).map(EventIdx).collect();
     order.sort_unstable_by_key(|&e| {
         let ev = trace.event(e);
-        (stamps.lamport[e.index()], ev.node, ev.seq)
+        (lamport[e.index()], ev.node, ev.seq)
     });
     order
 }

@@ -47,9 +47,9 @@ pub fn write_shiviz(
             .event(e)
             .fields
             .get("execution")
-            .and_then(|v| v.as_str());
+            .and_then(|v| v.as_str().map(str::to_string));
         let i = label
-            .and_then(|l| position.get(l).copied())
+            .and_then(|l| position.get(l.as_str()).copied())
             .unwrap_or(trace.executions.len());
         sections[i].push(e);
     }

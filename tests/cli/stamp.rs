@@ -415,3 +415,33 @@ fn a_single_execution_can_be_selected_by_index() {
     );
     assert_eq!(json_lines(&out).len(), 7);
 }
+
+#[test]
+fn computed_fields_replace_input_fields_and_odd_keys_survive() {
+    let out = causal()
+        .arg("stamp")
+        .write_stdin(
+            "{\"node\":\"a\",\"lamport\":99,\"vc\":\"x\",\"na\\\"me\":[1, 2],\"nested\":{\"k\": [ true ]}}\n\
+             {\"node\":\"a\",\"label\":\"x\",\"label\":\"y\"}\n{}\n",
+        )
+        .args(["--node", "a"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        r#"{"node":"a","na\"me":[1,2],"nested":{"k":[true]},"id":"a#1","lamport":1,"vc":{"a":1}}"#
+    );
+    assert_eq!(
+        lines[1],
+        r#"{"node":"a","label":"y","id":"a#2","lamport":2,"vc":{"a":2}}"#
+    );
+    assert_eq!(
+        lines[2],
+        r#"{"id":"a#3","node":"a","lamport":3,"vc":{"a":3}}"#
+    );
+}
