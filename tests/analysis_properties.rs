@@ -197,6 +197,9 @@ proptest! {
         let options = ConflictOptions { limit: (limit > 0).then_some(limit), keys: None };
         for order in [causality.order.clone(), lamport_order(&trace, &stamps)] {
             let report = find_conflicts(&trace, &order, &stamps.vector, &options);
+            // The lean walk (clocks computed on the fly) finds exactly the same report.
+            let replayed = find_conflicts(&trace, &order, clock::ReplayWalk::new(&trace, &causality), &options);
+            prop_assert_eq!(&replayed, &report);
             let got: HashMap<String, (u64, u64)> = report
                 .keys
                 .iter()

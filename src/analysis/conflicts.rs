@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::clock::VectorClocks;
+use crate::clock::{ClockWalk, Clocks};
 use crate::model::{EventIdx, KeyId, NodeId, Trace};
 #[cfg(doc)]
 use crate::order::Causality;
@@ -160,11 +160,12 @@ struct KeyState {
 ///
 /// `order` must list every event once, each after its causal predecessors (the causal order of
 /// [`Causality`], or Lamport's total order, which makes the witnesses found first the earliest
-/// in logical time). `vc` must hold the vector clocks of the same trace.
+/// in logical time). `clocks` hands out the vector clock of each event of `order` in turn: stored
+/// clocks, or a [`crate::clock::ReplayWalk`] that holds none per event.
 pub fn find_conflicts(
     trace: &Trace,
     order: &[EventIdx],
-    vc: &VectorClocks,
+    mut clocks: impl ClockWalk,
     options: &ConflictOptions,
 ) -> ConflictReport {
     let selected: Option<Vec<bool>> = options.keys.as_ref().map(|keys| {
@@ -180,6 +181,8 @@ pub fn find_conflicts(
     let mut accesses: Vec<(KeyId, Access)> = Vec::new();
 
     for &f in order {
+        // Every event advances the walk; only accesses read the clock.
+        let clock = clocks.visit(f);
         let ev = trace.event(f);
         accesses.clear();
         accesses.extend(ev.writes.iter().map(|&k| (k, Access::Write)));
@@ -197,7 +200,7 @@ pub fn find_conflicts(
                 }
             }
             let state = &mut states[key.0 as usize];
-            visit_access(trace, vc, state, f, op, cap);
+            visit_access(trace, clock, state, f, op, cap);
             let slot = (u64::from(key.0) << 32) | u64::from(ev.node.0);
             let lane = *lane_of.entry(slot).or_insert_with(|| {
                 state.heads.push(LaneHead {
@@ -275,7 +278,7 @@ impl Hasher for MixHasher {
 /// before it, and keeps witnesses while the key has fewer than `cap` of a kind.
 fn visit_access(
     trace: &Trace,
-    vc: &VectorClocks,
+    clock: &[u32],
     state: &mut KeyState,
     f: EventIdx,
     op: Access,
@@ -293,7 +296,7 @@ fn visit_access(
         if head.node == node {
             continue;
         }
-        let seen = vc.get(f, head.node);
+        let seen = clock[head.node.index()];
         let last = match op {
             Access::Write => head.last_write.max(head.last_read),
             Access::Read => head.last_write,
@@ -359,7 +362,7 @@ fn unseen(list: &[u32], seen: u32) -> &[u32] {
 ///
 /// For example: `bob-put-1 had seen alice only up to alice#4, and alice-put-1 had seen bob only
 /// up to bob#9: neither happened before the other`.
-pub fn evidence(trace: &Trace, vc: &VectorClocks, w: &Witness) -> String {
+pub fn evidence(trace: &Trace, vc: &dyn Clocks, w: &Witness) -> String {
     let seen = |who: EventIdx, of: EventIdx| -> String {
         let node = trace.event(of).node;
         let name = trace.node_name(node);

@@ -9,7 +9,9 @@ pub mod lamport;
 pub mod vector;
 
 pub use lamport::{LamportClocks, LamportEngine};
-pub use vector::{FlatVectorEngine, VectorClocks, VectorReplay};
+pub use vector::{
+    ClockWalk, Clocks, FlatVectorEngine, ReplayWalk, SelectedClocks, VectorClocks, VectorReplay,
+};
 
 use crate::model::{EventIdx, Trace};
 use crate::order::Causality;

@@ -32,6 +32,48 @@ impl VectorClocks {
     }
 }
 
+/// Read access to the vector clocks of some events.
+pub trait Clocks {
+    /// Event `e`'s clock, indexed by node. Panics when `e`'s clock is not held.
+    fn row(&self, e: EventIdx) -> &[u32];
+
+    /// Component `n` of event `e`'s clock.
+    fn get(&self, e: EventIdx, n: NodeId) -> u32 {
+        self.row(e)[n.index()]
+    }
+}
+
+impl Clocks for VectorClocks {
+    fn row(&self, e: EventIdx) -> &[u32] {
+        VectorClocks::row(self, e)
+    }
+}
+
+/// The clocks of chosen events only (witnesses of a report), kept by a [`VectorReplay`].
+#[derive(Clone, Debug, Default)]
+pub struct SelectedClocks {
+    rows: std::collections::HashMap<EventIdx, Box<[u32]>>,
+}
+
+impl Clocks for SelectedClocks {
+    fn row(&self, e: EventIdx) -> &[u32] {
+        &self.rows[&e]
+    }
+}
+
+/// Vector clocks handed out event by event, in a causal order: from stored clocks, or
+/// computed on the fly by a [`VectorReplay`].
+pub trait ClockWalk {
+    /// The clock of `e`, the next event of the walk (every event of the order, in turn).
+    fn visit(&mut self, e: EventIdx) -> &[u32];
+}
+
+impl ClockWalk for &VectorClocks {
+    fn visit(&mut self, e: EventIdx) -> &[u32] {
+        self.row(e)
+    }
+}
+
 /// Computes flat vector clocks in one causal pass.
 #[derive(Debug)]
 pub struct FlatVectorEngine {
@@ -137,6 +179,50 @@ impl VectorReplay {
         }
         debug_assert_eq!(self.current[node].len(), self.width);
         &self.current[node]
+    }
+}
+
+impl VectorReplay {
+    /// Replays `order` (a causal order of all events) and keeps the clocks of `wanted` only.
+    pub fn select(
+        trace: &Trace,
+        causality: &crate::order::Causality,
+        order: &[EventIdx],
+        wanted: &std::collections::HashSet<EventIdx>,
+    ) -> SelectedClocks {
+        let mut replay = VectorReplay::new(trace, causality);
+        let mut rows = std::collections::HashMap::with_capacity(wanted.len());
+        for &e in order {
+            let row = replay.advance(trace, causality, e);
+            if wanted.contains(&e) {
+                rows.insert(e, row.to_vec().into_boxed_slice());
+            }
+        }
+        SelectedClocks { rows }
+    }
+}
+
+/// A [`ClockWalk`] that computes clocks as it goes, holding no clock per event.
+pub struct ReplayWalk<'a> {
+    replay: VectorReplay,
+    trace: &'a Trace,
+    causality: &'a crate::order::Causality,
+}
+
+impl<'a> ReplayWalk<'a> {
+    /// A walk over `trace`, whose messages `causality` matched.
+    pub fn new(trace: &'a Trace, causality: &'a crate::order::Causality) -> Self {
+        ReplayWalk {
+            replay: VectorReplay::new(trace, causality),
+            trace,
+            causality,
+        }
+    }
+}
+
+impl ClockWalk for ReplayWalk<'_> {
+    fn visit(&mut self, e: EventIdx) -> &[u32] {
+        self.replay.advance(self.trace, self.causality, e)
     }
 }
 

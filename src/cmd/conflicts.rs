@@ -1,16 +1,16 @@
 //! `causal conflicts`: concurrent accesses to the same key from different nodes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
 use super::{load, Context, Outcome};
 use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
 use crate::cli::{ConflictsArgs, ConflictsFormat};
-use crate::clock;
-use crate::model::KeyId;
-use crate::render::conflicts::{write_json, write_text};
-use crate::render::lamport_order;
+use crate::clock::{self, LamportEngine, ReplayWalk, VectorReplay};
+use crate::model::{EventIdx, KeyId};
+use crate::render::conflicts::{write_json, write_text, WitnessClocks};
+use crate::render::lamport_order_of;
 
 /// Finds and reports conflicts; findings when there is at least one.
 pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -34,18 +34,32 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         }
         Some(selected)
     };
-    let stamps = clock::stamp(trace, &loaded.causality);
+    let causality = &loaded.causality;
     let options = ConflictOptions {
         limit: (args.limit > 0).then_some(args.limit),
         keys,
     };
     // Lamport order visits conflicts roughly as they happened, so the witnesses kept first
     // are the earliest; and it makes `a` of each pair the one first in Lamport's order.
-    let order = lamport_order(trace, &stamps);
-    let report = find_conflicts(trace, &order, &stamps.vector, &options);
+    // Vector clocks are computed on the fly (no clock per event is stored); a second replay
+    // keeps the clocks of the witnesses, which the report prints.
+    let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+    let order = lamport_order_of(trace, &lamport);
+    let report = find_conflicts(trace, &order, ReplayWalk::new(trace, causality), &options);
+    let witnesses: HashSet<EventIdx> = report
+        .keys
+        .iter()
+        .flat_map(|k| &k.witnesses)
+        .flat_map(|w| [w.a, w.b])
+        .collect();
+    let vector = VectorReplay::select(trace, causality, &order, &witnesses);
+    let clocks = WitnessClocks {
+        lamport: &lamport,
+        vector: &vector,
+    };
     match args.format {
-        ConflictsFormat::Text => write_text(ctx.out, trace, &stamps, &report, ctx.out_palette)?,
-        ConflictsFormat::Json => write_json(ctx.out, trace, &stamps, &report)?,
+        ConflictsFormat::Text => write_text(ctx.out, trace, &clocks, &report, ctx.out_palette)?,
+        ConflictsFormat::Json => write_json(ctx.out, trace, &clocks, &report)?,
     }
     Ok(if report.total > 0 {
         Outcome::Findings

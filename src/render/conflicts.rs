@@ -8,10 +8,18 @@ use std::io::{self, Write};
 
 use crate::analysis::conflicts::{access, evidence, ConflictKind, ConflictReport, Witness};
 use crate::analysis::format_time;
-use crate::clock::Stamps;
+use crate::clock::Clocks;
 use crate::model::{EventIdx, KeyId, Trace};
 use crate::render::jsonl::write_vc;
 use crate::term::Palette;
+
+/// The clocks a report prints: every event's Lamport clock, the witnesses' vector clocks.
+pub struct WitnessClocks<'a> {
+    /// Lamport clock per event.
+    pub lamport: &'a [u64],
+    /// Vector clocks of (at least) the witness events.
+    pub vector: &'a dyn Clocks,
+}
 
 /// Version of the JSON report shape; bumped on incompatible changes.
 pub const VERSION: u32 = 1;
@@ -20,7 +28,7 @@ pub const VERSION: u32 = 1;
 pub fn write_json(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    clocks: &WitnessClocks<'_>,
     report: &ConflictReport,
 ) -> io::Result<()> {
     write!(
@@ -45,7 +53,7 @@ pub fn write_json(
             if j > 0 {
                 w.write_all(b",")?;
             }
-            write_pair_json(w, trace, stamps, key.key, pair)?;
+            write_pair_json(w, trace, clocks, key.key, pair)?;
         }
         w.write_all(b"]}")?;
     }
@@ -57,18 +65,18 @@ pub fn write_json(
 fn write_pair_json(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    clocks: &WitnessClocks<'_>,
     key: KeyId,
     pair: &Witness,
 ) -> io::Result<()> {
     w.write_all(b"{\"kind\":")?;
     serde_json::to_writer(&mut *w, pair.kind.as_str())?;
     w.write_all(b",\"a\":")?;
-    write_event_json(w, trace, stamps, key, pair.a)?;
+    write_event_json(w, trace, clocks, key, pair.a)?;
     w.write_all(b",\"b\":")?;
-    write_event_json(w, trace, stamps, key, pair.b)?;
+    write_event_json(w, trace, clocks, key, pair.b)?;
     w.write_all(b",\"evidence\":")?;
-    serde_json::to_writer(&mut *w, &evidence(trace, &stamps.vector, pair))?;
+    serde_json::to_writer(&mut *w, &evidence(trace, clocks.vector, pair))?;
     w.write_all(b"}")
 }
 
@@ -76,7 +84,7 @@ fn write_pair_json(
 fn write_event_json(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    clocks: &WitnessClocks<'_>,
     key: KeyId,
     e: EventIdx,
 ) -> io::Result<()> {
@@ -92,8 +100,8 @@ fn write_event_json(
     serde_json::to_writer(&mut *w, &ev.label.as_deref())?;
     w.write_all(b",\"time\":")?;
     serde_json::to_writer(&mut *w, &ev.time.map(format_time))?;
-    write!(w, ",\"lamport\":{},\"vc\":", stamps.lamport[e.index()])?;
-    write_vc(w, trace, stamps.vector.row(e))?;
+    write!(w, ",\"lamport\":{},\"vc\":", clocks.lamport[e.index()])?;
+    write_vc(w, trace, clocks.vector.row(e))?;
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{}}}", loc.line)
@@ -103,7 +111,7 @@ fn write_event_json(
 pub fn write_text(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    clocks: &WitnessClocks<'_>,
     report: &ConflictReport,
     palette: Palette,
 ) -> io::Result<()> {
@@ -128,12 +136,12 @@ pub fn write_text(
                 .max()
                 .unwrap_or(0);
             for e in [pair.a, pair.b] {
-                write_event(w, trace, stamps, key.key, e, width, palette)?;
+                write_event(w, trace, clocks, key.key, e, width, palette)?;
             }
             writeln!(
                 w,
                 "    {}",
-                palette.dim(&evidence(trace, &stamps.vector, pair))
+                palette.dim(&evidence(trace, clocks.vector, pair))
             )?;
         }
         let shown = key.witnesses.len() as u64;
@@ -166,7 +174,7 @@ pub fn write_text(
 fn write_event(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    clocks: &WitnessClocks<'_>,
     key: KeyId,
     e: EventIdx,
     width: usize,
@@ -188,7 +196,7 @@ fn write_event(
         palette.node(ev.node.index(), trace.node_name(ev.node)),
         trace.location(e),
     )?;
-    let vc: Vec<String> = stamps
+    let clock: Vec<String> = clocks
         .vector
         .row(e)
         .iter()
@@ -202,8 +210,8 @@ fn write_event(
         "",
         palette.dim(&format!(
             "lamport {}  vc [{}]",
-            stamps.lamport[e.index()],
-            vc.join(" ")
+            clocks.lamport[e.index()],
+            clock.join(" ")
         ))
     )
 }
