@@ -40,6 +40,7 @@ pub enum Command {
         "  causal stamp samples/kv-store.jsonl\n",
         "  causal stamp samples/raft/*.jsonl --format table\n",
         "  causal stamp samples/checkout.log --regex \"$(cat samples/checkout.regex)\"\n",
+        "  tail -f app.jsonl | causal stamp --order input\n",
         "  cat app.jsonl | causal stamp | jq -c 'select(.node == \"db\")'\n\n",
         "Exit status:\n  0  success\n  2  bad input, bad usage or an I/O error"
     ))]
@@ -204,6 +205,21 @@ pub struct StampArgs {
     /// Add a hybrid logical clock, `"hlc":{"l":TIME,"c":N}`, computed from `time` (jsonl only).
     #[arg(long)]
     pub hlc: bool,
+
+    /// Output order: lamport (Lamport's total order, after reading all input) or input
+    /// (each event as soon as its clock is known, for live logs: `tail -f app.log | causal
+    /// stamp --order input`; JSON Lines and --regex input, jsonl output).
+    #[arg(long, value_enum, default_value_t = StampOrder::Lamport)]
+    pub order: StampOrder,
+}
+
+/// Output orders of `stamp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StampOrder {
+    /// Lamport's total order: by Lamport clock, then node name, then position.
+    Lamport,
+    /// Input order, a receive (and its node's later events) held back until its send is read.
+    Input,
 }
 
 /// Output formats of `stamp`.

@@ -17,4 +17,5 @@ pub mod model;
 pub mod order;
 pub mod parse;
 pub mod render;
+pub mod stream;
 pub mod term;

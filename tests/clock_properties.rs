@@ -175,6 +175,28 @@ proptest! {
         for &e in &by_lamport {
             prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e));
         }
+        // Online stamping (`--order input`) over the same input order gives the same clocks.
+        let mut stamper = causal::stream::Stamper::new();
+        let mut online = Vec::new();
+        for (pos, &i) in input_order.iter().enumerate() {
+            let origin = causal::stream::Origin { file: "gen".into(), line: pos as u32 + 1 };
+            online.extend(stamper.push(raws[i].clone(), origin).expect("no duplicate sends"));
+        }
+        let (rest, problems) = stamper.finish().expect("generated traces are acyclic");
+        online.extend(rest);
+        prop_assert!(problems.is_empty());
+        prop_assert_eq!(online.len(), trace.len());
+        let ids = trace.id_index();
+        for s in &online {
+            let e = ids[&s.id];
+            prop_assert_eq!(s.lamport, stamps.lamport[e.index()]);
+            let row = stamps.vector.row(e);
+            let expected: Vec<(String, u32)> = trace.nodes.iter().zip(row)
+                .filter(|(_, &c)| c > 0)
+                .map(|(n, &c)| (n.clone(), c))
+                .collect();
+            prop_assert_eq!(&s.vc, &expected);
+        }
         // The causal order puts every event after its predecessors.
         let mut position = vec![0usize; ops.len()];
         for (p, e) in causality.order.iter().enumerate() {

@@ -1,18 +1,26 @@
 //! `causal stamp`: every event with its id, Lamport clock and vector clock.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 
 use super::{load, Context, Loaded, Outcome};
-use crate::cli::{StampArgs, StampFormat};
+use crate::cli::{StampArgs, StampFormat, StampOrder};
 use crate::clock::{self, LamportEngine, VectorReplay};
-use crate::error::Error;
-use crate::render::jsonl::JsonlWriter;
+use crate::error::{Error, InputError};
+use crate::input::Input;
+use crate::parse::{self, FileContext, Format};
+use crate::render::jsonl::{write_streamed, JsonlWriter};
 use crate::render::{chrome, lamport_order, lamport_order_of, shiviz, table};
+use crate::stream::{Origin, Stamper, StreamError, StreamProblem};
 
 /// Stamps the input and writes it in Lamport order.
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     if args.hlc && args.format != StampFormat::Jsonl {
         return Err(Error::Usage("--hlc needs --format jsonl".into()).into());
+    }
+    if args.order == StampOrder::Input {
+        return stamp_online(args, ctx);
     }
     let loaded = load(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
@@ -56,4 +64,153 @@ fn write_jsonl(args: &StampArgs, loaded: &Loaded, ctx: &mut Context<'_>) -> Resu
         writer.write(ctx.out, e, lamport[e.index()], vc, h)?;
     }
     Ok(())
+}
+
+/// `--order input`: each event written as soon as its clock is known, flushed line by line,
+/// so that `tail -f app.log | causal stamp --order input` follows a live log.
+fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    if args.format != StampFormat::Jsonl || args.hlc {
+        return Err(
+            Error::Usage("--order input writes --format jsonl, without --hlc".into()).into(),
+        );
+    }
+    let input = &args.input;
+    let line_regex = match (&input.regex, input.from) {
+        (Some(pattern), Format::Auto | Format::Regex) => Some(
+            parse::regex::compile(pattern)
+                .map_err(|e| Error::Usage(format!("invalid --regex: {e}")))?,
+        ),
+        (None, Format::Auto | Format::Jsonl) => None,
+        (_, from) => {
+            return Err(Error::Usage(format!(
+                "--order input reads JSON Lines or --regex logs, not --from {}",
+                from.name()
+            ))
+            .into())
+        }
+    };
+    let stdin = [PathBuf::from("-")];
+    let paths = if input.files.is_empty() {
+        &stdin[..]
+    } else {
+        &input.files[..]
+    };
+    let mut stamper = Stamper::new();
+    let mut skipped = 0u64;
+    for path in paths {
+        let mut reader = Input::open(path)?;
+        let name = reader.name.clone();
+        let stem = reader.stem.clone();
+        let file = FileContext {
+            name: &name,
+            index: 0,
+            default_node: input.node.as_deref().or(stem.as_deref()),
+        };
+        if line_regex.is_none() {
+            match parse::detect(reader.peek()?) {
+                Some(Format::Jsonl) => {}
+                Some(other) => {
+                    return Err(Error::Usage(format!(
+                        "{name} looks like {}; --order input reads JSON Lines or --regex logs",
+                        other.name()
+                    ))
+                    .into())
+                }
+                None => {
+                    return Err(InputError::new(
+                        &name,
+                        1,
+                        "expected JSON Lines events (or give --regex PATTERN)",
+                    )
+                    .into())
+                }
+            }
+        }
+        let out = &mut *ctx.out;
+        reader.for_each_line(|line, text| {
+            if text.trim().is_empty() {
+                return Ok(());
+            }
+            let raw = match &line_regex {
+                Some(re) => match parse::regex::parse_line(re, text, line, &file)? {
+                    Some(raw) => raw,
+                    None if input.skip_unmatched => {
+                        skipped += 1;
+                        return Ok(());
+                    }
+                    None => {
+                        return Err(file
+                            .error(
+                                line,
+                                format!("expected a line matching --regex {:?}", re.as_str()),
+                            )
+                            .into())
+                    }
+                },
+                None => parse::jsonl::parse_line(text, line, &file)?,
+            };
+            let origin = Origin {
+                file: name.clone(),
+                line,
+            };
+            let ready = stamper.push(raw, origin).map_err(stream_error)?;
+            for e in &ready {
+                write_streamed(out, e).map_err(io_error)?;
+            }
+            if !ready.is_empty() {
+                out.flush().map_err(io_error)?;
+            }
+            Ok(())
+        })?;
+    }
+    if skipped > 0 {
+        ctx.warn(&format!(
+            "skipped {skipped} lines that did not match --regex"
+        ));
+    }
+    let (rest, problems) = stamper.finish().map_err(stream_error)?;
+    for e in &rest {
+        write_streamed(ctx.out, e)?;
+    }
+    for StreamProblem::NeverSent { origin, id, msg } in problems {
+        ctx.warn(&format!(
+            "{}:{}: {id} receives {msg:?}, which no event sends; stamped as a local event",
+            origin.file, origin.line
+        ));
+    }
+    Ok(Outcome::Clean)
+}
+
+/// An output error inside the line loop, kept as I/O so a closed pipe still ends quietly.
+fn io_error(error: std::io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
+        error,
+    }
+}
+
+fn stream_error(e: StreamError) -> Error {
+    match e {
+        StreamError::DuplicateSend { origin, msg, first } => InputError::new(
+            &origin.file,
+            origin.line,
+            format!(
+                "expected each message to be sent once, but {msg:?} is sent again (first at {}:{})",
+                first.file, first.line
+            ),
+        )
+        .into(),
+        StreamError::Cycle(stuck) => {
+            let mut text = String::from(
+                "no causal order exists: these receives wait for sends held back behind other receives (a happens-before cycle)",
+            );
+            for (origin, msg) in stuck {
+                text.push_str(&format!(
+                    "\n  {}:{}: receives {msg:?}",
+                    origin.file, origin.line
+                ));
+            }
+            Error::Cycle(text)
+        }
+    }
 }

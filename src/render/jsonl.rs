@@ -11,7 +11,8 @@ use chrono::{DateTime, SecondsFormat};
 
 use crate::clock::hlc::{Hlc, HlcClocks};
 use crate::clock::Stamps;
-use crate::model::{EventIdx, Trace};
+use crate::model::{EventIdx, Fields, Trace};
+use crate::stream::Stamped;
 
 /// Writes stamped events of one trace, with each node's JSON spelled out once.
 pub struct JsonlWriter<'t> {
@@ -55,28 +56,7 @@ impl<'t> JsonlWriter<'t> {
     ) -> io::Result<()> {
         let ev = self.trace.event(e);
         let fields = &ev.fields;
-        let replaced =
-            fields.has("lamport") || fields.has("vc") || (hlc.is_some() && fields.has("hlc"));
-        if replaced {
-            // Rare: the input carries a field we compute. Drop it on the slow path.
-            let mut map = fields.to_map();
-            map.shift_remove("lamport");
-            map.shift_remove("vc");
-            if hlc.is_some() {
-                map.shift_remove("hlc");
-            }
-            let text = serde_json::to_string(&map)?;
-            w.write_all(&text.as_bytes()[..text.len() - 1])?;
-            if !map.is_empty() {
-                w.write_all(b",")?;
-            }
-        } else {
-            let json = fields.as_json();
-            w.write_all(&json.as_bytes()[..json.len() - 1])?;
-            if !fields.is_empty() {
-                w.write_all(b",")?;
-            }
-        }
+        write_fields_open(w, fields, hlc.is_some())?;
         if !fields.has("id") {
             w.write_all(b"\"id\":")?;
             match &ev.user_id {
@@ -126,6 +106,60 @@ impl<'t> JsonlWriter<'t> {
         }
         w.write_all(b"}\n")
     }
+}
+
+/// Writes `{` and the event's own fields, each followed by a comma, leaving the object open
+/// for the computed fields. Input fields named `lamport` or `vc` (and `hlc` when
+/// `replacing_hlc`) are left out: the computed ones replace them.
+fn write_fields_open(w: &mut dyn Write, fields: &Fields, replacing_hlc: bool) -> io::Result<()> {
+    let replaced =
+        fields.has("lamport") || fields.has("vc") || (replacing_hlc && fields.has("hlc"));
+    if replaced {
+        // Rare: the input carries a field we compute. Drop it on the slow path.
+        let mut map = fields.to_map();
+        map.shift_remove("lamport");
+        map.shift_remove("vc");
+        if replacing_hlc {
+            map.shift_remove("hlc");
+        }
+        let text = serde_json::to_string(&map)?;
+        w.write_all(&text.as_bytes()[..text.len() - 1])?;
+        if !map.is_empty() {
+            w.write_all(b",")?;
+        }
+    } else {
+        let json = fields.as_json();
+        w.write_all(&json.as_bytes()[..json.len() - 1])?;
+        if !fields.is_empty() {
+            w.write_all(b",")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes one event stamped online (`stamp --order input`), in the same shape as
+/// [`JsonlWriter::write`].
+pub fn write_streamed(w: &mut dyn Write, e: &Stamped) -> io::Result<()> {
+    write_fields_open(w, &e.fields, false)?;
+    if !e.fields.has("id") {
+        w.write_all(b"\"id\":")?;
+        serde_json::to_writer(&mut *w, &e.id)?;
+        w.write_all(b",")?;
+    }
+    if !e.fields.has("node") {
+        w.write_all(b"\"node\":")?;
+        serde_json::to_writer(&mut *w, &e.node)?;
+        w.write_all(b",")?;
+    }
+    write!(w, "\"lamport\":{},\"vc\":{{", e.lamport)?;
+    for (i, (node, count)) in e.vc.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *w, node)?;
+        write!(w, ":{count}")?;
+    }
+    w.write_all(b"}}\n")
 }
 
 /// Writes each event in `events` as one JSON object per line.

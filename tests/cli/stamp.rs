@@ -445,3 +445,123 @@ fn computed_fields_replace_input_fields_and_odd_keys_survive() {
         r#"{"id":"a#3","node":"a","lamport":3,"vc":{"a":3}}"#
     );
 }
+
+#[test]
+fn input_order_gives_the_same_clocks_as_lamport_order() {
+    let clocks = |args: &[&str]| -> std::collections::BTreeMap<String, (u64, Value)> {
+        json_lines(&run_ok(args, 0))
+            .into_iter()
+            .map(|e| {
+                let id = e["id"].as_str().unwrap().to_string();
+                (id, (e["lamport"].as_u64().unwrap(), e["vc"].clone()))
+            })
+            .collect()
+    };
+    for files in [
+        vec!["samples/kv-store.jsonl"],
+        vec![
+            "samples/raft/n3.jsonl",
+            "samples/raft/n1.jsonl",
+            "samples/raft/n2.jsonl",
+        ],
+        vec!["tests/fixtures/handworked.jsonl"],
+    ] {
+        let mut batch = vec!["stamp"];
+        batch.extend(&files);
+        let mut online = batch.clone();
+        online.extend(["--order", "input"]);
+        assert_eq!(clocks(&batch), clocks(&online), "{files:?}");
+    }
+}
+
+#[test]
+fn input_order_writes_each_event_before_the_input_ends() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("causal"))
+        .args(["stamp", "--order", "input"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // A receive before its send is held back; the send releases both, while stdin is open.
+    writeln!(stdin, r#"{{"node":"b","kind":"recv","msg":"m"}}"#).unwrap();
+    writeln!(stdin, r#"{{"node":"a","kind":"send","msg":"m"}}"#).unwrap();
+    stdin.flush().unwrap();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains(r#""id":"a#1""#), "{line}");
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains(r#""vc":{"a":1,"b":1}"#), "{line}");
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn input_order_reports_lost_messages_cycles_and_other_formats() {
+    causal()
+        .args([
+            "stamp",
+            "--order",
+            "input",
+            fixture("unmatched-recv.jsonl").to_str().unwrap(),
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "tests/fixtures/unmatched-recv.jsonl:2: b#1 receives \"ghost\", which no event sends",
+        ));
+    causal()
+        .args([
+            "stamp",
+            "--order",
+            "input",
+            fixture("cycle.jsonl").to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "tests/fixtures/cycle.jsonl:1: receives \"m2\"",
+        ));
+    causal()
+        .args([
+            "stamp",
+            "--order",
+            "input",
+            fixture("duplicate-send.jsonl").to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "duplicate-send.jsonl:3: expected each message to be sent once",
+        ));
+    causal()
+        .args([
+            "stamp",
+            "--order",
+            "input",
+            "--format",
+            "table",
+            "samples/kv-store.jsonl",
+        ])
+        .assert()
+        .code(2);
+    let pattern = std::fs::read_to_string("samples/checkout.regex").unwrap();
+    let out = run_ok(
+        &[
+            "stamp",
+            "--order",
+            "input",
+            "samples/checkout.log",
+            "--regex",
+            pattern.trim_end(),
+        ],
+        0,
+    );
+    assert_eq!(json_lines(&out).len(), 39);
+}
