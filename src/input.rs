@@ -8,6 +8,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::error::{Error, InputError, Result};
 
@@ -23,22 +25,53 @@ pub struct Input {
     reader: Box<dyn BufRead>,
 }
 
+/// Counts the bytes read through it into a shared counter, for progress bars.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 impl Input {
     /// Opens `path`, or standard input when it is `-`.
     pub fn open(path: &Path) -> Result<Input> {
+        Input::open_counted(path, None)
+    }
+
+    /// Opens `path` like [`Input::open`], adding the bytes read (before decompression) to
+    /// `count` when given.
+    pub fn open_counted(path: &Path, count: Option<Arc<AtomicU64>>) -> Result<Input> {
         if path.as_os_str() == "-" {
-            return Ok(Input::from_reader(STDIN_NAME, None, io::stdin().lock()));
+            let stdin = io::stdin().lock();
+            return Ok(match count {
+                Some(count) => Input::from_reader(
+                    STDIN_NAME,
+                    None,
+                    Counting {
+                        inner: stdin,
+                        count,
+                    },
+                ),
+                None => Input::from_reader(STDIN_NAME, None, stdin),
+            });
         }
         let name = path.display().to_string();
         let file = File::open(path).map_err(|error| Error::Io {
             path: name.clone(),
             error,
         })?;
-        Ok(Input::from_reader(
-            &name,
-            node_name_from_path(path),
-            BufReader::with_capacity(1 << 16, file),
-        ))
+        let stem = node_name_from_path(path);
+        Ok(match count {
+            Some(count) => Input::from_reader(&name, stem, Counting { inner: file, count }),
+            None => Input::from_reader(&name, stem, file),
+        })
     }
 
     /// Wraps any reader (used by tests and by callers that already hold the bytes);

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         out: &mut out,
         out_palette,
         err_palette,
+        progress: io::stderr().is_terminal(),
     };
     let result = cmd::run(cli, &mut ctx).and_then(|outcome| {
         out.flush()?;

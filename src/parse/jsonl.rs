@@ -78,6 +78,17 @@ pub fn parse_line(text: &str, line: u32, ctx: &FileContext<'_>) -> Result<RawEve
     }
     // Not an object, malformed, or with repeated keys: the general path says what is wrong,
     // or keeps the last of repeated keys as serde_json does.
+    let fields = parse_object(text, line, ctx)?;
+    event_from_object(fields, text, line, ctx)
+}
+
+/// Parses a line that must hold one JSON object; the error names line, column and what was
+/// found instead. Shared by the JSON Lines formats.
+pub fn parse_object(
+    text: &str,
+    line: u32,
+    ctx: &FileContext<'_>,
+) -> Result<Map<String, Value>, InputError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; we know the line better than it does.
@@ -85,15 +96,15 @@ pub fn parse_line(text: &str, line: u32, ctx: &FileContext<'_>) -> Result<RawEve
         ctx.error(line, format!("expected a JSON object: {msg}"))
             .at_column(Some(e.column() as u32))
     })?;
-    let Value::Object(fields) = value else {
-        return Err(ctx
+    match value {
+        Value::Object(fields) => Ok(fields),
+        other => Err(ctx
             .error(
                 line,
-                format!("expected a JSON object, found {}", type_name(&value)),
+                format!("expected a JSON object, found {}", type_name(&other)),
             )
-            .at_column(Some(first_column(text))));
-    };
-    event_from_object(fields, text, line, ctx)
+            .at_column(Some(first_column(text)))),
+    }
 }
 
 fn event_from_object(

@@ -109,6 +109,8 @@ pub struct ParseOptions {
     pub delimiter: Option<String>,
     /// Keep only this execution (its label or 1-based index).
     pub execution: Option<String>,
+    /// Bytes read so far, across files, for a progress bar.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// Trace formats: span links order events (else they are only recorded).
     pub links_as_causal: bool,
     /// Trace formats: the span attribute whose value is a data key read or written.
@@ -169,7 +171,7 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let mut skipped = Vec::new();
     let mut recognised = Vec::new();
     for path in paths {
-        let mut input = Input::open(path)?;
+        let mut input = Input::open_counted(path, options.progress.clone())?;
         let index = builder.add_file(input.name.clone());
         let name = input.name.clone();
         let stem = input.stem.clone();

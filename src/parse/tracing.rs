@@ -33,21 +33,7 @@ pub fn parse(
         if text.trim().is_empty() {
             return Ok(());
         }
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            // serde_json appends " at line L column C"; we know the line better than it does.
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            ctx.error(line, format!("expected a JSON object: {msg}"))
-                .at_column(Some(e.column() as u32))
-        })?;
-        let Value::Object(fields) = value else {
-            return Err(ctx
-                .error(
-                    line,
-                    format!("expected a JSON object, found {}", type_name(&value)),
-                )
-                .into());
-        };
+        let fields = super::jsonl::parse_object(text, line, ctx)?;
         let node = match fields.get("TracerIdentity") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             None | Some(Value::Null) if ctx.default_node.is_some() => {
