@@ -12,7 +12,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{EdgeRef, NodeFiltered};
 use petgraph::Direction;
 
-use crate::clock::{relation, Relation, VectorClocks};
+use crate::clock::{relation, Clocks, Relation};
 use crate::model::{EventIdx, EventKind, NodeId, Trace};
 use crate::order::Causality;
 
@@ -77,10 +77,12 @@ impl HbGraph {
     /// The search (petgraph's A* with unit costs and no heuristic, so Dijkstra's) only enters
     /// events that happened before `to`, which the vector clocks tell in constant time: it
     /// explores the events between the two, not the whole future of `from`.
-    pub fn shortest_chain(
+    ///
+    /// `vc` needs the clocks of `from` and `to` only.
+    pub fn shortest_chain<C: Clocks + ?Sized>(
         &self,
         trace: &Trace,
-        vc: &VectorClocks,
+        vc: &C,
         from: EventIdx,
         to: EventIdx,
     ) -> Option<Vec<EventIdx>> {
@@ -91,7 +93,9 @@ impl HbGraph {
         }
         let between = NodeFiltered::from_fn(&self.graph, |v: NodeIndex| {
             let e = event(v);
-            e == to || relation(trace, vc, e, to) == Relation::Before
+            // e happened before `to` exactly when `to` has seen e: one component of `to`.
+            let ev = trace.event(e);
+            e == to || vc.get(to, ev.node) >= ev.seq
         });
         let goal = vertex(to);
         astar(&between, vertex(from), |v| v == goal, |_| 1u32, |_| 0)
@@ -495,7 +499,7 @@ mod tests {
         es.iter().map(|&e| t.event_id(e).to_string()).collect()
     }
 
-    fn setup(t: &Trace) -> (HbGraph, VectorClocks, Vec<EventIdx>) {
+    fn setup(t: &Trace) -> (HbGraph, clock::VectorClocks, Vec<EventIdx>) {
         let c = causal_order(t).unwrap();
         let stamps = clock::stamp(t, &c);
         (HbGraph::build(t, &c), stamps.vector, c.order)

@@ -95,7 +95,7 @@ impl Relation {
 /// The relation of `a` to `b`, in constant time from vector clocks.
 ///
 /// `a` happened before `b` exactly when `b`'s clock has seen `a`: `vc(b)[node(a)] >= seq(a)`.
-pub fn relation(trace: &Trace, vc: &VectorClocks, a: EventIdx, b: EventIdx) -> Relation {
+pub fn relation<C: Clocks + ?Sized>(trace: &Trace, vc: &C, a: EventIdx, b: EventIdx) -> Relation {
     if a == b {
         return Relation::Same;
     }

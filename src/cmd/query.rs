@@ -3,19 +3,20 @@
 //! Happens-before is answered from the vector clocks in constant time; the happens-before
 //! graph is built (once) only to find a causal chain between two ordered events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use serde_json::json;
 
 use super::{load, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
-use crate::clock::{self, relation, Relation, Stamps};
+use crate::clock::{self, relation, Clocks, LamportEngine, Relation, VectorReplay};
 use crate::error::Error;
 use crate::graph::{message_id, HbGraph};
 use crate::model::{EventIdx, Trace};
+use crate::render::jsonl::JsonlWriter;
+use crate::render::lamport_order_of;
 use crate::render::text::one_line;
-use crate::render::{jsonl, lamport_order};
 
 /// The event an id names: the input's `id`, or `NODE#N` (see [`Trace::id_index`]).
 pub fn resolve_id(trace: &Trace, index: &HashMap<String, EventIdx>, id: &str) -> Result<EventIdx> {
@@ -63,8 +64,11 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let index = trace.id_index();
     let a = resolve_id(trace, &index, &args.a)?;
     let b = resolve_id(trace, &index, &args.b)?;
-    let stamps = clock::stamp(trace, &loaded.causality);
-    let rel = relation(trace, &stamps.vector, a, b);
+    // Only the two events' clocks are kept, from one replay; Lamport clocks label the chain.
+    let causality = &loaded.causality;
+    let clocks = VectorReplay::select(trace, causality, &causality.order, &HashSet::from([a, b]));
+    let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+    let rel = relation(trace, &clocks, a, b);
     let ordered = match rel {
         Relation::Before => Some((a, b)),
         Relation::After => Some((b, a)),
@@ -72,7 +76,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     };
     let chain = match ordered {
         Some((from, to)) => HbGraph::build(trace, &loaded.causality)
-            .shortest_chain(trace, &stamps.vector, from, to)
+            .shortest_chain(trace, &clocks, from, to)
             .expect("the vector clocks and the graph agree on happens-before"),
         None if rel == Relation::Same => vec![a],
         None => Vec::new(),
@@ -100,7 +104,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             serde_json::to_writer(&mut *ctx.out, &doc)?;
             writeln!(ctx.out)?;
         }
-        HbFormat::Text => write_hb_text(ctx, trace, &stamps, rel, (a, b), &chain, &steps)?,
+        HbFormat::Text => write_hb_text(ctx, trace, &lamport, rel, (a, b), &chain, &steps)?,
     }
     Ok(Outcome::Clean)
 }
@@ -108,7 +112,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
 fn write_hb_text(
     ctx: &mut Context<'_>,
     trace: &Trace,
-    stamps: &Stamps,
+    lamport: &[u64],
     rel: Relation,
     (a, b): (EventIdx, EventIdx),
     chain: &[EventIdx],
@@ -158,7 +162,7 @@ fn write_hb_text(
                 .collect();
             [
                 one_line(&trace.event_id(e).to_string()),
-                format!("L{}", stamps.lamport[e.index()]),
+                format!("L{}", lamport[e.index()]),
                 roles.join(", "),
                 one_line(ev.label.as_deref().unwrap_or("")),
             ]
@@ -201,19 +205,31 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     let loaded = load(&args.input, ctx)?;
     let trace = &loaded.trace;
     let x = resolve_id(trace, &trace.id_index(), &args.id)?;
-    let stamps = clock::stamp(trace, &loaded.causality);
-    let wanted = match side {
-        Side::Past => Relation::Before,
-        Side::Future => Relation::After,
-    };
-    let keep: Vec<EventIdx> = lamport_order(trace, &stamps)
-        .into_iter()
-        .filter(|&e| match relation(trace, &stamps.vector, e, x) {
-            Relation::Same => !args.strict,
-            r => r == wanted,
-        })
-        .collect();
-    jsonl::write_stamped(ctx.out, trace, &stamps, &keep)?;
+    let causality = &loaded.causality;
+    // Two replays, no clock per event: the first keeps x's clock, the second writes each
+    // kept event with its clock in Lamport order. e is in x's past when x has seen e (x's
+    // clock), in its future when e has seen x (e's clock).
+    let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+    let order = lamport_order_of(trace, &lamport);
+    let seen_by_x = VectorReplay::select(trace, causality, &order, &HashSet::from([x]));
+    let (xe, x_row) = (trace.event(x), seen_by_x.row(x));
+    let mut replay = VectorReplay::new(trace, causality);
+    let mut writer = JsonlWriter::new(trace);
+    for e in order {
+        let row = replay.advance(trace, causality, e);
+        let ev = trace.event(e);
+        let keep = if e == x {
+            !args.strict
+        } else {
+            match side {
+                Side::Past => x_row[ev.node.index()] >= ev.seq,
+                Side::Future => row[xe.node.index()] >= xe.seq,
+            }
+        };
+        if keep {
+            writer.write(ctx.out, e, lamport[e.index()], row, None)?;
+        }
+    }
     Ok(Outcome::Clean)
 }
 
