@@ -13,6 +13,45 @@ use std::sync::Arc;
 
 use crate::error::{Error, InputError, Result};
 
+/// Calls `f` with each line of `bytes` (whose first line is number `first_line`), without its
+/// `\n` or `\r\n`; invalid UTF-8 is an error naming the line and column, as in
+/// [`Input::for_each_line`].
+pub fn for_each_line_of(
+    name: &str,
+    bytes: &[u8],
+    first_line: u32,
+    mut f: impl FnMut(u32, &str) -> Result<()>,
+) -> Result<()> {
+    let mut line_no = first_line;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n');
+        let (mut line, next) = match end {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        let text = std::str::from_utf8(line).map_err(|e| {
+            let good = std::str::from_utf8(&line[..e.valid_up_to()]).unwrap_or("");
+            InputError::new(
+                name,
+                line_no,
+                format!(
+                    "expected UTF-8 text, found byte 0x{:02x}",
+                    line[e.valid_up_to()]
+                ),
+            )
+            .at_column(Some(good.chars().count() as u32 + 1))
+        })?;
+        f(line_no, text)?;
+        line_no += 1;
+        rest = next;
+    }
+    Ok(())
+}
+
 /// The name used for standard input in messages.
 pub const STDIN_NAME: &str = "<stdin>";
 
@@ -101,6 +140,37 @@ impl Input {
             path: name.clone(),
             error,
         })
+    }
+
+    /// Calls `f` with blocks of whole lines, about `size` bytes each, and the number of the
+    /// first line of each block; for parsers that split the work across threads.
+    pub fn for_each_block(
+        &mut self,
+        size: usize,
+        mut f: impl FnMut(u32, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let mut block = Vec::with_capacity(size + 4096);
+        let mut first_line: u32 = 1;
+        loop {
+            block.clear();
+            while block.len() < size {
+                let n = self
+                    .reader
+                    .read_until(b'\n', &mut block)
+                    .map_err(|error| Error::Io {
+                        path: self.name.clone(),
+                        error,
+                    })?;
+                if n == 0 {
+                    break;
+                }
+            }
+            if block.is_empty() {
+                return Ok(());
+            }
+            f(first_line, &block)?;
+            first_line += block.iter().filter(|&&b| b == b'\n').count() as u32;
+        }
     }
 
     /// The whole remaining text, for formats that are one document (a JSON trace).

@@ -162,3 +162,29 @@ fn from_regex_without_a_pattern_is_a_usage_error() {
             "--from regex needs --regex PATTERN",
         ));
 }
+
+#[test]
+fn line_numbers_hold_across_the_parallel_parser_blocks() {
+    // More than one 4 MiB block, so lines are parsed in several blocks and halves.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.jsonl");
+    let mut text = String::new();
+    for i in 1..=70_000 {
+        if i == 61_234 {
+            text.push_str("{\"node\":\"n1\",\"kind\":\"sent\",\"msg\":\"x\"}\n");
+        } else {
+            text.push_str(&format!(
+                "{{\"node\":\"n{}\",\"label\":\"event number {i} with some padding text\"}}\n",
+                i % 5
+            ));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    causal()
+        .args(["stamp", path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "big.jsonl:61234:14: expected \"kind\"",
+        ));
+}
