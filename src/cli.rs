@@ -133,7 +133,9 @@ pub enum Command {
     Gen(GenArgs),
 
     /// Print shell completions to standard output.
-    #[command(after_help = "Example:\n  causal completions bash > /etc/bash_completion.d/causal")]
+    #[command(
+        after_help = "Example:\n  causal completions bash > /etc/bash_completion.d/causal\n\nExit status:\n  0  success\n  2  bad usage or an I/O error"
+    )]
     Completions {
         /// The shell.
         #[arg(value_enum)]
@@ -141,7 +143,9 @@ pub enum Command {
     },
 
     /// Print the man page (roff) to standard output.
-    #[command(after_help = "Example:\n  causal man | man -l -")]
+    #[command(
+        after_help = "Example:\n  causal man | man -l -\n\nExit status:\n  0  success\n  2  an I/O error"
+    )]
     Man,
 }
 

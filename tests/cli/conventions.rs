@@ -25,6 +25,26 @@ fn help_shows_examples_and_exit_statuses() {
 }
 
 #[test]
+fn every_command_has_an_example_and_its_exit_statuses_in_help() {
+    for command in [
+        "stamp",
+        "graph",
+        "hb",
+        "past",
+        "future",
+        "conflicts",
+        "check",
+        "gen",
+        "completions",
+        "man",
+    ] {
+        causal().args([command, "--help"]).assert().code(0).stdout(
+            predicate::str::contains("Example").and(predicate::str::contains("Exit status:")),
+        );
+    }
+}
+
+#[test]
 fn completions_and_man_page_are_printed() {
     for shell in ["bash", "zsh", "fish"] {
         causal()
