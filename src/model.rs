@@ -107,7 +107,7 @@ pub struct Event {
     /// Further message roles (rare; see [`Role`]).
     pub more_roles: Vec<Role>,
     /// Intended receivers named by a send (may name nodes that never appear).
-    pub to: Vec<Box<str>>,
+    pub to: Box<[Box<str>]>,
     /// Wall-clock time, when the input gave one.
     pub time: Option<Timestamp>,
     /// What happened, for people.
@@ -115,9 +115,9 @@ pub struct Event {
     /// The user's own id, when the input gave one.
     pub user_id: Option<Box<str>>,
     /// Data keys read.
-    pub reads: Vec<KeyId>,
+    pub reads: Box<[KeyId]>,
     /// Data keys written.
-    pub writes: Vec<KeyId>,
+    pub writes: Box<[KeyId]>,
     /// Where it came from.
     pub source: Source,
     /// The input's fields as given, in their order (pass-through fields included).
