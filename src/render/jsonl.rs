@@ -22,6 +22,8 @@ pub struct JsonlWriter<'t> {
     /// The node name JSON-escaped, without quotes, for ids and `node`.
     names: Vec<String>,
     itoa: itoa::Buffer,
+    /// The line being written, reused from event to event.
+    line: Vec<u8>,
 }
 
 impl<'t> JsonlWriter<'t> {
@@ -40,6 +42,7 @@ impl<'t> JsonlWriter<'t> {
                 .map(|q| q[1..q.len() - 1].to_string())
                 .collect(),
             itoa: itoa::Buffer::new(),
+            line: Vec::with_capacity(512),
         }
     }
 
@@ -49,6 +52,24 @@ impl<'t> JsonlWriter<'t> {
     pub fn write(
         &mut self,
         w: &mut dyn Write,
+        e: EventIdx,
+        lamport: u64,
+        vc: &[u32],
+        hlc: Option<Option<Hlc>>,
+    ) -> io::Result<()> {
+        // One line is built in memory and written at once: many small writes through
+        // `dyn Write` cost more than the copy.
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        let result = self.write_line(&mut line, e, lamport, vc, hlc);
+        let written = result.and_then(|()| w.write_all(&line));
+        self.line = line;
+        written
+    }
+
+    fn write_line(
+        &mut self,
+        w: &mut Vec<u8>,
         e: EventIdx,
         lamport: u64,
         vc: &[u32],
