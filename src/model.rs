@@ -252,6 +252,19 @@ impl Event {
     }
 }
 
+impl RawEvent {
+    /// Every message role of the event, as [`Event::roles`] gives them.
+    pub fn roles(&self) -> impl Iterator<Item = (EventKind, &str)> {
+        let first = match (&self.msg, self.kind) {
+            (Some(m), Some(k @ (EventKind::Send | EventKind::Recv))) => Some((k, m.as_str())),
+            _ => None,
+        };
+        first
+            .into_iter()
+            .chain(self.more_roles.iter().map(|r| (r.kind, &*r.msg)))
+    }
+}
+
 impl Trace {
     /// The event at `e`.
     pub fn event(&self, e: EventIdx) -> &Event {

@@ -162,7 +162,7 @@ impl Stamper {
     ) -> Result<Vec<usize>, StreamError> {
         let raw = p.raw;
         let mut lamport = self.lamport[n];
-        for (kind, msg) in roles(&raw) {
+        for (kind, msg) in raw.roles() {
             if kind == EventKind::Recv {
                 if let Some(sent) = self.sent.get(msg) {
                     let clock = &mut self.clocks[n];
@@ -178,7 +178,7 @@ impl Stamper {
         self.clocks[n][n] += 1;
         let seq = self.clocks[n][n];
         let mut woken = Vec::new();
-        for (kind, msg) in roles(&raw) {
+        for (kind, msg) in raw.roles() {
             if kind != EventKind::Send {
                 continue;
             }
@@ -233,7 +233,7 @@ impl Stamper {
                 .held
                 .iter()
                 .flatten()
-                .flat_map(|p| roles(&p.raw).filter(|(k, _)| *k == EventKind::Send))
+                .flat_map(|p| p.raw.roles().filter(|(k, _)| *k == EventKind::Send))
                 .map(|(_, m)| m.to_string())
                 .collect();
             let orphan = (0..self.held.len()).find(|&n| {
@@ -280,20 +280,9 @@ impl Stamper {
     }
 }
 
-/// Every message role of a raw event.
-fn roles(raw: &RawEvent) -> impl Iterator<Item = (EventKind, &str)> {
-    let first = match (&raw.msg, raw.kind) {
-        (Some(m), Some(k @ (EventKind::Send | EventKind::Recv))) => Some((k, m.as_str())),
-        _ => None,
-    };
-    first
-        .into_iter()
-        .chain(raw.more_roles.iter().map(|r| (r.kind, &*r.msg)))
-}
-
 /// The first message this event receives, if any (streamed events have one receive role).
 fn waits_for(raw: &RawEvent) -> Option<&str> {
-    roles(raw)
+    raw.roles()
         .find(|(k, _)| *k == EventKind::Recv)
         .map(|(_, m)| m)
 }

@@ -75,13 +75,11 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         );
     }
     let input = &args.input;
-    let line_regex = match (&input.regex, input.from) {
-        (Some(pattern), Format::Auto | Format::Regex) => Some(
-            parse::regex::compile(pattern)
-                .map_err(|e| Error::Usage(format!("invalid --regex: {e}")))?,
-        ),
-        (None, Format::Auto | Format::Jsonl) => None,
-        (_, from) => {
+    let line_regex = match input.from {
+        Format::Auto | Format::Jsonl | Format::Regex => {
+            parse::line_regex(input.regex.as_deref(), input.from)?
+        }
+        from => {
             return Err(Error::Usage(format!(
                 "--order input reads JSON Lines or --regex logs, not --from {}",
                 from.name()
@@ -138,14 +136,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
                         skipped += 1;
                         return Ok(());
                     }
-                    None => {
-                        return Err(file
-                            .error(
-                                line,
-                                format!("expected a line matching --regex {:?}", re.as_str()),
-                            )
-                            .into())
-                    }
+                    None => return Err(parse::regex::unmatched(&file, line, re).into()),
                 },
                 None => parse::jsonl::parse_line(text, line, &file)?,
             };

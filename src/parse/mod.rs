@@ -148,21 +148,25 @@ impl FileContext<'_> {
     }
 }
 
+/// The compiled `--regex` when the input is read as plain-text lines (`--from auto` or
+/// `regex`); `--from regex` without a pattern is a usage error.
+pub fn line_regex(pattern: Option<&str>, from: Format) -> Result<Option<::regex::Regex>> {
+    match (pattern, from) {
+        (Some(pattern), Format::Auto | Format::Regex) => regex::compile(pattern)
+            .map(Some)
+            .map_err(|e| Error::Usage(format!("invalid --regex: {e}"))),
+        (None, Format::Regex) => Err(Error::Usage(
+            "--from regex needs --regex PATTERN".to_string(),
+        )),
+        _ => Ok(None),
+    }
+}
+
 /// Reads every file (`-` is standard input; no file at all means standard input) into one trace.
 pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> {
     let stdin = [PathBuf::from("-")];
     let paths = if paths.is_empty() { &stdin[..] } else { paths };
-    let line_regex = match (&options.regex, options.from) {
-        (Some(pattern), Format::Auto | Format::Regex) => Some(
-            regex::compile(pattern).map_err(|e| Error::Usage(format!("invalid --regex: {e}")))?,
-        ),
-        (None, Format::Regex) => {
-            return Err(Error::Usage(
-                "--from regex needs --regex PATTERN".to_string(),
-            ))
-        }
-        _ => None,
-    };
+    let line_regex = line_regex(options.regex.as_deref(), options.from)?;
     let mut builder = TraceBuilder::new();
     // Vector-clock logs: messages are inferred across all files once every file is read.
     let mut clocks = vclog::VectorClockLog::new();

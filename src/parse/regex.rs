@@ -99,21 +99,22 @@ pub fn parse(
         match parse_line(re, text, line, ctx)? {
             Some(raw) => builder.push(ctx.index, raw),
             None if skip_unmatched => skipped += 1,
-            None => {
-                return Err(ctx
-                    .error(
-                        line,
-                        format!(
-                            "expected a line matching --regex {:?} (use --skip-unmatched to skip such lines)",
-                            re.as_str()
-                        ),
-                    )
-                    .into())
-            }
+            None => return Err(unmatched(ctx, line, re).into()),
         }
         Ok(())
     })?;
     Ok(skipped)
+}
+
+/// The error for a line that `re` does not match.
+pub fn unmatched(ctx: &FileContext<'_>, line: u32, re: &Regex) -> InputError {
+    ctx.error(
+        line,
+        format!(
+            "expected a line matching --regex {:?} (use --skip-unmatched to skip such lines)",
+            re.as_str()
+        ),
+    )
 }
 
 /// Parses one line; `None` when the regex does not match it.

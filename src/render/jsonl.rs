@@ -9,8 +9,7 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat};
 
-use crate::clock::hlc::{Hlc, HlcClocks};
-use crate::clock::Stamps;
+use crate::clock::hlc::Hlc;
 use crate::model::{EventIdx, Fields, Trace};
 use crate::stream::Stamped;
 
@@ -181,43 +180,6 @@ pub fn write_streamed(w: &mut dyn Write, e: &Stamped) -> io::Result<()> {
         write!(w, ":{count}")?;
     }
     w.write_all(b"}}\n")
-}
-
-/// Writes each event in `events` as one JSON object per line.
-pub fn write_stamped(
-    w: &mut dyn Write,
-    trace: &Trace,
-    stamps: &Stamps,
-    events: &[EventIdx],
-) -> io::Result<()> {
-    let mut writer = JsonlWriter::new(trace);
-    for &e in events {
-        writer.write(w, e, stamps.lamport[e.index()], stamps.vector.row(e), None)?;
-    }
-    Ok(())
-}
-
-/// Writes each event in `events` with an `hlc` field after `vc`:
-/// `"hlc":{"l":"<RFC 3339 UTC, 9 fraction digits>","c":N}`, or `"hlc":null` when no time is
-/// known in its causal past. An input field `hlc` is then replaced.
-pub fn write_stamped_hlc(
-    w: &mut dyn Write,
-    trace: &Trace,
-    stamps: &Stamps,
-    hlc: &HlcClocks,
-    events: &[EventIdx],
-) -> io::Result<()> {
-    let mut writer = JsonlWriter::new(trace);
-    for &e in events {
-        writer.write(
-            w,
-            e,
-            stamps.lamport[e.index()],
-            stamps.vector.row(e),
-            Some(hlc[e.index()]),
-        )?;
-    }
-    Ok(())
 }
 
 /// A vector clock as a JSON object from node name to count, zero components omitted,
