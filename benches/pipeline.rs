@@ -13,7 +13,7 @@ use causal::analysis::check::check;
 use causal::analysis::conflicts::{find_conflicts, ConflictOptions};
 use causal::analysis::skew::{analyze_skew, SkewPairs};
 use causal::clock::{
-    self, hlc::HlcEngine, FlatVectorEngine, LamportEngine, ReplayWalk, VectorClocks, VectorReplay,
+    self, hlc::HlcEngine, Engine, FlatVectorEngine, LamportEngine, Replay, ReplayWalk, VectorClocks,
 };
 use causal::gen::{generate, GenConfig};
 use causal::model::{EventIdx, Trace};
@@ -125,12 +125,13 @@ fn clock_flat_vector(bencher: Bencher) {
         .bench(|| clock::run(&f.trace, &f.causality, FlatVectorEngine::new(&f.trace)));
 }
 
-/// The lean engine `stamp` writes with: clocks computed on the fly, in Lamport order.
-#[divan::bench(max_time = 5)]
-fn clock_vector_replay(bencher: Bencher) {
+/// The lean engines `stamp` writes with: clocks computed on the fly, in Lamport order, by flat
+/// rows or by tree clocks.
+#[divan::bench(max_time = 5, args = [Engine::Flat, Engine::Tree, Engine::Auto])]
+fn clock_vector_replay(bencher: Bencher, engine: Engine) {
     let f = fixture();
     bencher.counter(events()).bench(|| {
-        let mut replay = VectorReplay::new(&f.trace, &f.causality);
+        let mut replay = Replay::new(engine, &f.trace, &f.causality);
         for &e in &f.lamport_order {
             replay.advance(&f.trace, &f.causality, e);
         }
@@ -153,7 +154,7 @@ fn analysis_conflicts(bencher: Bencher) {
     let f = fixture();
     let options = conflict_options();
     bencher.counter(events()).bench(|| {
-        let clocks = ReplayWalk::new(&f.trace, &f.causality);
+        let clocks = ReplayWalk::new(Engine::Auto, &f.trace, &f.causality);
         find_conflicts(&f.trace, &f.lamport_order, clocks, &options)
     });
 }

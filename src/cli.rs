@@ -195,12 +195,48 @@ pub struct InputArgs {
     pub key_attr: Option<String>,
 }
 
+/// How vector clocks are computed; shared by the commands that compute them.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Vector-clock engine: flat rows, tree clocks (a join costs what changed: faster only
+    /// with hundreds of nodes that each hear news of few), or auto (from 256 nodes, tree
+    /// clocks until they cost more than flat rows would). The output is the same.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto, value_name = "ENGINE")]
+    pub engine: EngineChoice,
+}
+
+impl EngineArgs {
+    /// The engine.
+    pub fn pick(&self) -> crate::clock::Engine {
+        match self.engine {
+            EngineChoice::Auto => crate::clock::Engine::Auto,
+            EngineChoice::Flat => crate::clock::Engine::Flat,
+            EngineChoice::Tree => crate::clock::Engine::Tree,
+        }
+    }
+}
+
+/// Values of `--engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineChoice {
+    /// From 256 nodes, tree clocks until they cost more than flat rows; flat below.
+    Auto,
+    /// One dense row of counters per clock.
+    Flat,
+    /// Tree clocks (Mathur et al., ASPLOS 2022).
+    Tree,
+}
+
 /// `causal stamp`.
 #[derive(Debug, Clone, Args)]
 pub struct StampArgs {
     /// The input.
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = StampFormat::Jsonl)]
@@ -246,6 +282,10 @@ pub struct ConflictsArgs {
     /// The input.
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
 
     /// Witness pairs shown per key (the counts are always exact); 0 shows them all.
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -401,6 +441,10 @@ pub struct HbArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = HbFormat::Text)]
     pub format: HbFormat,
@@ -425,6 +469,10 @@ pub struct CutArgs {
     /// The input.
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
 
     /// Leave the event itself out: only the events strictly before (or after) it.
     #[arg(long)]

@@ -171,9 +171,11 @@ proptest! {
         // Replaying in Lamport order (as `stamp` does) gives the stored clocks exactly.
         let mut by_lamport: Vec<EventIdx> = (0..trace.len() as u32).map(EventIdx).collect();
         by_lamport.sort_by_key(|&e| (stamps.lamport[e.index()], trace.event(e).node, trace.event(e).seq));
-        let mut replay = clock::VectorReplay::new(&trace, &causality);
-        for &e in &by_lamport {
-            prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e));
+        for engine in [clock::Engine::Flat, clock::Engine::Tree] {
+            let mut replay = clock::Replay::new(engine, &trace, &causality);
+            for &e in &by_lamport {
+                prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e));
+            }
         }
         // Online stamping (`--order input`) over the same input order gives the same clocks.
         let mut stamper = causal::stream::Stamper::new();
@@ -208,6 +210,99 @@ proptest! {
                     prop_assert!(position[event_of[i].index()] < position[event_of[j].index()]);
                 }
             }
+        }
+    }
+}
+
+/// One step of a long trace for comparing the engines: what the thread `node` does.
+#[derive(Clone, Debug)]
+enum Step {
+    Local,
+    /// A message to be received by the next `Recv` that picks it (or by none: lost).
+    Send,
+    /// Receives a pending send (picked by index), possibly several times (multicast).
+    Recv(prop::sample::Index),
+    /// Receives two pending sends at once (a merge).
+    RecvTwo(prop::sample::Index, prop::sample::Index),
+    /// Acquires lock `l` (receiving its last release), then releases it (sending).
+    Critical(usize),
+}
+
+fn long_trace_strategy() -> impl Strategy<Value = Vec<(usize, Step)>> {
+    (2usize..14).prop_flat_map(|nodes| {
+        let step = prop_oneof![
+            1 => Just(Step::Local),
+            2 => Just(Step::Send),
+            2 => any::<prop::sample::Index>().prop_map(Step::Recv),
+            1 => any::<(prop::sample::Index, prop::sample::Index)>()
+                .prop_map(|(a, b)| Step::RecvTwo(a, b)),
+            4 => (0usize..3).prop_map(Step::Critical),
+        ];
+        proptest::collection::vec((0..nodes, step), 0..400)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Tree clocks against flat rows on long traces with many nodes: message passing, lost
+    /// and multicast messages, and locks handed from thread to thread (where tree clocks skip
+    /// the most). Every event's clock is equal.
+    #[test]
+    fn tree_clocks_equal_flat_clocks_on_long_traces(steps in long_trace_strategy()) {
+        let mut builder = TraceBuilder::new();
+        let file = builder.add_file("long.jsonl");
+        let mut sends: Vec<String> = Vec::new();
+        let mut last_release: Vec<Option<String>> = vec![None; 3];
+        let mut releases = 0usize;
+        let raw = |node: usize, kind: EventKind, msg: Option<String>| RawEvent {
+            node: format!("t{node}"),
+            kind: Some(kind),
+            msg,
+            ..RawEvent::default()
+        };
+        for (node, step) in &steps {
+            match step {
+                Step::Local => builder.push(file, raw(*node, EventKind::Local, None)),
+                Step::Send => {
+                    let msg = format!("m{}", sends.len());
+                    sends.push(msg.clone());
+                    builder.push(file, raw(*node, EventKind::Send, Some(msg)));
+                }
+                Step::Recv(pick) if !sends.is_empty() => {
+                    let msg = sends[pick.index(sends.len())].clone();
+                    builder.push(file, raw(*node, EventKind::Recv, Some(msg)));
+                }
+                Step::RecvTwo(a, b) if !sends.is_empty() => {
+                    let (a, b) = (a.index(sends.len()), b.index(sends.len()));
+                    let mut merge = raw(*node, EventKind::Recv, Some(sends[a].clone()));
+                    if a != b {
+                        merge.more_roles = vec![Role { kind: EventKind::Recv, msg: sends[b].clone().into() }];
+                    }
+                    builder.push(file, merge);
+                }
+                Step::Recv(_) | Step::RecvTwo(..) => builder.push(file, raw(*node, EventKind::Local, None)),
+                Step::Critical(l) => {
+                    match last_release[*l].take() {
+                        Some(msg) => builder.push(file, raw(*node, EventKind::Recv, Some(msg))),
+                        None => builder.push(file, raw(*node, EventKind::Local, None)),
+                    }
+                    releases += 1;
+                    let msg = format!("l{l}.{releases}");
+                    last_release[*l] = Some(msg.clone());
+                    builder.push(file, raw(*node, EventKind::Send, Some(msg)));
+                }
+            }
+        }
+        let trace = builder.finish();
+        let causality = causal_order(&trace).expect("generated in a causal order");
+        let stored = clock::run(&trace, &causality, clock::FlatVectorEngine::new(&trace));
+        let mut tree = clock::Replay::new(clock::Engine::Tree, &trace, &causality);
+        // `auto` as it runs with hundreds of nodes: tree clocks, turned flat when they cost.
+        let mut trying = clock::Replay::trying(&trace, &causality);
+        for &e in &causality.order {
+            prop_assert_eq!(tree.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
+            prop_assert_eq!(trying.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
         }
     }
 }

@@ -6,12 +6,14 @@
 
 pub mod hlc;
 pub mod lamport;
+pub mod replay;
+pub mod tree;
 pub mod vector;
 
 pub use lamport::{LamportClocks, LamportEngine};
-pub use vector::{
-    ClockWalk, Clocks, FlatVectorEngine, ReplayWalk, SelectedClocks, VectorClocks, VectorReplay,
-};
+pub use replay::{Engine, Replay, ReplayWalk};
+pub use tree::{TreeClock, TreeReplay};
+pub use vector::{ClockWalk, Clocks, FlatVectorEngine, SelectedClocks, VectorClocks, VectorReplay};
 
 use crate::model::{EventIdx, Trace};
 use crate::order::Causality;

@@ -49,10 +49,10 @@ impl Clocks for VectorClocks {
     }
 }
 
-/// The clocks of chosen events only (witnesses of a report), kept by a [`VectorReplay`].
+/// The clocks of chosen events only (witnesses of a report), kept by [`super::Replay::select`].
 #[derive(Clone, Debug, Default)]
 pub struct SelectedClocks {
-    rows: std::collections::HashMap<EventIdx, Box<[u32]>>,
+    pub(super) rows: std::collections::HashMap<EventIdx, Box<[u32]>>,
 }
 
 impl Clocks for SelectedClocks {
@@ -62,7 +62,7 @@ impl Clocks for SelectedClocks {
 }
 
 /// Vector clocks handed out event by event, in a causal order: from stored clocks, or
-/// computed on the fly by a [`VectorReplay`].
+/// computed on the fly by a [`super::ReplayWalk`].
 pub trait ClockWalk {
     /// The clock of `e`, the next event of the walk (every event of the order, in turn).
     fn visit(&mut self, e: EventIdx) -> &[u32];
@@ -124,13 +124,13 @@ impl ClockEngine for FlatVectorEngine {
 ///
 /// Memory is nodes x nodes plus the messages in flight, not events x nodes: `stamp` writes
 /// each event's clock as it goes instead of storing all of them.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct VectorReplay {
-    width: usize,
-    current: Vec<Vec<u32>>,
+    pub(super) width: usize,
+    pub(super) current: Vec<Vec<u32>>,
     /// Receives each send still awaits.
-    awaited: Vec<u32>,
-    in_flight: std::collections::HashMap<EventIdx, Vec<u32>>,
+    pub(super) awaited: Vec<u32>,
+    pub(super) in_flight: std::collections::HashMap<EventIdx, Vec<u32>>,
 }
 
 impl VectorReplay {
@@ -179,50 +179,6 @@ impl VectorReplay {
         }
         debug_assert_eq!(self.current[node].len(), self.width);
         &self.current[node]
-    }
-}
-
-impl VectorReplay {
-    /// Replays `order` (a causal order of all events) and keeps the clocks of `wanted` only.
-    pub fn select(
-        trace: &Trace,
-        causality: &crate::order::Causality,
-        order: &[EventIdx],
-        wanted: &std::collections::HashSet<EventIdx>,
-    ) -> SelectedClocks {
-        let mut replay = VectorReplay::new(trace, causality);
-        let mut rows = std::collections::HashMap::with_capacity(wanted.len());
-        for &e in order {
-            let row = replay.advance(trace, causality, e);
-            if wanted.contains(&e) {
-                rows.insert(e, row.to_vec().into_boxed_slice());
-            }
-        }
-        SelectedClocks { rows }
-    }
-}
-
-/// A [`ClockWalk`] that computes clocks as it goes, holding no clock per event.
-pub struct ReplayWalk<'a> {
-    replay: VectorReplay,
-    trace: &'a Trace,
-    causality: &'a crate::order::Causality,
-}
-
-impl<'a> ReplayWalk<'a> {
-    /// A walk over `trace`, whose messages `causality` matched.
-    pub fn new(trace: &'a Trace, causality: &'a crate::order::Causality) -> Self {
-        ReplayWalk {
-            replay: VectorReplay::new(trace, causality),
-            trace,
-            causality,
-        }
-    }
-}
-
-impl ClockWalk for ReplayWalk<'_> {
-    fn visit(&mut self, e: EventIdx) -> &[u32] {
-        self.replay.advance(self.trace, self.causality, e)
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::{load, Context, Outcome};
 use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
 use crate::cli::{ConflictsArgs, ConflictsFormat};
-use crate::clock::{self, LamportEngine, ReplayWalk, VectorReplay};
+use crate::clock::{self, LamportEngine, Replay, ReplayWalk};
 use crate::model::{EventIdx, KeyId};
 use crate::render::conflicts::{write_json, write_text, WitnessClocks};
 use crate::render::lamport_order_of;
@@ -45,14 +45,16 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     // keeps the clocks of the witnesses, which the report prints.
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
-    let report = find_conflicts(trace, &order, ReplayWalk::new(trace, causality), &options);
+    let engine = args.clocks.pick();
+    let walk = ReplayWalk::new(engine, trace, causality);
+    let report = find_conflicts(trace, &order, walk, &options);
     let witnesses: HashSet<EventIdx> = report
         .keys
         .iter()
         .flat_map(|k| &k.witnesses)
         .flat_map(|w| [w.a, w.b])
         .collect();
-    let vector = VectorReplay::select(trace, causality, &order, &witnesses);
+    let vector = Replay::select(engine, trace, causality, &order, &witnesses);
     let clocks = WitnessClocks {
         lamport: &lamport,
         vector: &vector,

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{load, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
-use crate::clock::{self, relation, Clocks, LamportEngine, Relation, VectorReplay};
+use crate::clock::{self, relation, Clocks, LamportEngine, Relation, Replay};
 use crate::error::Error;
 use crate::graph::{message_id, HbGraph};
 use crate::model::{EventIdx, Trace};
@@ -66,7 +66,9 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let b = resolve_id(trace, &index, &args.b)?;
     // Only the two events' clocks are kept, from one replay; Lamport clocks label the chain.
     let causality = &loaded.causality;
-    let clocks = VectorReplay::select(trace, causality, &causality.order, &HashSet::from([a, b]));
+    let engine = args.clocks.pick();
+    let wanted = HashSet::from([a, b]);
+    let clocks = Replay::select(engine, trace, causality, &causality.order, &wanted);
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let rel = relation(trace, &clocks, a, b);
     let ordered = match rel {
@@ -211,9 +213,10 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     // clock), in its future when e has seen x (e's clock).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
-    let seen_by_x = VectorReplay::select(trace, causality, &order, &HashSet::from([x]));
+    let engine = args.clocks.pick();
+    let seen_by_x = Replay::select(engine, trace, causality, &order, &HashSet::from([x]));
     let (xe, x_row) = (trace.event(x), seen_by_x.row(x));
-    let mut replay = VectorReplay::new(trace, causality);
+    let mut replay = Replay::new(engine, trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in order {
         let row = replay.advance(trace, causality, e);

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::{load, Context, Loaded, Outcome};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
-use crate::clock::{self, LamportEngine, VectorReplay};
+use crate::clock::{self, LamportEngine, Replay};
 use crate::error::{Error, InputError};
 use crate::input::Input;
 use crate::parse::{self, FileContext, Format};
@@ -56,7 +56,7 @@ fn write_jsonl(args: &StampArgs, loaded: &Loaded, ctx: &mut Context<'_>) -> Resu
     let hlc = args
         .hlc
         .then(|| clock::run(trace, causality, clock::hlc::HlcEngine::new(trace)));
-    let mut replay = VectorReplay::new(trace, causality);
+    let mut replay = Replay::new(args.clocks.pick(), trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in lamport_order_of(trace, &lamport) {
         let vc = replay.advance(trace, causality, e);
