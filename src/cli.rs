@@ -199,8 +199,8 @@ pub struct InputArgs {
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
     /// Vector-clock engine: flat rows, tree clocks (a join costs what changed: faster only
-    /// with hundreds of nodes that each hear news of few), or auto (from 256 nodes, tree
-    /// clocks until they cost more than flat rows would). The output is the same.
+    /// with hundreds of nodes that each hear news of few), or auto (with 256 to 2,048 nodes,
+    /// tree clocks until they cost more than flat rows would). The output is the same.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto, value_name = "ENGINE")]
     pub engine: EngineChoice,
 }
@@ -219,7 +219,7 @@ impl EngineArgs {
 /// Values of `--engine`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EngineChoice {
-    /// From 256 nodes, tree clocks until they cost more than flat rows; flat below.
+    /// With 256 to 2,048 nodes, tree clocks until they cost more than flat rows; else flat.
     Auto,
     /// One dense row of counters per clock.
     Flat,

@@ -34,6 +34,10 @@ impl Engine {
 /// With fewer nodes, `auto` uses flat rows from the start.
 pub const TREE_FROM_NODES: usize = 256;
 
+/// With more nodes, `auto` uses flat rows from the start too: a tree clock takes six times a
+/// flat row's memory, and every node holds one (2,048 nodes: 100 MB of tree clocks).
+pub const TREE_UP_TO_NODES: usize = 2048;
+
 /// `auto` leaves tree clocks when they move more nodes than this per event.
 pub const TREE_MAX_MOVED_PER_EVENT: u64 = 1;
 
@@ -66,7 +70,8 @@ impl Replay {
     /// does many at a time; a tree clock's costs a few scattered memory accesses per node that
     /// changed. Tree clocks can only pay off with many nodes and joins that bring news of
     /// almost none of them: threads re-taking locks they held last, nodes that talk to a few
-    /// neighbours. So `auto` uses flat rows below [`TREE_FROM_NODES`] nodes; above, it starts
+    /// neighbours. So `auto` uses flat rows below [`TREE_FROM_NODES`] nodes (and above
+    /// [`TREE_UP_TO_NODES`], to bound memory); in between, it starts
     /// with tree clocks and turns them into flat rows (their counters already are) for good as
     /// soon as they have moved more than [`TREE_MAX_MOVED_PER_EVENT`] nodes per event over the
     /// current window of events (with an allowance of one node count, for bursts such as a
@@ -76,7 +81,7 @@ impl Replay {
         match engine {
             Engine::Flat => Replay::Flat(VectorReplay::new(trace, causality)),
             Engine::Tree => Replay::Tree(TreeReplay::new(trace, causality)),
-            Engine::Auto if trace.nodes.len() < TREE_FROM_NODES => {
+            Engine::Auto if !(TREE_FROM_NODES..=TREE_UP_TO_NODES).contains(&trace.nodes.len()) => {
                 Replay::Flat(VectorReplay::new(trace, causality))
             }
             Engine::Auto => Replay::trying(trace, causality),

@@ -16,8 +16,8 @@ use crate::stream::Stamped;
 /// Writes stamped events of one trace, with each node's JSON spelled out once.
 pub struct JsonlWriter<'t> {
     trace: &'t Trace,
-    /// `"name":` per node, for vector clocks.
-    vc_keys: Vec<String>,
+    /// `,"name":` per node, for vector clocks.
+    vc_keys: Vec<VcKey>,
     /// The node name JSON-escaped, without quotes, for ids and `node`.
     names: Vec<String>,
     itoa: itoa::Buffer,
@@ -35,7 +35,10 @@ impl<'t> JsonlWriter<'t> {
             .collect();
         JsonlWriter {
             trace,
-            vc_keys: quoted.iter().map(|q| format!("{q}:")).collect(),
+            vc_keys: quoted
+                .iter()
+                .map(|q| VcKey::new(&format!(",{q}:")))
+                .collect(),
             names: quoted
                 .iter()
                 .map(|q| q[1..q.len() - 1].to_string())
@@ -98,19 +101,8 @@ impl<'t> JsonlWriter<'t> {
         }
         w.write_all(b"\"lamport\":")?;
         w.write_all(self.itoa.format(lamport).as_bytes())?;
-        w.write_all(b",\"vc\":{")?;
-        let mut first = true;
-        for (n, &count) in vc.iter().enumerate() {
-            if count == 0 {
-                continue;
-            }
-            if !std::mem::take(&mut first) {
-                w.write_all(b",")?;
-            }
-            w.write_all(self.vc_keys[n].as_bytes())?;
-            w.write_all(self.itoa.format(count).as_bytes())?;
-        }
-        w.write_all(b"}")?;
+        w.write_all(b",\"vc\":")?;
+        write_vc_members(w, &self.vc_keys, vc);
         if let Some(h) = hlc {
             w.write_all(b",\"hlc\":")?;
             match h {
@@ -126,6 +118,85 @@ impl<'t> JsonlWriter<'t> {
         }
         w.write_all(b"}\n")
     }
+}
+
+/// `,"name":` for one node, padded to a fixed size so that copying it is a few moves instead
+/// of a call to `memcpy` (at 1,000 nodes, a line holds 1,000 of them).
+#[derive(Clone, Debug)]
+struct VcKey {
+    short: [u8; KEY_SLOT],
+    /// The key's length; longer than the slot, `long` holds it.
+    len: usize,
+    long: Box<[u8]>,
+}
+
+const KEY_SLOT: usize = 24;
+
+impl VcKey {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut short = [0u8; KEY_SLOT];
+        let long = if bytes.len() <= KEY_SLOT {
+            short[..bytes.len()].copy_from_slice(bytes);
+            Box::default()
+        } else {
+            bytes.into()
+        };
+        VcKey {
+            short,
+            len: bytes.len(),
+            long,
+        }
+    }
+}
+
+/// Writes a vector clock's members `{"a":1,"b":3}`, zero components left out, nodes in order.
+fn write_vc_members(w: &mut Vec<u8>, keys: &[VcKey], vc: &[u32]) {
+    let open = w.len();
+    for (key, &count) in keys.iter().zip(vc) {
+        if count == 0 {
+            continue;
+        }
+        let at = w.len();
+        if key.len <= KEY_SLOT {
+            w.extend_from_slice(&key.short);
+            w.truncate(at + key.len);
+        } else {
+            w.extend_from_slice(&key.long);
+        }
+        push_u32(w, count);
+    }
+    if w.len() == open {
+        w.extend_from_slice(b"{}");
+    } else {
+        // The first member's comma opens the object.
+        w[open] = b'{';
+        w.push(b'}');
+    }
+}
+
+/// Appends `n` in decimal, with fixed-size copies only.
+fn push_u32(w: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let len = match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1000..=9999 => 4,
+        10000..=99999 => 5,
+        100_000..=999_999 => 6,
+        1_000_000..=9_999_999 => 7,
+        10_000_000..=99_999_999 => 8,
+        100_000_000..=999_999_999 => 9,
+        _ => 10,
+    };
+    for d in digits[..len].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let at = w.len();
+    w.extend_from_slice(&digits);
+    w.truncate(at + len);
 }
 
 /// Writes `{` and the event's own fields, each followed by a comma, leaving the object open
@@ -198,4 +269,63 @@ pub fn write_vc(w: &mut dyn Write, trace: &Trace, row: &[u32]) -> io::Result<()>
         write!(w, ":{count}")?;
     }
     w.write_all(b"}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let mut samples: Vec<u32> = vec![0, 1, 9, 10, 99, 100, u32::MAX, u32::MAX - 1];
+        for digits in 1..=9 {
+            let p = 10u32.pow(digits);
+            samples.extend([p - 1, p, p + 1]);
+        }
+        let mut state = 12345u32;
+        for _ in 0..10_000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            samples.push(state >> (state % 32));
+        }
+        for n in samples {
+            let mut w = b"x".to_vec();
+            push_u32(&mut w, n);
+            assert_eq!(String::from_utf8(w).unwrap(), format!("x{n}"));
+        }
+    }
+
+    #[test]
+    fn vector_clocks_are_json_objects_whatever_the_names() {
+        let names = [
+            "a",
+            "",
+            "quo\"te",
+            "a-node-name-longer-than-the-slot:8080",
+            "é",
+        ];
+        let keys: Vec<VcKey> = names
+            .iter()
+            .map(|n| VcKey::new(&format!(",{}:", serde_json::Value::from(*n))))
+            .collect();
+        for vc in [
+            [0, 0, 0, 0, 0],
+            [3, 0, 7, 12, 0],
+            [1, 2, 3, 4, 5],
+            [0, 0, 0, 0, 9],
+        ] {
+            let mut w = Vec::new();
+            write_vc_members(&mut w, &keys, &vc);
+            let got: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&w).unwrap();
+            let want: serde_json::Map<String, serde_json::Value> = names
+                .iter()
+                .zip(vc)
+                .filter(|(_, c)| *c > 0)
+                .map(|(n, c)| (n.to_string(), c.into()))
+                .collect();
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(&w));
+        }
+    }
 }
