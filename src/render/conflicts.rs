@@ -196,24 +196,23 @@ fn write_event(
         palette.node(ev.node.index(), trace.node_name(ev.node)),
         trace.location(e),
     )?;
-    let clock: Vec<String> = clocks
-        .vector
-        .row(e)
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0)
-        .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
-        .collect();
-    writeln!(
-        w,
-        "    {:width$}  {}",
-        "",
-        palette.dim(&format!(
-            "lamport {}  vc [{}]",
-            clocks.lamport[e.index()],
-            clock.join(" ")
-        ))
-    )
+    // One string for the whole clock: at 1,000 nodes a string per component dominated.
+    let mut text = format!("lamport {}  vc [", clocks.lamport[e.index()]);
+    let mut digits = itoa::Buffer::new();
+    let open = text.len();
+    for (n, &c) in clocks.vector.row(e).iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        if text.len() > open {
+            text.push(' ');
+        }
+        text.push_str(&trace.nodes[n]);
+        text.push(':');
+        text.push_str(digits.format(c));
+    }
+    text.push(']');
+    writeln!(w, "    {:width$}  {}", "", palette.dim(&text))
 }
 
 fn plural(n: u64, word: &str) -> String {
