@@ -7,22 +7,24 @@
 #   T3|w(x5.2)|18
 #   T3|rel(L5)|19
 #
-# Usage: bench/locks-trace.sh EVENTS [THREADS [LOCKS [SEED]]]   (defaults: 16 threads, 8 locks,
-# seed 1). T0 forks the other threads; then a random thread steps at a time: outside a critical
-# section it tries to acquire a random lock (3 times in 4, when the lock is free) or touches a
+# Usage: bench/locks-trace.sh EVENTS [THREADS [LOCKS [SEED [HOME]]]]   (defaults: 16 threads,
+# 8 locks, seed 1, home 0). T0 forks the other threads; then a random thread steps at a time:
+# outside a critical section it picks a lock (its own lock, thread mod LOCKS, with probability
+# HOME; else a random one) and tries to acquire it (3 times in 4, when it is free) or touches a
 # variable of its own; inside, it reads (3 in 4) or writes one to three variables the lock
 # guards, then releases it. Locks still held at the end are released, so there are a few lines
 # more than EVENTS. Race-free by construction. Deterministic for any awk (a minstd generator
 # whose products stay exact in doubles).
 set -euo pipefail
 
-usage="usage: bench/locks-trace.sh EVENTS [THREADS [LOCKS [SEED]]]"
+usage="usage: bench/locks-trace.sh EVENTS [THREADS [LOCKS [SEED [HOME]]]]"
 events=${1:?$usage}
 threads=${2:-16}
 locks=${3:-8}
 seed=${4:-1}
+home=${5:-0}
 
-awk -v events="$events" -v threads="$threads" -v locks="$locks" -v seed="$seed" '
+awk -v events="$events" -v threads="$threads" -v locks="$locks" -v seed="$seed" -v home="$home" '
     function rnd(n) {
         state = (state * 48271) % 2147483647
         return state % n
@@ -36,7 +38,9 @@ awk -v events="$events" -v threads="$threads" -v locks="$locks" -v seed="$seed" 
         while (n < events) {
             t = rnd(threads)
             if (held[t] < 0) {
-                l = rnd(locks)
+                # With home 0 no extra draw is made: the same traces as before HOME existed.
+                if (home > 0 && rnd(1000) < home * 1000) l = t % locks
+                else l = rnd(locks)
                 if (owner[l] < 0 && rnd(4) != 0) {
                     print "T" t "|acq(L" l ")|" n
                     owner[l] = t; held[t] = l; left[t] = 1 + rnd(3)

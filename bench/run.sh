@@ -25,7 +25,8 @@ Sections (all by default), numbered as in issue 6:
   memory    2. conflicts and check on 10^7 events, 1,000 nodes, 10^4 keys:
                peak RSS / input size, time / stamp's time
   nodes     3. time per event at 1,000 nodes vs 10 nodes, 10^7 events each
-  engine    4. stamp --engine tree vs flat (skipped until stamp has --engine)
+  engine    4. stamp --engine flat|tree|auto on STD and generated traces, and the
+               engines alone (examples/engines.rs)
   govector  5. causal check on a 40,000-event GoVector log
   scaling   stamp, conflicts, check at 10^5, 10^6, 10^7 events, 16 nodes
 
@@ -240,6 +241,7 @@ run_cmd() {
 
 GOAL_ROWS=()
 SCALING_ROWS=()
+ENGINE_ROWS=()
 NOTES=()
 
 # --- Sections --------------------------------------------------------------------------------
@@ -289,11 +291,6 @@ section_nodes() {
 }
 
 section_engine() {
-    if ! "$BIN" stamp --help 2>/dev/null | grep -q -- '--engine'; then
-        GOAL_ROWS+=("| 4 | \`stamp --engine tree\` / \`--engine flat\` | skipped: \`causal stamp --help\` has no \`--engine\` yet | report | - |")
-        NOTES+=("Section engine (4) was skipped: this \`causal\` has no \`--engine\` option.")
-        return 0
-    fi
     local inputs=() f
     local std_dir=${BENCH_STD_DIR:-$ROOT/../shared/corpus/rapid}
     if [[ -d $std_dir ]]; then
@@ -304,17 +301,39 @@ section_engine() {
     f="$DIR/locks-16t-$(fmt_count "$E6").std"
     make_input "$f" "bench/locks-trace.sh $E6 16 8 1" "$ROOT/bench/locks-trace.sh" "$E6" 16 8 1
     inputs+=("$f")
+    f="$DIR/locks-1000t-$(fmt_count "$E6").std"
+    make_input "$f" "bench/locks-trace.sh $E6 1000 1000 1" "$ROOT/bench/locks-trace.sh" "$E6" 1000 1000 1
+    inputs+=("$f")
+    f="$DIR/locks-1000t-home-$(fmt_count "$E6").std"
+    make_input "$f" "bench/locks-trace.sh $E6 1000 1000 1 0.99" "$ROOT/bench/locks-trace.sh" "$E6" 1000 1000 1 0.99
+    inputs+=("$f")
     gen_input 16 "$E6" 1000
     inputs+=("$INPUT")
     gen_input 1000 "$E6" 10000
     inputs+=("$INPUT")
+    # Whole commands: stamp by each engine.
     for f in "${inputs[@]}"; do
-        run_cmd "stamp-flat|$f" 0 "$f" "$BIN" stamp --engine flat "$f"
-        run_cmd "stamp-tree|$f" 0 "$f" "$BIN" stamp --engine tree "$f"
-        local r
+        local e
+        for e in flat tree auto; do
+            run_cmd "stamp-$e|$f" 0 "$f" "$BIN" stamp --engine "$e" "$f"
+        done
+        local r a
         r=$(calc "${MEAN[stamp-tree|$f]} / ${MEAN[stamp-flat|$f]}")
-        GOAL_ROWS+=("| 4 | \`stamp --engine tree\` / \`--engine flat\` on \`$(basename "$f")\` | $(fmt_ratio "$r") ($(fmt_time "${MEAN[stamp-tree|$f]}") / $(fmt_time "${MEAN[stamp-flat|$f]}")) | report | - |")
+        a=$(calc "${MEAN[stamp-auto|$f]} / ${MEAN[stamp-flat|$f]}")
+        GOAL_ROWS+=("| 4 | \`stamp --engine tree\` / \`--engine flat\` on \`$(basename "$f")\` (auto / flat) | $(fmt_ratio "$r") ($(fmt_time "${MEAN[stamp-tree|$f]}") / $(fmt_time "${MEAN[stamp-flat|$f]}")); auto $(fmt_ratio "$a") | report | - |")
     done
+    # The engines alone, without parsing and output (examples/engines.rs, best of $RUNS).
+    if [[ -n ${CAUSAL:-} ]]; then
+        NOTES+=("Engine-only rows need the source tree's \`examples/engines\`; skipped with \`\$CAUSAL\`.")
+        return 0
+    fi
+    log "timing the engines alone"
+    (cd "$ROOT" && cargo build --release --quiet --example engines)
+    local name events nodes flat tree auto rt ra ended
+    while IFS=$'\t' read -r name events nodes flat tree auto rt ra ended; do
+        [[ $name == file ]] && continue
+        ENGINE_ROWS+=("| \`$(basename "$name")\` | $events | $nodes | $flat ms | $tree ms | $auto ms | ${rt}x | ${ra}x | $ended |")
+    done < <("$target/release/examples/engines" --runs "$RUNS" "${inputs[@]}")
 }
 
 section_govector() {
@@ -391,6 +410,15 @@ for s in "${SECTIONS[@]}"; do selected "$s" && ran+=("$s"); done
         echo "| command | events | input | wall | per event | max RSS | RSS per event | RSS / input |"
         echo "|---|---|---|---|---|---|---|---|"
         printf '%s\n' "${SCALING_ROWS[@]}"
+    fi
+    if ((${#ENGINE_ROWS[@]})); then
+        echo
+        echo "The vector-clock engines alone (\`examples/engines.rs\`: every event's clock replayed in"
+        echo "Lamport order, no parsing or output; best of $RUNS):"
+        echo
+        echo "| input | events | nodes | flat | tree | auto | tree / flat | auto / flat | auto ended on |"
+        echo "|---|---|---|---|---|---|---|---|---|"
+        printf '%s\n' "${ENGINE_ROWS[@]}"
     fi
     if ((${#RESULT_ROWS[@]})); then
         echo

@@ -57,7 +57,7 @@ fn main() -> anyhow::Result<()> {
         }
         let auto_engine = replay.engine();
         println!(
-            "{}\t{}\t{}\t{:.1}\t{:.1}\t{:.1}\t{:.2}\t{:.2}\t{}",
+            "{}\t{}\t{}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{}",
             file.display(),
             trace.len(),
             trace.nodes.len(),
