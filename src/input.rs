@@ -61,7 +61,18 @@ pub struct Input {
     pub name: String,
     /// The node name taken from the file stem (`logs/db-2.jsonl` gives `db-2`); none for stdin.
     pub stem: Option<String>,
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn Buffered>,
+}
+
+/// A buffered reader that tells how much it holds: when nothing, the next read may wait.
+trait Buffered: BufRead {
+    fn holds(&self) -> usize;
+}
+
+impl<R: Read> Buffered for BufReader<R> {
+    fn holds(&self) -> usize {
+        self.buffer().len()
+    }
 }
 
 /// Counts the bytes read through it into a shared counter, for progress bars.
@@ -118,7 +129,7 @@ impl Input {
     pub fn from_reader(name: &str, stem: Option<String>, reader: impl Read + 'static) -> Input {
         let mut buffered = BufReader::with_capacity(1 << 16, reader);
         let gzip = matches!(buffered.fill_buf(), Ok(b) if b.starts_with(&[0x1f, 0x8b]));
-        let reader: Box<dyn BufRead> = if gzip {
+        let reader: Box<dyn Buffered> = if gzip {
             Box::new(BufReader::with_capacity(
                 1 << 16,
                 flate2::bufread::MultiGzDecoder::new(buffered),
@@ -210,6 +221,16 @@ impl Input {
     ///
     /// Invalid UTF-8 is an error naming the line and the column of the first bad byte.
     pub fn for_each_line(&mut self, mut f: impl FnMut(u32, &str) -> Result<()>) -> Result<()> {
+        self.for_each_line_live(|line, text, _| f(line, text))
+    }
+
+    /// Like [`Input::for_each_line`], also telling `f` whether the line was the last one read
+    /// so far: then reading the next may wait for a writer (`tail -f`), and output that
+    /// follows the input live should be flushed now. Reading a file, that is once per 64 KiB.
+    pub fn for_each_line_live(
+        &mut self,
+        mut f: impl FnMut(u32, &str, bool) -> Result<()>,
+    ) -> Result<()> {
         let mut buf = Vec::with_capacity(256);
         let mut line_no: u32 = 0;
         loop {
@@ -243,7 +264,7 @@ impl Input {
                 )
                 .at_column(Some(good.chars().count() as u32 + 1))
             })?;
-            f(line_no, text)?;
+            f(line_no, text, self.reader.holds() == 0)?;
         }
     }
 }

@@ -26,12 +26,13 @@ pub struct Stamped {
     pub fields: Fields,
     /// The event id: the input's `id`, else `NODE#N`.
     pub id: String,
-    /// The node.
-    pub node: String,
+    /// The node, an index into [`Stamper::names`].
+    pub node: usize,
     /// Lamport clock.
     pub lamport: u64,
-    /// Vector clock: (node, count) in node-name order, zero components left out.
-    pub vc: Vec<(String, u32)>,
+    /// Vector clock: (node, count) in node-name order, zero components left out; nodes are
+    /// indices into [`Stamper::names`].
+    pub vc: Vec<(usize, u32)>,
 }
 
 /// A problem found while stamping online.
@@ -95,6 +96,11 @@ impl Stamper {
     /// An empty stamper.
     pub fn new() -> Self {
         Stamper::default()
+    }
+
+    /// The nodes seen so far, indexed as [`Stamped::node`] and [`Stamped::vc`] index them.
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
     fn node(&mut self, name: &str) -> usize {
@@ -204,7 +210,7 @@ impl Stamper {
             .by_name
             .iter()
             .filter(|&&m| clock[m] > 0)
-            .map(|&m| (self.names[m].clone(), clock[m]))
+            .map(|&m| (m, clock[m]))
             .collect();
         out.push(Stamped {
             fields: raw
@@ -215,7 +221,7 @@ impl Stamper {
                 .id
                 .clone()
                 .unwrap_or_else(|| format!("{}#{seq}", self.names[n])),
-            node: self.names[n].clone(),
+            node: n,
             lamport,
             vc,
         });
@@ -225,7 +231,7 @@ impl Stamper {
     /// Ends the input: receives of messages never sent are stamped as local events (and
     /// reported), which may release the events behind them. Receives still waiting then wait
     /// for sends held back behind other receives: a cycle.
-    pub fn finish(mut self) -> Result<(Vec<Stamped>, Vec<StreamProblem>), StreamError> {
+    pub fn finish(&mut self) -> Result<(Vec<Stamped>, Vec<StreamProblem>), StreamError> {
         let mut out = Vec::new();
         let mut problems = Vec::new();
         loop {
@@ -331,7 +337,8 @@ mod tests {
         let out = s.push(ev("a", EventKind::Send, Some("m")), at(3)).unwrap();
         let ids: Vec<&str> = out.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["a#1", "b#1", "b#2"]);
-        assert_eq!(out[1].vc, vec![("a".into(), 1), ("b".into(), 1)]);
+        assert_eq!(s.names(), ["b", "a"]);
+        assert_eq!(out[1].vc, vec![(1, 1), (0, 1)]);
         assert_eq!(out[2].lamport, 3);
         let (rest, problems) = s.finish().unwrap();
         assert!(rest.is_empty() && problems.is_empty());
@@ -343,7 +350,7 @@ mod tests {
         s.push(ev("b", EventKind::Recv, Some("ghost")), at(1))
             .unwrap();
         let (out, problems) = s.finish().unwrap();
-        assert_eq!(out[0].vc, vec![("b".into(), 1)]);
+        assert_eq!(out[0].vc, vec![(0, 1)]);
         assert!(matches!(&problems[0], StreamProblem::NeverSent { msg, .. } if msg == "ghost"));
     }
 

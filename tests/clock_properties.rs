@@ -197,7 +197,10 @@ proptest! {
                 .filter(|(_, &c)| c > 0)
                 .map(|(n, &c)| (n.clone(), c))
                 .collect();
-            prop_assert_eq!(&s.vc, &expected);
+            let got: Vec<(String, u32)> = s.vc.iter()
+                .map(|&(n, c)| (stamper.names()[n].clone(), c))
+                .collect();
+            prop_assert_eq!(&got, &expected);
         }
         // The causal order puts every event after its predecessors.
         let mut position = vec![0usize; ops.len()];

@@ -10,7 +10,7 @@ use crate::clock::{self, LamportEngine, Replay};
 use crate::error::{Error, InputError};
 use crate::input::Input;
 use crate::parse::{self, FileContext, Format};
-use crate::render::jsonl::{write_streamed, JsonlWriter};
+use crate::render::jsonl::{JsonlWriter, StreamWriter};
 use crate::render::{chrome, lamport_order, lamport_order_of, shiviz, table};
 use crate::stream::{Origin, Stamper, StreamError, StreamProblem};
 
@@ -66,8 +66,9 @@ fn write_jsonl(args: &StampArgs, loaded: &Loaded, ctx: &mut Context<'_>) -> Resu
     Ok(())
 }
 
-/// `--order input`: each event written as soon as its clock is known, flushed line by line,
-/// so that `tail -f app.log | causal stamp --order input` follows a live log.
+/// `--order input`: each event written as soon as its clock is known, flushed whenever the
+/// input is caught up, so that `tail -f app.log | causal stamp --order input` follows a live
+/// log.
 fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     if args.format != StampFormat::Jsonl || args.hlc {
         return Err(
@@ -94,6 +95,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         &input.files[..]
     };
     let mut stamper = Stamper::new();
+    let mut writer = StreamWriter::new();
     let mut skipped = 0u64;
     for path in paths {
         let mut reader = Input::open(path)?;
@@ -125,16 +127,26 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             }
         }
         let out = &mut *ctx.out;
-        reader.for_each_line(|line, text| {
+        // Output is flushed whenever the input has nothing more buffered (the next read may
+        // wait for the log's writer), not after every line: live logs stay live, and a file
+        // is written in large blocks.
+        let mut unflushed = false;
+        reader.for_each_line_live(|line, text, caught_up| {
+            let flush = |out: &mut dyn std::io::Write, unflushed: &mut bool| {
+                if caught_up && std::mem::take(unflushed) {
+                    out.flush().map_err(io_error)?;
+                }
+                Ok::<(), Error>(())
+            };
             if text.trim().is_empty() {
-                return Ok(());
+                return flush(out, &mut unflushed);
             }
             let raw = match &line_regex {
                 Some(re) => match parse::regex::parse_line(re, text, line, &file)? {
                     Some(raw) => raw,
                     None if input.skip_unmatched => {
                         skipped += 1;
-                        return Ok(());
+                        return flush(out, &mut unflushed);
                     }
                     None => return Err(parse::regex::unmatched(&file, line, re).into()),
                 },
@@ -146,13 +158,14 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             };
             let ready = stamper.push(raw, origin).map_err(stream_error)?;
             for e in &ready {
-                write_streamed(out, e).map_err(io_error)?;
+                writer.write(out, stamper.names(), e).map_err(io_error)?;
             }
-            if !ready.is_empty() {
-                out.flush().map_err(io_error)?;
-            }
-            Ok(())
+            unflushed |= !ready.is_empty();
+            flush(out, &mut unflushed)
         })?;
+        if unflushed {
+            out.flush().map_err(io_error)?;
+        }
     }
     if skipped > 0 {
         ctx.warn(&format!(
@@ -161,7 +174,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     }
     let (rest, problems) = stamper.finish().map_err(stream_error)?;
     for e in &rest {
-        write_streamed(ctx.out, e)?;
+        writer.write(ctx.out, stamper.names(), e)?;
     }
     for StreamProblem::NeverSent { origin, id, msg } in problems {
         ctx.warn(&format!(

@@ -148,6 +148,16 @@ impl VcKey {
             long,
         }
     }
+
+    fn push_to(&self, w: &mut Vec<u8>) {
+        if self.len <= KEY_SLOT {
+            let at = w.len();
+            w.extend_from_slice(&self.short);
+            w.truncate(at + self.len);
+        } else {
+            w.extend_from_slice(&self.long);
+        }
+    }
 }
 
 /// Writes a vector clock's members `{"a":1,"b":3}`, zero components left out, nodes in order.
@@ -157,15 +167,14 @@ fn write_vc_members(w: &mut Vec<u8>, keys: &[VcKey], vc: &[u32]) {
         if count == 0 {
             continue;
         }
-        let at = w.len();
-        if key.len <= KEY_SLOT {
-            w.extend_from_slice(&key.short);
-            w.truncate(at + key.len);
-        } else {
-            w.extend_from_slice(&key.long);
-        }
+        key.push_to(w);
         push_u32(w, count);
     }
+    close_members(w, open);
+}
+
+/// Makes the members written from `open` on (each with a leading comma) a JSON object.
+fn close_members(w: &mut Vec<u8>, open: usize) {
     if w.len() == open {
         w.extend_from_slice(b"{}");
     } else {
@@ -228,29 +237,57 @@ fn write_fields_open(w: &mut dyn Write, fields: &Fields, replacing_hlc: bool) ->
     Ok(())
 }
 
-/// Writes one event stamped online (`stamp --order input`), in the same shape as
-/// [`JsonlWriter::write`].
-pub fn write_streamed(w: &mut dyn Write, e: &Stamped) -> io::Result<()> {
-    write_fields_open(w, &e.fields, false)?;
-    if !e.fields.has("id") {
-        w.write_all(b"\"id\":")?;
-        serde_json::to_writer(&mut *w, &e.id)?;
-        w.write_all(b",")?;
+/// Writes events stamped online (`stamp --order input`), in the same shape as
+/// [`JsonlWriter::write`], spelling each node's JSON once as nodes appear.
+#[derive(Default)]
+pub struct StreamWriter {
+    /// `,"name":` per node, in the stamper's order.
+    vc_keys: Vec<VcKey>,
+    /// The node name as a JSON string.
+    quoted: Vec<String>,
+    line: Vec<u8>,
+}
+
+impl StreamWriter {
+    /// A writer.
+    pub fn new() -> Self {
+        StreamWriter::default()
     }
-    if !e.fields.has("node") {
-        w.write_all(b"\"node\":")?;
-        serde_json::to_writer(&mut *w, &e.node)?;
-        w.write_all(b",")?;
-    }
-    write!(w, "\"lamport\":{},\"vc\":{{", e.lamport)?;
-    for (i, (node, count)) in e.vc.iter().enumerate() {
-        if i > 0 {
-            w.write_all(b",")?;
+
+    /// Writes `e`, whose node indices are into `names` (the stamper's), and a newline.
+    pub fn write(&mut self, w: &mut dyn Write, names: &[String], e: &Stamped) -> io::Result<()> {
+        for name in &names[self.quoted.len()..] {
+            let quoted = serde_json::Value::String(name.clone()).to_string();
+            self.vc_keys.push(VcKey::new(&format!(",{quoted}:")));
+            self.quoted.push(quoted);
         }
-        serde_json::to_writer(&mut *w, node)?;
-        write!(w, ":{count}")?;
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
+        write_fields_open(&mut line, &e.fields, false)?;
+        if !e.fields.has("id") {
+            line.extend_from_slice(b"\"id\":");
+            serde_json::to_writer(&mut line, &e.id)?;
+            line.push(b',');
+        }
+        if !e.fields.has("node") {
+            line.extend_from_slice(b"\"node\":");
+            line.extend_from_slice(self.quoted[e.node].as_bytes());
+            line.push(b',');
+        }
+        line.extend_from_slice(b"\"lamport\":");
+        line.extend_from_slice(itoa::Buffer::new().format(e.lamport).as_bytes());
+        line.extend_from_slice(b",\"vc\":");
+        let open = line.len();
+        for &(node, count) in &e.vc {
+            self.vc_keys[node].push_to(&mut line);
+            push_u32(&mut line, count);
+        }
+        close_members(&mut line, open);
+        line.extend_from_slice(b"}\n");
+        let written = w.write_all(&line);
+        self.line = line;
+        written
     }
-    w.write_all(b"}}\n")
 }
 
 /// A vector clock as a JSON object from node name to count, zero components omitted,

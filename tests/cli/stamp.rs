@@ -497,6 +497,12 @@ fn input_order_writes_each_event_before_the_input_ends() {
     line.clear();
     stdout.read_line(&mut line).unwrap();
     assert!(line.contains(r#""vc":{"a":1,"b":1}"#), "{line}");
+    // Later lines come out as they arrive too, not when the input ends.
+    writeln!(stdin, r#"{{"node":"a","kind":"local"}}"#).unwrap();
+    stdin.flush().unwrap();
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains(r#""id":"a#2""#), "{line}");
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
