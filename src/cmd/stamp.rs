@@ -96,8 +96,8 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     };
     let mut stamper = Stamper::new();
     let mut writer = StreamWriter::new();
-    let mut skipped = 0u64;
     for path in paths {
+        let mut skipped = 0u64;
         let mut reader = Input::open(path)?;
         let name = reader.name.clone();
         let stem = reader.stem.clone();
@@ -166,11 +166,12 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         if unflushed {
             out.flush().map_err(io_error)?;
         }
-    }
-    if skipped > 0 {
-        ctx.warn(&format!(
-            "skipped {skipped} lines that did not match --regex"
-        ));
+        if skipped > 0 {
+            ctx.warn(&format!(
+                "{name}: skipped {skipped} line{} that did not match --regex",
+                if skipped == 1 { "" } else { "s" }
+            ));
+        }
     }
     let (rest, problems) = stamper.finish().map_err(stream_error)?;
     for e in &rest {

@@ -246,6 +246,22 @@ fn regex_node_comes_from_the_file_stem_and_unmatched_lines_can_be_skipped() {
     let events = json_lines(&String::from_utf8(out).unwrap());
     assert_eq!(events.len(), 2);
     assert_eq!(events[1]["vc"], json!({"a": 1, "b": 1}));
+    // Streaming counts the skipped lines per file, as batch mode does.
+    causal()
+        .args([
+            "stamp",
+            "--order",
+            "input",
+            fixture("crlf.log").to_str().unwrap(),
+            "--regex",
+            pattern,
+            "--skip-unmatched",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "crlf.log: skipped 2 lines that did not match --regex",
+        ));
 
     let stem_only = r"^(?<kind>send|recv) (?<msg>\w+)$";
     let out = causal()
