@@ -50,13 +50,14 @@ pub fn run<E: ClockEngine>(trace: &Trace, causality: &Causality, mut engine: E) 
     engine.finish()
 }
 
-/// Lamport and vector clocks of every event.
+/// Lamport clocks of every event, and vector clocks of every event (the default) or of some
+/// ([`SelectedClocks`]).
 #[derive(Clone, Debug)]
-pub struct Stamps {
+pub struct Stamps<V = VectorClocks> {
     /// Lamport clock per event.
     pub lamport: LamportClocks,
-    /// Vector clock per event.
-    pub vector: VectorClocks,
+    /// Vector clocks.
+    pub vector: V,
 }
 
 /// Computes Lamport and vector clocks in one causal pass.

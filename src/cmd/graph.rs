@@ -1,6 +1,7 @@
 //! `causal graph`: draw the happens-before graph, or a slice of it, as DOT, Mermaid, a
 //! terminal diagram or JSON.
 
+use std::collections::HashSet;
 use std::io::IsTerminal;
 
 use anyhow::Result;
@@ -8,12 +9,12 @@ use anyhow::Result;
 use super::query::resolve_id;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
-use crate::clock;
+use crate::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
 use crate::error::Error;
-use crate::graph::{ClockLabel, HbGraph, SliceOptions, View};
-use crate::model::{NodeId, Trace};
+use crate::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
+use crate::model::{EventIdx, NodeId, Trace};
 use crate::render::text::{self, TextOptions};
-use crate::render::{dot, graph_json, lamport_order, mermaid};
+use crate::render::{dot, graph_json, lamport_order_of, mermaid};
 
 /// Width of the terminal diagram when neither COLUMNS nor a terminal says otherwise.
 const DEFAULT_COLUMNS: usize = 80;
@@ -30,15 +31,41 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         Some(id) => Some((resolve_id(trace, &trace.id_index(), id)?, args.depth)),
         None => None,
     };
-    let stamps = clock::stamp(trace, &loaded.causality);
-    let order = lamport_order(trace, &stamps);
-    let graph = HbGraph::build(trace, &loaded.causality);
+    // Lamport clocks for every event; vector clocks only for the events drawn, and only when
+    // the output shows them, replayed without storing one per event.
+    let causality = &loaded.causality;
+    let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+    let order = lamport_order_of(trace, &lamport);
+    let graph = HbGraph::build(trace, causality);
     let mut options = SliceOptions {
         nodes,
         around,
         collapse_local: args.collapse_local,
     };
     let view = View::build(trace, &graph, &order, &options);
+    let shows_vectors = match args.format {
+        GraphFormat::Json => true,
+        GraphFormat::Dot | GraphFormat::Mermaid => args.clock == Some(ClockLabel::Vector),
+        GraphFormat::Text => args.clock.unwrap_or(ClockLabel::Lamport) == ClockLabel::Vector,
+    };
+    let wanted: HashSet<EventIdx> = if shows_vectors {
+        view.items
+            .iter()
+            .flat_map(|i| [i.first(), i.last()])
+            .chain(view.edges.iter().flat_map(|e| match e.kind {
+                ViewEdgeKind::Message { send, recv } => vec![send, recv],
+                ViewEdgeKind::Program { .. } => Vec::new(),
+            }))
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let vector = if wanted.is_empty() {
+        SelectedClocks::default()
+    } else {
+        Replay::select(Engine::Auto, trace, causality, &order, &wanted)
+    };
+    let stamps = Stamps { lamport, vector };
     let out = &mut *ctx.out;
     match args.format {
         GraphFormat::Dot => {

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::graph::{message_id, ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventKind, Trace};
 use crate::render::text::{clock_text, one_line};
@@ -34,10 +34,10 @@ const MAX_LINES: usize = 4;
 /// Events are vertices `e<N>` (N the event's index in the input) inside
 /// `subgraph cluster_<n>` (n the node's index in name order); folded runs are `f<N>` (N their
 /// first event); placeholders for loose message ends are `x<K>`.
-pub fn write_dot(
+pub fn write_dot<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     view: &View<'_>,
     clock: ClockLabel,
 ) -> io::Result<()> {
@@ -171,10 +171,10 @@ pub fn write_dot(
     writeln!(w, "}}")
 }
 
-fn write_item(
+fn write_item<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     view: &View<'_>,
     i: usize,
     clock: ClockLabel,

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::graph::{message_id, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::Trace;
 
@@ -15,10 +15,10 @@ use crate::model::Trace;
 pub const VERSION: u32 = 1;
 
 /// Writes `view` as a JSON document.
-pub fn write_graph_json(
+pub fn write_graph_json<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     view: &View<'_>,
 ) -> io::Result<()> {
     let nodes: Vec<&str> = view.lanes.iter().map(|&n| trace.node_name(n)).collect();
@@ -91,7 +91,7 @@ pub fn item_id(trace: &Trace, item: Item) -> String {
     }
 }
 
-fn event_json(trace: &Trace, stamps: &Stamps, item: Item) -> Value {
+fn event_json<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, item: Item) -> Value {
     let last = item.last();
     let ev = trace.event(item.first());
     let vc: serde_json::Map<String, Value> = stamps

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::graph::{message_id, ClockLabel, Item, View, ViewEdgeKind};
 use crate::model::{EventIdx, NodeId, Trace};
 use crate::render::text::{clock_text, loose_notes, one_line, truncate};
@@ -19,10 +19,10 @@ const MAX_LABEL: usize = 80;
 ///
 /// A message is drawn as one arrow per receive, where the receive happens; its text is the
 /// message id and the send's label. Receives' own labels are not drawn.
-pub fn write_mermaid(
+pub fn write_mermaid<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     view: &View<'_>,
     clock: ClockLabel,
 ) -> io::Result<()> {

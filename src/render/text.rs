@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventIdx, EventKind, NodeId, Trace};
 use crate::term::Palette;
@@ -41,7 +41,12 @@ struct Layout {
     shown: usize,
 }
 
-fn layout(trace: &Trace, stamps: &Stamps, view: &View<'_>, opts: &TextOptions<'_>) -> Layout {
+fn layout<C: Clocks>(
+    trace: &Trace,
+    stamps: &Stamps<C>,
+    view: &View<'_>,
+    opts: &TextOptions<'_>,
+) -> Layout {
     let gutter = if opts.clock == ClockLabel::None {
         0
     } else {
@@ -74,9 +79,9 @@ fn layout(trace: &Trace, stamps: &Stamps, view: &View<'_>, opts: &TextOptions<'_
 
 /// How many of the view's lanes fit in `opts.columns`; the caller slices the rest away and
 /// names them in [`TextOptions::left_out`].
-pub fn lanes_that_fit(
+pub fn lanes_that_fit<C: Clocks>(
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     view: &View<'_>,
     opts: &TextOptions<'_>,
 ) -> usize {
@@ -107,10 +112,10 @@ impl Paint {
 
 /// Writes the diagram: a header of node names, one row per item, and a footer naming the
 /// nodes left out. An empty view writes nothing.
-pub fn write_text(
+pub fn write_text<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     view: &View<'_>,
     opts: &TextOptions<'_>,
 ) -> io::Result<()> {
@@ -299,9 +304,9 @@ fn draw_arrow(
 }
 
 /// The text at the right of a row: id, clock, what it did (with its loose ends), label.
-fn describe(
+fn describe<C: Clocks>(
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     item: Item,
     clock: ClockLabel,
     notes: &[LooseNote<'_>],
@@ -384,7 +389,7 @@ pub fn loose_notes<'t>(trace: &Trace, view: &View<'t>) -> HashMap<usize, Vec<Loo
 }
 
 /// The Lamport clock of an item: `7`, or `3-7` for a folded run.
-pub fn lamport_text(stamps: &Stamps, item: Item) -> String {
+pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
     let (a, b) = (
         stamps.lamport[item.first().index()],
         stamps.lamport[item.last().index()],
@@ -397,7 +402,7 @@ pub fn lamport_text(stamps: &Stamps, item: Item) -> String {
 }
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out.
-pub fn vc_text(trace: &Trace, stamps: &Stamps, e: EventIdx) -> String {
+pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
     let parts: Vec<String> = stamps
         .vector
         .row(e)
@@ -411,7 +416,12 @@ pub fn vc_text(trace: &Trace, stamps: &Stamps, e: EventIdx) -> String {
 
 /// The clock of an item as a drawing shows it: `L7` (`L3-7` for a run), `[a:1 b:2]` (the
 /// run's last event), or nothing.
-pub fn clock_text(trace: &Trace, stamps: &Stamps, item: Item, clock: ClockLabel) -> Option<String> {
+pub fn clock_text<C: Clocks>(
+    trace: &Trace,
+    stamps: &Stamps<C>,
+    item: Item,
+    clock: ClockLabel,
+) -> Option<String> {
     match clock {
         ClockLabel::Lamport => Some(format!("L{}", lamport_text(stamps, item))),
         ClockLabel::Vector => Some(vc_text(trace, stamps, item.last())),
