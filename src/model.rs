@@ -417,12 +417,25 @@ pub struct TraceBuilder {
     keys: Vec<String>,
     events: Vec<Event>,
     diagnostics: Vec<Diagnostic>,
+    /// Leave every event's [`Fields`] empty (see [`TraceBuilder::drop_fields`]).
+    drop_fields: bool,
 }
 
 impl TraceBuilder {
     /// An empty builder.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keeps no pass-through fields: every event's [`Fields`] stays empty. For commands that
+    /// never print them, this saves about the input's size in memory.
+    pub fn drop_fields(&mut self) {
+        self.drop_fields = true;
+    }
+
+    /// Whether events keep their fields; a parser may skip building what would be dropped.
+    pub fn keeps_fields(&self) -> bool {
+        !self.drop_fields
     }
 
     /// Registers an input file and returns its index for [`TraceBuilder::push`].
@@ -517,9 +530,11 @@ impl TraceBuilder {
                 file,
                 line: raw.line,
             },
-            fields: raw
-                .fields_text
-                .unwrap_or_else(|| Fields::from_map(&raw.fields)),
+            fields: match raw.fields_text {
+                _ if self.drop_fields => Fields::default(),
+                Some(text) => text,
+                None => Fields::from_map(&raw.fields),
+            },
         });
     }
 
@@ -575,7 +590,7 @@ impl TraceBuilder {
         let mut by_node: Vec<Vec<EventIdx>> = vec![Vec::new(); nodes.len()];
         let mut events = self.events;
         for (i, ev) in events.iter_mut().enumerate() {
-            if label_nodes {
+            if label_nodes && !self.drop_fields {
                 let label = &self.executions[self.node_execution[ev.node.index()] as usize];
                 ev.fields.insert("execution", Value::String(label.clone()));
             }
@@ -686,6 +701,27 @@ mod tests {
         assert_eq!(by_name.len(), 1);
         let err = build().finish_execution(Some("run 3")).unwrap_err();
         assert!(err.contains("1 (\"run 1\"), 2 (\"run 2\")"), "{err}");
+    }
+
+    #[test]
+    fn a_builder_that_drops_fields_keeps_none() {
+        let mut b = TraceBuilder::new();
+        b.drop_fields();
+        let f = b.add_file("x");
+        b.start_execution("run 1");
+        let mut first = raw("a", 1);
+        first.fields.insert("extra".into(), Value::from(1));
+        b.push(f, first);
+        b.start_execution("run 2");
+        let mut second = raw("a", 2);
+        second.fields_text = Some(Fields::from_object_text(
+            r#"{"node":"a"}"#.to_string(),
+            ["node"].into_iter(),
+        ));
+        b.push(f, second);
+        let t = b.finish();
+        assert!(t.events.iter().all(|ev| ev.fields.is_empty()));
+        assert_eq!(t.nodes, vec!["run 1/a", "run 2/a"]);
     }
 
     #[test]

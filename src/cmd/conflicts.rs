@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
-use super::{load, Context, Outcome};
+use super::{load_with, Context, LoadOptions, Outcome};
 use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
 use crate::cli::{ConflictsArgs, ConflictsFormat};
 use crate::clock::{self, LamportEngine, ReplayWalk, VectorReplay};
@@ -14,7 +14,12 @@ use crate::render::lamport_order_of;
 
 /// Finds and reports conflicts; findings when there is at least one.
 pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
-    let loaded = load(&args.input, ctx)?;
+    // The report prints no event's pass-through fields.
+    let options = LoadOptions {
+        keep_fields: false,
+        ..LoadOptions::default()
+    };
+    let loaded = load_with(&args.input, ctx, options)?;
     let trace = &loaded.trace;
     let keys = if args.keys.is_empty() {
         None
