@@ -6,8 +6,9 @@ use anyhow::Result;
 
 use super::{load_with, Context, LoadOptions, Outcome};
 use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
+use crate::analysis::packed::PackedClocks;
 use crate::cli::{ConflictsArgs, ConflictsFormat};
-use crate::clock::{self, LamportEngine, ReplayWalk, VectorReplay};
+use crate::clock::{self, LamportEngine, ReplayWalk};
 use crate::model::{EventIdx, KeyId};
 use crate::render::conflicts::{write_json, write_text, WitnessClocks};
 use crate::render::lamport_order_of;
@@ -47,7 +48,7 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     // Lamport order visits conflicts roughly as they happened, so the witnesses kept first
     // are the earliest; and it makes `a` of each pair the one first in Lamport's order.
     // Vector clocks are computed on the fly (no clock per event is stored); a second replay
-    // keeps the clocks of the witnesses, which the report prints.
+    // keeps the clocks of the witnesses, which the report prints, packed (see PackedClocks).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
     let report = find_conflicts(trace, &order, ReplayWalk::new(trace, causality), &options);
@@ -57,7 +58,7 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         .flat_map(|k| &k.witnesses)
         .flat_map(|w| [w.a, w.b])
         .collect();
-    let vector = VectorReplay::select(trace, causality, &order, &witnesses);
+    let vector = PackedClocks::select(trace, causality, &order, &witnesses);
     let clocks = WitnessClocks {
         lamport: &lamport,
         vector: &vector,
