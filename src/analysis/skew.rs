@@ -121,7 +121,7 @@ pub fn timed_messages(trace: &Trace, causality: &Causality) -> (Vec<Message>, us
 /// The id of the message that `send` sends and `recv` receives.
 pub fn message_id(trace: &Trace, send: EventIdx, recv: EventIdx) -> &str {
     let got = trace.event(recv);
-    if got.kind == EventKind::Recv && got.more_roles.is_empty() {
+    if got.kind == EventKind::Recv && got.more_roles().is_empty() {
         // One role: the message matched can only be that one.
         return got.msg.as_deref().unwrap_or_default();
     }
