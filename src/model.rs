@@ -137,10 +137,11 @@ struct EventExtra {
 /// need values parse on demand with [`Fields::to_map`] or [`Fields::get`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Fields {
-    /// A JSON object, without whitespace between its top-level members.
-    json: Box<str>,
-    /// Which of the names writers care about occur as keys ([`Fields::has`]).
-    keys: u8,
+    /// One character saying which of the names writers care about occur as keys
+    /// ([`Fields::has`]: `'@'` plus one bit per name of [`TRACKED_KEYS`]), then a JSON object
+    /// without whitespace between its top-level members. Empty for no fields at all. The
+    /// character rides in the text because a separate byte would cost an event eight.
+    text: Box<str>,
 }
 
 /// Keys that [`Fields::has`] answers without parsing.
@@ -150,42 +151,46 @@ impl Fields {
     /// The fields of a parsed JSON object.
     pub fn from_map(map: &Map<String, Value>) -> Fields {
         let json = serde_json::to_string(map).unwrap_or_else(|_| "{}".to_string());
-        Fields {
-            json: json.into_boxed_str(),
-            keys: tracked_mask(map.keys().map(String::as_str)),
-        }
+        Fields::pack(&json, tracked_mask(map.keys().map(String::as_str)))
     }
 
     /// Fields from the text of a JSON object whose top-level keys are `keys`; the caller
     /// guarantees that `json` is one valid object without top-level whitespace.
     pub fn from_object_text<'k>(json: String, keys: impl Iterator<Item = &'k str>) -> Fields {
+        Fields::pack(&json, tracked_mask(keys))
+    }
+
+    fn pack(json: &str, mask: u8) -> Fields {
+        let mut text = String::with_capacity(json.len() + 1);
+        text.push(char::from(b'@' + mask));
+        text.push_str(json);
         Fields {
-            json: json.into_boxed_str(),
-            keys: tracked_mask(keys),
+            text: text.into_boxed_str(),
         }
     }
 
     /// The JSON object text.
     pub fn as_json(&self) -> &str {
-        &self.json
+        self.text.get(1..).unwrap_or_default()
     }
 
     /// Whether `key` (one of [`TRACKED_KEYS`]) is a field.
     pub fn has(&self, key: &str) -> bool {
+        let mask = self.text.as_bytes().first().map_or(0, |c| c - b'@');
         TRACKED_KEYS
             .iter()
             .position(|k| *k == key)
-            .is_some_and(|i| self.keys & (1 << i) != 0)
+            .is_some_and(|i| mask & (1 << i) != 0)
     }
 
     /// Whether there are no fields.
     pub fn is_empty(&self) -> bool {
-        self.json.len() <= 2
+        self.as_json().len() <= 2
     }
 
     /// The fields as a map (parses the text).
     pub fn to_map(&self) -> Map<String, Value> {
-        serde_json::from_str(&self.json).unwrap_or_default()
+        serde_json::from_str(self.as_json()).unwrap_or_default()
     }
 
     /// The value of one field (parses the text).
@@ -201,6 +206,7 @@ impl Fields {
     }
 }
 
+/// At most five bits, so `'@'` plus the mask is one ASCII character (`@` to `_`).
 fn tracked_mask<'k>(keys: impl Iterator<Item = &'k str>) -> u8 {
     let mut mask = 0;
     for key in keys {
@@ -731,6 +737,23 @@ mod tests {
         assert_eq!(by_name.len(), 1);
         let err = build().finish_execution(Some("run 3")).unwrap_err();
         assert!(err.contains("1 (\"run 1\"), 2 (\"run 2\")"), "{err}");
+    }
+
+    #[test]
+    fn fields_know_their_tracked_keys_and_keep_their_text() {
+        let f = Fields::from_object_text(
+            r#"{"hlc":1,"id":"x","z":{"node":2}}"#.to_string(),
+            ["hlc", "id", "z"].into_iter(),
+        );
+        assert_eq!(f.as_json(), r#"{"hlc":1,"id":"x","z":{"node":2}}"#);
+        assert!(f.has("hlc") && f.has("id"));
+        assert!(!f.has("node") && !f.has("vc") && !f.has("lamport") && !f.has("z"));
+        let all = Fields::from_map(
+            &serde_json::from_str(r#"{"id":1,"node":2,"lamport":3,"vc":4,"hlc":5}"#).unwrap(),
+        );
+        assert!(TRACKED_KEYS.iter().all(|k| all.has(k)));
+        assert_eq!(all.get("vc").unwrap(), 4);
+        assert!(Fields::default().as_json().is_empty() && !Fields::default().has("id"));
     }
 
     #[test]
