@@ -77,9 +77,14 @@ impl PackedClocks {
         };
         let start = self.bytes.len();
         self.bytes.reserve(row.len() * usize::from(size));
-        for &c in row {
-            let excess = (c - base).to_le_bytes();
-            self.bytes.extend_from_slice(&excess[..usize::from(size)]);
+        // One loop per size, so that no byte goes through a copy of variable length.
+        let excesses = row.iter().map(|&c| c - base);
+        match size {
+            1 => self.bytes.extend(excesses.map(|x| x as u8)),
+            2 => self
+                .bytes
+                .extend(excesses.flat_map(|x| (x as u16).to_le_bytes())),
+            _ => self.bytes.extend(excesses.flat_map(u32::to_le_bytes)),
         }
         let packed = PackedRow {
             event: e,
@@ -107,11 +112,20 @@ impl PackedClocks {
         let row = self.rows[i];
         let size = usize::from(row.size);
         let bytes = &self.bytes[row.start..row.start + self.width * size];
-        out.extend(bytes.chunks_exact(size).map(|chunk| {
-            let mut excess = [0u8; 4];
-            excess[..size].copy_from_slice(chunk);
-            row.base + u32::from_le_bytes(excess)
-        }));
+        let base = row.base;
+        match size {
+            1 => out.extend(bytes.iter().map(|&x| base + u32::from(x))),
+            2 => out.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|x| base + u32::from(u16::from_le_bytes([x[0], x[1]]))),
+            ),
+            _ => out.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|x| base + u32::from_le_bytes([x[0], x[1], x[2], x[3]])),
+            ),
+        }
         true
     }
 

@@ -268,7 +268,8 @@ fn event_from_members(
         raw.fields = Map::new();
         return Ok(raw);
     }
-    let mut compact = String::with_capacity(text.len());
+    // One byte more for the mask that Fields puts in front.
+    let mut compact = String::with_capacity(text.len() + 1);
     compact.push('{');
     for (key, value) in members {
         if COMPUTED.contains(&key.as_ref()) {
