@@ -151,14 +151,14 @@ fn unmatched_send(trace: &Trace, e: EventIdx) -> Finding {
         trace.event_id(e),
         trace.node_name(ev.node),
         quoted.join(" and "),
-        if ev.to.is_empty() {
+        if ev.to().is_empty() {
             String::new()
         } else {
-            format!(" to {}", ev.to.join(", "))
+            format!(" to {}", ev.to().join(", "))
         }
     );
     let absent: Vec<&str> = ev
-        .to
+        .to()
         .iter()
         .map(|t| &**t)
         .filter(|t| trace.node_by_name(t).is_none())

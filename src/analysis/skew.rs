@@ -121,7 +121,7 @@ pub fn timed_messages(trace: &Trace, causality: &Causality) -> (Vec<Message>, us
 /// The id of the message that `send` sends and `recv` receives.
 pub fn message_id(trace: &Trace, send: EventIdx, recv: EventIdx) -> &str {
     let got = trace.event(recv);
-    if got.kind == EventKind::Recv && got.more_roles.is_empty() {
+    if got.kind == EventKind::Recv && got.more_roles().is_empty() {
         // One role: the message matched can only be that one.
         return got.msg.as_deref().unwrap_or_default();
     }
@@ -387,7 +387,18 @@ impl Paths {
     }
 
     fn messages(&self, graph: &Graph, u: usize, v: usize) -> Vec<Message> {
-        let mut out = Vec::new();
+        // All-pairs bounds keep two chains for each of up to half a million pairs, most of
+        // one or two messages: sized exactly, they take half what growing leaves them.
+        let mut hops = 0;
+        let mut at = v;
+        while at != u {
+            match self.last[u * self.n + at] {
+                NONE => return Vec::new(),
+                e => at = graph.edges[e as usize].from as usize,
+            }
+            hops += 1;
+        }
+        let mut out = Vec::with_capacity(hops);
         let mut at = v;
         while at != u {
             let e = self.last[u * self.n + at];
@@ -425,6 +436,7 @@ fn all_bounds(graph: &Graph, live: &[bool], h: &[i128]) -> Vec<SkewBound> {
             }
         }
     }
+    bounds.shrink_to_fit();
     bounds
 }
 

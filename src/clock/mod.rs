@@ -6,11 +6,13 @@
 
 pub mod hlc;
 pub mod lamport;
+pub mod packed;
 pub mod replay;
 pub mod tree;
 pub mod vector;
 
 pub use lamport::{LamportClocks, LamportEngine};
+pub use packed::PackedClocks;
 pub use replay::{Engine, Replay, ReplayWalk};
 pub use tree::{TreeClock, TreeReplay};
 pub use vector::{ClockWalk, Clocks, FlatVectorEngine, SelectedClocks, VectorClocks, VectorReplay};

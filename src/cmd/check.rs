@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::{load_with, Context, Outcome};
+use super::{load_with, Context, LoadOptions, Outcome};
 use crate::analysis::check::check;
 use crate::analysis::skew::SkewPairs;
 use crate::cli::{CheckArgs, CheckFormat};
@@ -12,8 +12,13 @@ use crate::render::check::{write_json, write_text};
 
 /// Runs the checks and reports; findings when there is at least one.
 pub fn run(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
-    // Clock diagnostics become findings below rather than warnings.
-    let loaded = load_with(&args.input, ctx, false)?;
+    // Clock diagnostics become findings below rather than warnings; no finding prints an
+    // event's pass-through fields.
+    let options = LoadOptions {
+        warn_diagnostics: false,
+        keep_fields: false,
+    };
+    let loaded = load_with(&args.input, ctx, options)?;
     let trace = &loaded.trace;
     let pairs = match (&args.skew_against, args.no_skew) {
         (_, true) => SkewPairs::None,

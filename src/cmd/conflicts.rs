@@ -4,17 +4,22 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 
-use super::{load, Context, Outcome};
+use super::{load_with, Context, LoadOptions, Outcome};
 use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
 use crate::cli::{ConflictsArgs, ConflictsFormat};
-use crate::clock::{self, LamportEngine, Replay, ReplayWalk};
+use crate::clock::{self, LamportEngine, PackedClocks, ReplayWalk};
 use crate::model::{EventIdx, KeyId};
 use crate::render::conflicts::{write_json, write_text, WitnessClocks};
 use crate::render::lamport_order_of;
 
 /// Finds and reports conflicts; findings when there is at least one.
 pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
-    let loaded = load(&args.input, ctx)?;
+    // The report prints no event's pass-through fields.
+    let options = LoadOptions {
+        keep_fields: false,
+        ..LoadOptions::default()
+    };
+    let loaded = load_with(&args.input, ctx, options)?;
     let trace = &loaded.trace;
     let keys = if args.keys.is_empty() {
         None
@@ -42,7 +47,7 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     // Lamport order visits conflicts roughly as they happened, so the witnesses kept first
     // are the earliest; and it makes `a` of each pair the one first in Lamport's order.
     // Vector clocks are computed on the fly (no clock per event is stored); a second replay
-    // keeps the clocks of the witnesses, which the report prints.
+    // keeps the clocks of the witnesses, which the report prints, packed (see PackedClocks).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
     let engine = args.clocks.pick();
@@ -54,7 +59,7 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         .flat_map(|k| &k.witnesses)
         .flat_map(|w| [w.a, w.b])
         .collect();
-    let vector = Replay::select(engine, trace, causality, &order, &witnesses);
+    let vector = PackedClocks::select(engine, trace, causality, &order, &witnesses);
     let clocks = WitnessClocks {
         lamport: &lamport,
         vector: &vector,

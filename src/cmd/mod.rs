@@ -135,14 +135,38 @@ pub struct Loaded {
 /// At most this many warnings of one kind are printed; the rest are counted.
 const WARNING_LIMIT: usize = 10;
 
-/// Reads the input, orders it causally, and warns about what the run passes over.
-pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
-    load_with(input, ctx, true)
+/// What a command needs [`load_with`] to do besides reading and ordering.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions {
+    /// Warn about the input's clock diagnostics and unmatched receives (`check` reports both
+    /// as findings instead).
+    pub warn_diagnostics: bool,
+    /// Keep each event's pass-through fields; commands that never print them save about the
+    /// input's size in memory.
+    pub keep_fields: bool,
 }
 
-/// [`load`], warning about the input's clock diagnostics and unmatched receives only when
-/// `warn_diagnostics` (`check` reports both as findings instead).
-pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -> Result<Loaded> {
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            warn_diagnostics: true,
+            keep_fields: true,
+        }
+    }
+}
+
+/// Reads the input, orders it causally, and warns about what the run passes over.
+pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
+    load_with(input, ctx, LoadOptions::default())
+}
+
+/// [`load`], as `load_options` say.
+pub fn load_with(
+    input: &InputArgs,
+    ctx: &Context<'_>,
+    load_options: LoadOptions,
+) -> Result<Loaded> {
+    let warn_diagnostics = load_options.warn_diagnostics;
     let options = ParseOptions {
         from: input.from,
         node: input.node.clone(),
@@ -153,6 +177,7 @@ pub fn load_with(input: &InputArgs, ctx: &Context<'_>, warn_diagnostics: bool) -
         links_as_causal: input.links_as_causal,
         key_attr: input.key_attr.clone(),
         progress: None,
+        drop_fields: !load_options.keep_fields,
     };
     let parsed = parse_with_progress(&input.files, options, ctx.progress)?;
     for (file, format) in &parsed.recognised {

@@ -27,6 +27,7 @@ const BLOCK: usize = 4 << 20;
 /// halves are parsed at once (two cores pay: parsing is most of reading). Events are added in
 /// input order, and the first error in input order is the one reported.
 pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilder) -> Result<()> {
+    let keep_fields = builder.keeps_fields();
     input.for_each_block(BLOCK, |first_line, block| {
         let mid = block.len() / 2;
         let split = block[mid..]
@@ -36,8 +37,8 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
         let (head, tail) = block.split_at(split);
         let tail_first = first_line + head.iter().filter(|&&b| b == b'\n').count() as u32;
         let (head_events, tail_events) = std::thread::scope(|scope| {
-            let tail_job = scope.spawn(|| parse_lines(tail, tail_first, ctx));
-            let head_events = parse_lines(head, first_line, ctx);
+            let tail_job = scope.spawn(|| parse_lines(tail, tail_first, ctx, keep_fields));
+            let head_events = parse_lines(head, first_line, ctx, keep_fields);
             let tail_events = tail_job.join().expect("a parser thread does not panic");
             (head_events, tail_events)
         });
@@ -48,11 +49,16 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
     })
 }
 
-fn parse_lines(bytes: &[u8], first_line: u32, ctx: &FileContext<'_>) -> Result<Vec<RawEvent>> {
+fn parse_lines(
+    bytes: &[u8],
+    first_line: u32,
+    ctx: &FileContext<'_>,
+    keep_fields: bool,
+) -> Result<Vec<RawEvent>> {
     let mut events = Vec::with_capacity(bytes.len() / 96);
     for_each_line_of(ctx.name, bytes, first_line, |line, text| {
         if !text.trim().is_empty() {
-            events.push(parse_line(text, line, ctx)?);
+            events.push(parse_line_keeping(text, line, ctx, keep_fields)?);
         }
         Ok(())
     })?;
@@ -96,13 +102,24 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
 
 /// Parses one line of the native format.
 pub fn parse_line(text: &str, line: u32, ctx: &FileContext<'_>) -> Result<RawEvent, InputError> {
+    parse_line_keeping(text, line, ctx, true)
+}
+
+/// [`parse_line`], leaving the pass-through fields out unless `keep_fields` (the builder
+/// would drop them: see [`TraceBuilder::keeps_fields`]).
+fn parse_line_keeping(
+    text: &str,
+    line: u32,
+    ctx: &FileContext<'_>,
+    keep_fields: bool,
+) -> Result<RawEvent, InputError> {
     if let Ok(RawObject(members)) = serde_json::from_str::<RawObject<'_>>(text) {
         let unique = members
             .iter()
             .enumerate()
             .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k));
         if unique {
-            return event_from_members(&members, text, line, ctx);
+            return event_from_members(&members, text, line, ctx, keep_fields);
         }
     }
     // Not an object, malformed, or with repeated keys: the general path says what is wrong,
@@ -229,6 +246,7 @@ fn event_from_members(
     text: &str,
     line: u32,
     ctx: &FileContext<'_>,
+    keep_fields: bool,
 ) -> Result<RawEvent, InputError> {
     let mut raw = match typed_fields(members, line, ctx) {
         Some(raw) => raw,
@@ -246,7 +264,12 @@ fn event_from_members(
             event_from_object(known, text, line, ctx)?
         }
     };
-    let mut compact = String::with_capacity(text.len());
+    if !keep_fields {
+        raw.fields = Map::new();
+        return Ok(raw);
+    }
+    // One byte more for the mask that Fields puts in front.
+    let mut compact = String::with_capacity(text.len() + 1);
     compact.push('{');
     for (key, value) in members {
         if COMPUTED.contains(&key.as_ref()) {

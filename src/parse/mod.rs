@@ -115,6 +115,9 @@ pub struct ParseOptions {
     pub links_as_causal: bool,
     /// Trace formats: the span attribute whose value is a data key read or written.
     pub key_attr: Option<String>,
+    /// Keep no pass-through fields (see [`TraceBuilder::drop_fields`]): for commands that
+    /// never print them.
+    pub drop_fields: bool,
 }
 
 /// A parsed trace and what was passed over on the way.
@@ -168,6 +171,9 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let paths = if paths.is_empty() { &stdin[..] } else { paths };
     let line_regex = line_regex(options.regex.as_deref(), options.from)?;
     let mut builder = TraceBuilder::new();
+    if options.drop_fields {
+        builder.drop_fields();
+    }
     // Vector-clock logs: messages are inferred across all files once every file is read.
     let mut clocks = vclog::VectorClockLog::new();
     // Trace spans: parents are matched across all files once every file is read.

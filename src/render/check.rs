@@ -58,7 +58,7 @@ fn write_finding_json(w: &mut dyn Write, trace: &Trace, f: &Finding) -> io::Resu
         FindingKind::UnmatchedSend => {
             w.write_all(b",\"msg\":")?;
             serde_json::to_writer(&mut *w, &f.msg)?;
-            let to: Vec<&str> = trace.event(f.events[0]).to.iter().map(|t| &**t).collect();
+            let to: Vec<&str> = trace.event(f.events[0]).to().iter().map(|t| &**t).collect();
             w.write_all(b",\"to\":")?;
             serde_json::to_writer(&mut *w, &to)?;
         }

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use crate::analysis::conflicts::{access, evidence, ConflictKind, ConflictReport, Witness};
 use crate::analysis::format_time;
 use crate::clock::Clocks;
+use crate::clock::PackedClocks;
 use crate::model::{EventIdx, KeyId, Trace};
 use crate::render::jsonl::write_vc;
 use crate::term::Palette;
@@ -18,7 +19,36 @@ pub struct WitnessClocks<'a> {
     /// Lamport clock per event.
     pub lamport: &'a [u64],
     /// Vector clocks of (at least) the witness events.
-    pub vector: &'a dyn Clocks,
+    pub vector: &'a PackedClocks,
+}
+
+/// The clocks of one pair's two events, vector clocks unpacked (as [`evidence`] reads them).
+struct PairClocks<'a> {
+    lamport: &'a [u64],
+    a: EventIdx,
+    a_row: Vec<u32>,
+    b_row: Vec<u32>,
+}
+
+impl<'a> PairClocks<'a> {
+    fn of(clocks: &WitnessClocks<'a>, pair: &Witness) -> Self {
+        PairClocks {
+            lamport: clocks.lamport,
+            a: pair.a,
+            a_row: clocks.vector.row(pair.a),
+            b_row: clocks.vector.row(pair.b),
+        }
+    }
+}
+
+impl Clocks for PairClocks<'_> {
+    fn row(&self, e: EventIdx) -> &[u32] {
+        if e == self.a {
+            &self.a_row
+        } else {
+            &self.b_row
+        }
+    }
 }
 
 /// Version of the JSON report shape; bumped on incompatible changes.
@@ -69,14 +99,15 @@ fn write_pair_json(
     key: KeyId,
     pair: &Witness,
 ) -> io::Result<()> {
+    let vc = PairClocks::of(clocks, pair);
     w.write_all(b"{\"kind\":")?;
     serde_json::to_writer(&mut *w, pair.kind.as_str())?;
     w.write_all(b",\"a\":")?;
-    write_event_json(w, trace, clocks, key, pair.a)?;
+    write_event_json(w, trace, &vc, key, pair.a)?;
     w.write_all(b",\"b\":")?;
-    write_event_json(w, trace, clocks, key, pair.b)?;
+    write_event_json(w, trace, &vc, key, pair.b)?;
     w.write_all(b",\"evidence\":")?;
-    serde_json::to_writer(&mut *w, &evidence(trace, clocks.vector, pair))?;
+    serde_json::to_writer(&mut *w, &evidence(trace, &vc, pair))?;
     w.write_all(b"}")
 }
 
@@ -84,7 +115,7 @@ fn write_pair_json(
 fn write_event_json(
     w: &mut dyn Write,
     trace: &Trace,
-    clocks: &WitnessClocks<'_>,
+    vc: &PairClocks<'_>,
     key: KeyId,
     e: EventIdx,
 ) -> io::Result<()> {
@@ -100,8 +131,8 @@ fn write_event_json(
     serde_json::to_writer(&mut *w, &ev.label.as_deref())?;
     w.write_all(b",\"time\":")?;
     serde_json::to_writer(&mut *w, &ev.time.map(format_time))?;
-    write!(w, ",\"lamport\":{},\"vc\":", clocks.lamport[e.index()])?;
-    write_vc(w, trace, clocks.vector.row(e))?;
+    write!(w, ",\"lamport\":{},\"vc\":", vc.lamport[e.index()])?;
+    write_vc(w, trace, vc.row(e))?;
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{}}}", loc.line)
@@ -135,14 +166,11 @@ pub fn write_text(
                 .map(|&e| trace.event_id(e).to_string().chars().count())
                 .max()
                 .unwrap_or(0);
+            let vc = PairClocks::of(clocks, pair);
             for e in [pair.a, pair.b] {
-                write_event(w, trace, clocks, key.key, e, width, palette)?;
+                write_event(w, trace, &vc, key.key, e, width, palette)?;
             }
-            writeln!(
-                w,
-                "    {}",
-                palette.dim(&evidence(trace, clocks.vector, pair))
-            )?;
+            writeln!(w, "    {}", palette.dim(&evidence(trace, &vc, pair)))?;
         }
         let shown = key.witnesses.len() as u64;
         if shown < key.total() {
@@ -174,7 +202,7 @@ pub fn write_text(
 fn write_event(
     w: &mut dyn Write,
     trace: &Trace,
-    clocks: &WitnessClocks<'_>,
+    vc: &PairClocks<'_>,
     key: KeyId,
     e: EventIdx,
     width: usize,
@@ -197,10 +225,10 @@ fn write_event(
         trace.location(e),
     )?;
     // One string for the whole clock: at 1,000 nodes a string per component dominated.
-    let mut text = format!("lamport {}  vc [", clocks.lamport[e.index()]);
+    let mut text = format!("lamport {}  vc [", vc.lamport[e.index()]);
     let mut digits = itoa::Buffer::new();
     let open = text.len();
-    for (n, &c) in clocks.vector.row(e).iter().enumerate() {
+    for (n, &c) in vc.row(e).iter().enumerate() {
         if c == 0 {
             continue;
         }

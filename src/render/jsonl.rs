@@ -82,8 +82,8 @@ impl<'t> JsonlWriter<'t> {
         write_fields_open(w, fields, hlc.is_some())?;
         if !fields.has("id") {
             w.write_all(b"\"id\":")?;
-            match &ev.user_id {
-                Some(id) => serde_json::to_writer(&mut *w, &**id)?,
+            match ev.user_id() {
+                Some(id) => serde_json::to_writer(&mut *w, id)?,
                 None => {
                     w.write_all(b"\"")?;
                     w.write_all(self.names[ev.node.index()].as_bytes())?;
