@@ -62,6 +62,8 @@ pub struct Input {
     /// The node name taken from the file stem (`logs/db-2.jsonl` gives `db-2`); none for stdin.
     pub stem: Option<String>,
     reader: Box<dyn Buffered>,
+    /// The file's size in bytes, when it is a plain file.
+    size: Option<u64>,
 }
 
 /// A buffered reader that tells how much it holds: when nothing, the next read may wait.
@@ -118,10 +120,17 @@ impl Input {
             error,
         })?;
         let stem = node_name_from_path(path);
-        Ok(match count {
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        let mut input = match count {
             Some(count) => Input::from_reader(&name, stem, Counting { inner: file, count }),
             None => Input::from_reader(&name, stem, file),
-        })
+        };
+        input.size = size;
+        Ok(input)
     }
 
     /// Wraps any reader (used by tests and by callers that already hold the bytes);
@@ -141,6 +150,7 @@ impl Input {
             name: name.to_string(),
             stem,
             reader,
+            size: None,
         }
     }
 
@@ -151,6 +161,18 @@ impl Input {
             path: name.clone(),
             error,
         })
+    }
+
+    /// About how many lines the input holds, from its size and the lines in its first
+    /// buffered bytes; `None` for standard input, pipes and gzip (their size is unknown).
+    pub fn estimated_lines(&mut self) -> Option<u64> {
+        let size = self.size?;
+        let head = self.peek().ok()?;
+        if head.starts_with(&[0x1f, 0x8b]) || head.is_empty() {
+            return None;
+        }
+        let lines = head.iter().filter(|&&b| b == b'\n').count().max(1) as u64;
+        Some(size * lines / head.len() as u64 + 1)
     }
 
     /// Calls `f` with blocks of whole lines, about `size` bytes each, and the number of the

@@ -164,10 +164,10 @@ fn brute_force_conflicts(trace: &Trace, reach: &[Vec<bool>]) -> HashMap<String, 
                 if a.node == b.node || reach[i][j] || reach[j][i] {
                     continue;
                 }
-                let wa = a.writes.contains(&k);
-                let wb = b.writes.contains(&k);
-                let ra = wa || a.reads.contains(&k);
-                let rb = wb || b.reads.contains(&k);
+                let wa = a.writes().contains(&k);
+                let wb = b.writes().contains(&k);
+                let ra = wa || a.reads().contains(&k);
+                let rb = wb || b.reads().contains(&k);
                 if !(ra && rb) {
                     continue;
                 }
@@ -220,8 +220,8 @@ proptest! {
                     let (a, b) = (w.a.index(), w.b.index());
                     prop_assert!(!reach[a][b] && !reach[b][a], "witness is concurrent");
                     prop_assert_ne!(trace.events[a].node, trace.events[b].node);
-                    let both_write = trace.events[a].writes.contains(&k.key)
-                        && trace.events[b].writes.contains(&k.key);
+                    let both_write = trace.events[a].writes().contains(&k.key)
+                        && trace.events[b].writes().contains(&k.key);
                     prop_assert_eq!(both_write, w.kind == ConflictKind::WriteWrite);
                 }
                 let mut pairs: Vec<(EventIdx, EventIdx)> = k.witnesses.iter().map(|w| (w.a, w.b)).collect();
@@ -239,10 +239,10 @@ proptest! {
         let hlc = clock::run(&trace, &causality, HlcEngine::new(&trace));
         let reach = reachability(&trace);
         for e in 0..trace.len() {
-            if let (Some(t), Some(h)) = (trace.events[e].time, hlc[e]) {
+            if let (Some(t), Some(h)) = (trace.events[e].time(), hlc[e]) {
                 prop_assert!(h.l >= t);
             }
-            prop_assert_eq!(trace.events[e].time.is_some() && hlc[e].is_none(), false);
+            prop_assert_eq!(trace.events[e].time().is_some() && hlc[e].is_none(), false);
             for f in 0..trace.len() {
                 if e != f && reach[e][f] {
                     if let Some(he) = hlc[e] {
@@ -299,7 +299,7 @@ fn oracle_distances(trace: &Trace, excluded: &[NodeId]) -> Vec<Vec<Option<i128>>
         if excluded.contains(&u) || excluded.contains(&v) {
             continue;
         }
-        let w = i128::from(r.time.unwrap().0 - s.time.unwrap().0);
+        let w = i128::from(r.time().unwrap().0 - s.time().unwrap().0);
         let cell = &mut d[u.index()][v.index()];
         *cell = Some(cell.map_or(w, |c| c.min(w)));
     }

@@ -180,7 +180,7 @@ fn unmatched_send(trace: &Trace, e: EventIdx) -> Finding {
 
 fn clock_violation(trace: &Trace, m: &Message) -> Finding {
     let (send, recv) = (trace.event(m.send), trace.event(m.recv));
-    let time = |ev: &crate::model::Event| ev.time.map(format_time).unwrap_or_default();
+    let time = |ev: &crate::model::Event| ev.time().map(format_time).unwrap_or_default();
     Finding {
         kind: FindingKind::ClockViolation,
         events: vec![m.recv, m.send],

@@ -118,9 +118,9 @@ pub struct ConflictReport {
 /// How `e` accesses `key`, if it does.
 pub fn access(trace: &Trace, e: EventIdx, key: KeyId) -> Option<Access> {
     let ev = trace.event(e);
-    if ev.writes.contains(&key) {
+    if ev.writes().contains(&key) {
         Some(Access::Write)
-    } else if ev.reads.contains(&key) {
+    } else if ev.reads().contains(&key) {
         Some(Access::Read)
     } else {
         None
@@ -185,8 +185,8 @@ pub fn find_conflicts(
         let clock = clocks.visit(f);
         let ev = trace.event(f);
         accesses.clear();
-        accesses.extend(ev.writes.iter().map(|&k| (k, Access::Write)));
-        accesses.extend(ev.reads.iter().map(|&k| (k, Access::Read)));
+        accesses.extend(ev.writes().iter().map(|&k| (k, Access::Write)));
+        accesses.extend(ev.reads().iter().map(|&k| (k, Access::Read)));
         if accesses.is_empty() {
             continue;
         }

@@ -101,7 +101,7 @@ pub fn timed_messages(trace: &Trace, causality: &Causality) -> (Vec<Message>, us
     let mut unusable = 0;
     for (send, recv) in causality.message_edges() {
         let (sent, got) = (trace.event(send), trace.event(recv));
-        let (Some(s), Some(r)) = (sent.time, got.time) else {
+        let (Some(s), Some(r)) = (sent.time(), got.time()) else {
             continue;
         };
         match r.0.checked_sub(s.0) {

@@ -70,7 +70,7 @@ impl ClockEngine for HlcEngine {
         let known = self.last[node]
             .into_iter()
             .chain(sends.iter().filter_map(|s| clocks[s.index()]));
-        let hlc = next_hlc(ev.time, known);
+        let hlc = next_hlc(ev.time(), known);
         self.last[node] = hlc;
         self.clocks[e.index()] = hlc;
     }

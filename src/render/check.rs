@@ -87,7 +87,7 @@ fn write_event_json(w: &mut dyn Write, trace: &Trace, e: EventIdx) -> io::Result
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{},\"time\":", loc.line)?;
-    serde_json::to_writer(&mut *w, &ev.time.map(format_time))?;
+    serde_json::to_writer(&mut *w, &ev.time().map(format_time))?;
     w.write_all(b"}")
 }
 

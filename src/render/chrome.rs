@@ -40,11 +40,11 @@ pub fn write_chrome(
     causality: &Causality,
 ) -> io::Result<()> {
     let n = trace.len();
-    let wall = trace.events.iter().any(|e| e.time.is_some());
+    let wall = trace.events.iter().any(|e| e.time().is_some());
     let origin = trace
         .events
         .iter()
-        .filter_map(|e| e.time)
+        .filter_map(|e| e.time())
         .map(|t| t.0)
         .min();
     let ts = display_times(trace, stamps, wall, origin.unwrap_or(0));
@@ -313,11 +313,11 @@ fn display_times(trace: &Trace, stamps: &Stamps, wall: bool, origin: i64) -> Vec
         // Untimed events before the node's first timed one take that first time.
         let first_time = lane
             .iter()
-            .find_map(|&e| trace.event(e).time)
+            .find_map(|&e| trace.event(e).time())
             .map_or(0, |t| t.0 - origin);
         let mut last = first_time;
         for &e in lane {
-            if let Some(t) = trace.event(e).time {
+            if let Some(t) = trace.event(e).time() {
                 last = last.max(t.0 - origin);
             }
             ts[e.index()] = last;

@@ -130,7 +130,7 @@ fn write_event_json(
     w.write_all(b",\"label\":")?;
     serde_json::to_writer(&mut *w, &ev.label.as_deref())?;
     w.write_all(b",\"time\":")?;
-    serde_json::to_writer(&mut *w, &ev.time.map(format_time))?;
+    serde_json::to_writer(&mut *w, &ev.time().map(format_time))?;
     write!(w, ",\"lamport\":{},\"vc\":", vc.lamport[e.index()])?;
     write_vc(w, trace, vc.row(e))?;
     w.write_all(b",\"file\":")?;
@@ -211,7 +211,7 @@ fn write_event(
     let ev = trace.event(e);
     let id = format!("{:<width$}", trace.event_id(e).to_string());
     let op = access(trace, e, key).map_or("", |a| a.as_str());
-    let time = ev.time.map(format_time).unwrap_or_else(|| "-".into());
+    let time = ev.time().map(format_time).unwrap_or_else(|| "-".into());
     let label = ev
         .label
         .as_deref()
