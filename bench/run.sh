@@ -122,6 +122,13 @@ else
 fi
 [[ -x $BIN ]] || die "no causal binary at $BIN"
 
+# The commit measured, read now: the tree may move on while a long run goes.
+commit=unknown
+if head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); then
+    commit="\`$head\`"
+    git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit+=" with uncommitted changes"
+fi
+
 # --- Formatting ------------------------------------------------------------------------------
 
 # calc EXPR: floating-point arithmetic, printed as awk prints it.
@@ -379,11 +386,6 @@ done
 
 # --- Report ----------------------------------------------------------------------------------
 
-commit=unknown
-if head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); then
-    commit="\`$head\`"
-    git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit+=" with uncommitted changes"
-fi
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 sizes="the issue's sizes"
