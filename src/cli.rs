@@ -201,6 +201,7 @@ pub struct EngineArgs {
     /// Vector-clock engine: flat rows, tree clocks (a join costs what changed: faster only
     /// with hundreds of nodes that each hear news of few), or auto (with 256 to 2,048 nodes,
     /// tree clocks until they cost more than flat rows would). The output is the same.
+    /// `stamp --order input` always uses flat rows.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto, value_name = "ENGINE")]
     pub engine: EngineChoice,
 }
