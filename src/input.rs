@@ -25,7 +25,7 @@ pub fn for_each_line_of(
     let mut line_no = first_line;
     let mut rest = bytes;
     while !rest.is_empty() {
-        let end = rest.iter().position(|&b| b == b'\n');
+        let end = memchr::memchr(b'\n', rest);
         let (mut line, next) = match end {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, &rest[rest.len()..]),
@@ -186,6 +186,7 @@ impl Input {
         let mut first_line: u32 = 1;
         loop {
             block.clear();
+            let mut lines = 0u32;
             while block.len() < size {
                 let n = self
                     .reader
@@ -197,12 +198,13 @@ impl Input {
                 if n == 0 {
                     break;
                 }
+                lines += 1;
             }
             if block.is_empty() {
                 return Ok(());
             }
             f(first_line, &block)?;
-            first_line += block.iter().filter(|&&b| b == b'\n').count() as u32;
+            first_line += lines;
         }
     }
 

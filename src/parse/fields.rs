@@ -33,6 +33,9 @@ pub fn parse_kind(s: &str) -> Result<EventKind, String> {
 /// Parses a wall-clock time given as text: RFC 3339, or seconds since the epoch.
 pub fn parse_time_str(s: &str) -> Result<Timestamp, String> {
     let t = s.trim();
+    if let Some(ns) = utc_rfc3339_nanos(t) {
+        return Ok(Timestamp(ns));
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return dt
             .timestamp_nanos_opt()
@@ -47,6 +50,72 @@ pub fn parse_time_str(s: &str) -> Result<Timestamp, String> {
     Err(format!(
         "expected \"time\" as RFC 3339 (2026-11-20T09:14:03.120Z) or seconds since the epoch, found {s:?}"
     ))
+}
+
+/// The common shape of log times, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, as nanoseconds since the
+/// epoch, without chrono's general parser (a tenth of its cost, and logs hold millions). Any
+/// other shape, a leap second or a time out of range gives `None`: chrono decides those.
+fn utc_rfc3339_nanos(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || *b.last()? != b'Z' {
+        return None;
+    }
+    const DIGITS: [usize; 14] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    if !DIGITS.iter().all(|&i| b[i].is_ascii_digit()) {
+        return None;
+    }
+    let two = |i: usize| i64::from(b[i] - b'0') * 10 + i64::from(b[i + 1] - b'0');
+    let (year, month, day) = (two(0) * 100 + two(2), two(5), two(8));
+    let (hour, minute, second) = (two(11), two(14), two(17));
+    let nanos = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let mut n = 0i64;
+            for &c in digits {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                n = n * 10 + i64::from(c - b'0');
+            }
+            n * 10i64.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&month) || day < 1 || day > month_days[month as usize - 1] {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's
+    // days_from_civil), years counted from March so that the leap day comes last.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
 /// Parses a JSON number of seconds since the epoch, keeping up to nanosecond digits.
@@ -142,6 +211,41 @@ pub fn split_list(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast path agrees with chrono on every time it accepts, and accepts the shape
+        /// logs use for every valid date.
+        #[test]
+        fn fast_utc_times_agree_with_chrono(
+            (y, mo, d, h, mi, s) in (0i64..10_000, 1i64..13, 1i64..32, 0i64..25, 0i64..61, 0i64..61),
+            frac in proptest::option::of("[0-9]{1,10}"),
+        ) {
+            let text = format!(
+                "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{}Z",
+                frac.as_deref().map(|f| format!(".{f}")).unwrap_or_default()
+            );
+            let chrono = DateTime::parse_from_rfc3339(&text).ok().and_then(|t| t.timestamp_nanos_opt());
+            match utc_rfc3339_nanos(&text) {
+                Some(ns) => prop_assert_eq!(Some(ns), chrono, "{}", text),
+                // Left to chrono: leap seconds, more than nine fraction digits, and the
+                // first seconds of 1677 where the product overflows before the sum would not.
+                None => prop_assert!(
+                    chrono.is_none() || s == 60 || frac.as_ref().is_some_and(|f| f.len() > 9) || y == 1677,
+                    "{} rejected, chrono says {:?}", text, chrono
+                ),
+            }
+        }
+
+        /// Mangled times never panic and never disagree with chrono.
+        #[test]
+        fn fast_path_never_contradicts_chrono(text in "[0-9T:.Z+ -]{0,32}") {
+            if let Some(ns) = utc_rfc3339_nanos(&text) {
+                let chrono = DateTime::parse_from_rfc3339(&text).ok().and_then(|t| t.timestamp_nanos_opt());
+                prop_assert_eq!(Some(ns), chrono);
+            }
+        }
+    }
 
     #[test]
     fn rfc3339_keeps_nanoseconds() {

@@ -320,9 +320,15 @@ fn typed_fields(
     ctx: &FileContext<'_>,
 ) -> Option<RawEvent> {
     fn text(v: &RawValue) -> Option<String> {
-        serde_json::from_str::<&str>(v.get())
-            .ok()
-            .map(str::to_string)
+        // A raw value is valid JSON already, so a string without a backslash has no escapes
+        // to undo: its text is what lies between the quotes.
+        let s = v.get();
+        if let Some(inner) = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+                return Some(inner.to_string());
+            }
+        }
+        serde_json::from_str::<&str>(s).ok().map(str::to_string)
     }
     fn text_or_number(v: &RawValue) -> Option<String> {
         let s = v.get();
@@ -335,9 +341,9 @@ fn typed_fields(
     fn list(v: &RawValue) -> Option<Vec<String>> {
         match v.get().as_bytes().first()? {
             b'"' => text(v).map(|s| vec![s]),
-            b'[' => serde_json::from_str::<Vec<&str>>(v.get())
+            b'[' => serde_json::from_str::<Vec<Cow<'_, str>>>(v.get())
                 .ok()
-                .map(|items| items.into_iter().map(str::to_string).collect()),
+                .map(|items| items.into_iter().map(Cow::into_owned).collect()),
             _ => None,
         }
     }
