@@ -113,8 +113,8 @@ if [[ -n ${CAUSAL:-} ]]; then
     BIN=$(command -v "$CAUSAL") || die "CAUSAL=$CAUSAL is not an executable"
     BUILT="the binary given as \`\$CAUSAL\`"
 else
-    log "building the release binary"
-    (cd "$ROOT" && cargo build --release --quiet)
+    log "building the release binary and examples/engines"
+    (cd "$ROOT" && cargo build --release --quiet && cargo build --release --quiet --example engines)
     target=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
         sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
     BIN=$target/release/causal
@@ -122,9 +122,10 @@ else
 fi
 [[ -x $BIN ]] || die "no causal binary at $BIN"
 
-# The commit measured, read now: the tree may move on while a long run goes.
+# The commit measured, read now: the tree may move on while a long run goes. A binary given
+# as $CAUSAL may come from anywhere.
 commit=unknown
-if head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); then
+if [[ -z ${CAUSAL:-} ]] && head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); then
     commit="\`$head\`"
     git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || commit+=" with uncommitted changes"
 fi
@@ -335,7 +336,6 @@ section_engine() {
         return 0
     fi
     log "timing the engines alone"
-    (cd "$ROOT" && cargo build --release --quiet --example engines)
     local name events nodes flat tree auto rt ra ended
     while IFS=$'\t' read -r name events nodes flat tree auto rt ra ended; do
         [[ $name == file ]] && continue

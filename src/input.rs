@@ -64,16 +64,19 @@ pub struct Input {
     reader: Box<dyn Buffered>,
     /// The file's size in bytes, when it is a plain file.
     size: Option<u64>,
+    /// Whether the bytes are gzip-compressed (then `size` says little about the text).
+    gzip: bool,
 }
 
-/// A buffered reader that tells how much it holds: when nothing, the next read may wait.
+/// A buffered reader that tells whether it holds a whole line: when not, reading the next line
+/// may wait for the writer.
 trait Buffered: BufRead {
-    fn holds(&self) -> usize;
+    fn holds_line(&self) -> bool;
 }
 
 impl<R: Read> Buffered for BufReader<R> {
-    fn holds(&self) -> usize {
-        self.buffer().len()
+    fn holds_line(&self) -> bool {
+        memchr::memchr(b'\n', self.buffer()).is_some()
     }
 }
 
@@ -151,6 +154,7 @@ impl Input {
             stem,
             reader,
             size: None,
+            gzip,
         }
     }
 
@@ -166,13 +170,16 @@ impl Input {
     /// About how many lines the input holds, from its size and the lines in its first
     /// buffered bytes; `None` for standard input, pipes and gzip (their size is unknown).
     pub fn estimated_lines(&mut self) -> Option<u64> {
-        let size = self.size?;
+        let size = self.size.filter(|_| !self.gzip)?;
         let head = self.peek().ok()?;
-        if head.starts_with(&[0x1f, 0x8b]) || head.is_empty() {
+        let lines = memchr::memchr_iter(b'\n', head).count() as u64;
+        // Too few lines to go by (a header, one long line): no estimate. At most one line per
+        // 16 bytes, so that short lines at the start cannot ask for a huge table; too low an
+        // estimate only means that the table grows.
+        if lines < 16 {
             return None;
         }
-        let lines = head.iter().filter(|&&b| b == b'\n').count().max(1) as u64;
-        Some(size * lines / head.len() as u64 + 1)
+        Some((size * lines / head.len() as u64 + 1).min(size / 16))
     }
 
     /// Calls `f` with blocks of whole lines, about `size` bytes each, and the number of the
@@ -248,9 +255,10 @@ impl Input {
         self.for_each_line_live(|line, text, _| f(line, text))
     }
 
-    /// Like [`Input::for_each_line`], also telling `f` whether the line was the last one read
-    /// so far: then reading the next may wait for a writer (`tail -f`), and output that
-    /// follows the input live should be flushed now. Reading a file, that is once per 64 KiB.
+    /// Like [`Input::for_each_line`], also telling `f` whether the line was the last whole one
+    /// read so far: then reading the next may wait for a writer (`tail -f`, or a writer that
+    /// flushes in blocks, mid-line), and output that follows the input live should be flushed
+    /// now. Reading a file, that is about once per 64 KiB.
     pub fn for_each_line_live(
         &mut self,
         mut f: impl FnMut(u32, &str, bool) -> Result<()>,
@@ -288,7 +296,7 @@ impl Input {
                 )
                 .at_column(Some(good.chars().count() as u32 + 1))
             })?;
-            f(line_no, text, self.reader.holds() == 0)?;
+            f(line_no, text, !self.reader.holds_line())?;
         }
     }
 }

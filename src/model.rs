@@ -152,6 +152,9 @@ pub struct Fields {
 /// Keys that [`Fields::has`] answers without parsing.
 pub const TRACKED_KEYS: [&str; 5] = ["id", "node", "lamport", "vc", "hlc"];
 
+// The mask character stays ASCII ('@' plus six bits at most).
+const _: () = assert!(TRACKED_KEYS.len() <= 6);
+
 impl Fields {
     /// The fields of a parsed JSON object.
     pub fn from_map(map: &Map<String, Value>) -> Fields {

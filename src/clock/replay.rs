@@ -35,7 +35,8 @@ impl Engine {
 pub const TREE_FROM_NODES: usize = 256;
 
 /// With more nodes, `auto` uses flat rows from the start too: a tree clock takes six times a
-/// flat row's memory, and every node holds one (2,048 nodes: 100 MB of tree clocks).
+/// flat row's memory, every node holds one or two, and every message in flight one (2,048
+/// nodes: 100 to 200 MB of tree clocks before any message).
 pub const TREE_UP_TO_NODES: usize = 2048;
 
 /// `auto` leaves tree clocks when they move more nodes than this per event.
@@ -73,7 +74,8 @@ impl Replay {
     /// neighbours. So `auto` uses flat rows below [`TREE_FROM_NODES`] nodes (and above
     /// [`TREE_UP_TO_NODES`], to bound memory); in between, it starts
     /// with tree clocks and turns them into flat rows (their counters already are) for good as
-    /// soon as they have moved more than [`TREE_MAX_MOVED_PER_EVENT`] nodes per event over the
+    /// soon as they have moved more than [`TREE_MAX_MOVED_PER_EVENT`] nodes per event (copies
+    /// of whole tree clocks counted too) over the
     /// current window of events (with an allowance of one node count, for bursts such as a
     /// thread forking all others). Either way the clocks are the same; the thresholds are
     /// measured in BENCHMARKS.md ("tree versus flat").
