@@ -248,7 +248,7 @@ fn long_trace_strategy() -> impl Strategy<Value = Vec<(usize, Step)>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
-    /// Tree clocks against flat rows on long traces with many nodes: message passing, lost
+    /// Tree clocks against flat rows on long traces with up to 13 nodes: message passing, lost
     /// and multicast messages, and locks handed from thread to thread (where tree clocks skip
     /// the most). Every event's clock is equal.
     #[test]
