@@ -473,27 +473,8 @@ fn unmatched_ends<'t>(trace: &'t Trace, item_of: &[u32]) -> Vec<LooseEnd<'t>> {
 mod tests {
     use super::*;
     use crate::clock;
-    use crate::model::{RawEvent, TraceBuilder};
+    use crate::model::test_trace as trace;
     use crate::order::causal_order;
-
-    /// (node, kind, msg) per line; every node's events in the order given.
-    fn trace(events: &[(&str, &str, &str)]) -> Trace {
-        let mut b = TraceBuilder::new();
-        let f = b.add_file("t.jsonl");
-        for (i, (node, kind, msg)) in events.iter().enumerate() {
-            b.push(
-                f,
-                RawEvent {
-                    node: node.to_string(),
-                    kind: Some(crate::parse::fields::parse_kind(kind).unwrap()),
-                    msg: (!msg.is_empty()).then(|| msg.to_string()),
-                    line: i as u32 + 1,
-                    ..RawEvent::default()
-                },
-            );
-        }
-        b.finish()
-    }
 
     fn ids(t: &Trace, es: &[EventIdx]) -> Vec<String> {
         es.iter().map(|&e| t.event_id(e).to_string()).collect()

@@ -724,6 +724,27 @@ impl TraceBuilder {
     }
 }
 
+/// A trace for unit tests: one line per `(node, kind, msg)` (an empty `msg` for none), each
+/// node's events in the order given, all in file `t.jsonl`.
+#[cfg(test)]
+pub(crate) fn test_trace(events: &[(&str, &str, &str)]) -> Trace {
+    let mut b = TraceBuilder::new();
+    let f = b.add_file("t.jsonl");
+    for (i, (node, kind, msg)) in events.iter().enumerate() {
+        b.push(
+            f,
+            RawEvent {
+                node: node.to_string(),
+                kind: Some(crate::parse::fields::parse_kind(kind).unwrap()),
+                msg: (!msg.is_empty()).then(|| msg.to_string()),
+                line: i as u32 + 1,
+                ..RawEvent::default()
+            },
+        );
+    }
+    b.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,25 +200,7 @@ fn describe_cycle(trace: &Trace, causality: &Causality, next: &[usize], done: &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RawEvent, TraceBuilder};
-
-    fn trace(events: &[(&str, &str, &str)]) -> Trace {
-        let mut b = TraceBuilder::new();
-        let f = b.add_file("t.jsonl");
-        for (i, (node, kind, msg)) in events.iter().enumerate() {
-            b.push(
-                f,
-                RawEvent {
-                    node: node.to_string(),
-                    kind: Some(crate::parse::fields::parse_kind(kind).unwrap()),
-                    msg: (!msg.is_empty()).then(|| msg.to_string()),
-                    line: i as u32 + 1,
-                    ..RawEvent::default()
-                },
-            );
-        }
-        b.finish()
-    }
+    use crate::model::test_trace as trace;
 
     #[test]
     fn receives_come_after_their_sends_whatever_the_input_order() {
