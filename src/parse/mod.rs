@@ -22,6 +22,7 @@ pub mod zipkin;
 use std::path::PathBuf;
 
 use crate::error::{Error, InputError, Result};
+use crate::history::HistoryFormat;
 use crate::input::Input;
 use crate::model::{EventKind, RawEvent, Trace, TraceBuilder};
 
@@ -49,6 +50,12 @@ pub enum Format {
     Zipkin,
     /// RAPID STD shared-memory traces (`thread|op(arg)|loc`).
     Std,
+    /// A Jepsen EDN history: operation maps, alone or in a vector or list.
+    Edn,
+    /// A Jepsen log of operations (`INFO  jepsen.util - 3\t:ok\t:read\t2`).
+    JepsenLog,
+    /// A JSON Lines history: `{"process", "type", "f", "value", ...}` per line.
+    History,
 }
 
 impl Format {
@@ -65,6 +72,19 @@ impl Format {
             Format::Jaeger => "jaeger",
             Format::Zipkin => "zipkin",
             Format::Std => "std",
+            Format::Edn => "edn",
+            Format::JepsenLog => "jepsen-log",
+            Format::History => "history",
+        }
+    }
+
+    /// The history format this names, for the history formats.
+    pub fn history(self) -> Option<HistoryFormat> {
+        match self {
+            Format::Edn => Some(HistoryFormat::Edn),
+            Format::JepsenLog => Some(HistoryFormat::JepsenLog),
+            Format::History => Some(HistoryFormat::Json),
+            _ => None,
         }
     }
 }
@@ -76,6 +96,13 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     // document puts on later lines.
     if let Some(format) = spans::detect(head) {
         return Some(format);
+    }
+    // Operation histories (EDN, Jepsen logs, JSON Lines with process/type/f).
+    match crate::history::detect(head) {
+        Some(HistoryFormat::Edn) => return Some(Format::Edn),
+        Some(HistoryFormat::JepsenLog) => return Some(Format::JepsenLog),
+        Some(HistoryFormat::Json) => return Some(Format::History),
+        None => {}
     }
     let text = String::from_utf8_lossy(head);
     let first = text.lines().find(|l| !l.trim().is_empty());
@@ -180,6 +207,7 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let mut spans = spans::SpanCollector::new();
     let mut skipped = Vec::new();
     let mut recognised = Vec::new();
+    let mut notes = Vec::new();
     for path in paths {
         let mut input = Input::open_counted(path, options.progress.clone())?;
         let index = builder.add_file(input.name.clone());
@@ -259,6 +287,18 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
                 std_trace::parse(&mut input, &ctx, &mut builder)?;
                 0
             }
+            Format::Edn | Format::JepsenLog | Format::History => {
+                let history = format.history().expect("a history format");
+                let skips =
+                    crate::history::trace::push_file(&mut input, &ctx, history, &mut builder)?;
+                if skips > 0 {
+                    notes.push(format!(
+                        "{name}: skipped {skips} line{} that hold no operation",
+                        if skips == 1 { "" } else { "s" }
+                    ));
+                }
+                0
+            }
             Format::Jsonl | Format::Auto => {
                 jsonl::parse(&mut input, &ctx, &mut builder)?;
                 0
@@ -269,11 +309,12 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
         }
     }
     clocks.finish(&mut builder, options.execution.as_deref());
-    let warnings = spans.finish(
+    let mut warnings = spans.finish(
         &mut builder,
         options.links_as_causal,
         options.key_attr.as_deref(),
     );
+    warnings.extend(notes);
     let trace = builder
         .finish_execution(options.execution.as_deref())
         .map_err(Error::Usage)?;
