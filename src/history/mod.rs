@@ -330,13 +330,13 @@ impl History {
                             op.f, op.call_at.line, r.f
                         )));
                     }
-                    if r.key.is_some() && op.key.is_some() && r.key != op.key {
-                        return Err(err(format!(
-                            "expected :key {} as invoked at line {}, found {}",
-                            op.key.as_ref().expect("checked"),
-                            op.call_at.line,
-                            r.key.as_ref().expect("checked")
-                        )));
+                    if let (Some(invoked), Some(found)) = (&op.key, &r.key) {
+                        if invoked != found {
+                            return Err(err(format!(
+                                "expected :key {invoked} as invoked at line {}, found {found}",
+                                op.call_at.line
+                            )));
+                        }
                     }
                     op.completed = Some(r.value.clone());
                     op.ret = Some(rank);
