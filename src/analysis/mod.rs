@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod lin;
 pub mod skew;
 
 use chrono::{DateTime, SecondsFormat};

@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 use super::{Context, Outcome};
-use crate::cli::GenArgs;
+use crate::cli::{GenArgs, HistoryOut, ModelChoice};
 use crate::error::Error;
 use crate::gen::{generate, node_names, offsets, GenConfig, Sink};
+use crate::history::gen::{generate_history, GenFormat, GenModel, HistoryConfig};
 
 /// Generates the trace and, when asked, the file of true clock offsets.
 pub fn run(args: &GenArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    if let Some(model) = args.history {
+        return run_history(args, model, ctx);
+    }
     let config = config(args)?;
     match &args.split {
         None => {
@@ -134,4 +138,44 @@ impl Sink for SplitSink {
         }
         Ok(())
     }
+}
+
+/// `gen --history`: a seeded operation history on standard output.
+fn run_history(args: &GenArgs, model: ModelChoice, ctx: &mut Context<'_>) -> Result<Outcome> {
+    if !(0.0..=1.0).contains(&args.info) {
+        return Err(Error::Usage(format!(
+            "--info must be between 0 and 1, found {}",
+            args.info
+        ))
+        .into());
+    }
+    for (name, n) in [
+        ("processes", args.processes),
+        ("values", args.values),
+        ("keys", args.keys),
+    ] {
+        if n == 0 {
+            return Err(Error::Usage(format!("--{name} must be at least 1")).into());
+        }
+    }
+    let config = HistoryConfig {
+        model: match model {
+            ModelChoice::Register => GenModel::Register,
+            ModelChoice::CasRegister => GenModel::CasRegister,
+            ModelChoice::Kv => GenModel::Kv,
+        },
+        ops: args.ops,
+        processes: args.processes,
+        keys: args.keys,
+        values: args.values,
+        info: args.info,
+        stale_read: args.stale_read,
+        seed: args.seed,
+        format: match args.history_format {
+            HistoryOut::Edn => GenFormat::Edn,
+            HistoryOut::Jsonl => GenFormat::Json,
+        },
+    };
+    generate_history(&config, &mut ctx.out)?;
+    Ok(Outcome::Clean)
 }

@@ -133,7 +133,7 @@ fn resolve_nodes(trace: &Trace, names: &[String]) -> Result<Vec<NodeId>> {
 
 /// The width to fit the terminal diagram in: COLUMNS when it holds a number, else the
 /// terminal's width when standard output is one, else 80.
-fn columns() -> usize {
+pub(crate) fn columns() -> usize {
     if let Some(n) = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())

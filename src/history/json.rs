@@ -104,9 +104,11 @@ fn parse_line(name: &str, line: u32, text: &str) -> Result<Record, InputError> {
             ))
         })?),
         Some(Json::String(s)) => Some(parse_time_str(s).map_err(&err)?.0),
-        Some(other) => return Err(err(format!(
+        Some(other) => {
+            return Err(err(format!(
             "expected \"time\" as an integer of nanoseconds or an RFC 3339 string, found {other}"
-        ))),
+        )))
+        }
     };
     Ok(Record {
         process,

@@ -15,6 +15,7 @@
 //! indeterminate, like `:info`.
 
 pub mod edn;
+pub mod gen;
 pub mod jepsen_log;
 pub mod json;
 pub mod trace;

@@ -9,6 +9,7 @@ pub mod conflicts;
 pub mod dot;
 pub mod graph_json;
 pub mod jsonl;
+pub mod lin;
 pub mod mermaid;
 pub mod shiviz;
 pub mod table;
