@@ -245,7 +245,7 @@ fn verdict_of(kv: bool, records: Vec<Record>) -> Verdict {
 fn actions() -> impl Strategy<Value = Vec<(u8, u8, u8, u8, u8)>> {
     proptest::collection::vec(
         (0u8..4, any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>()),
-        0..18,
+        0..22,
     )
 }
 

@@ -73,6 +73,8 @@ pub fn search(
             .map(|i| mix(i ^ 0x9e37_79b9_7f4a_7c15))
             .collect(),
         scratch: Vec::new(),
+        pairs: Vec::new(),
+        needed: Vec::new(),
         stats: SearchStats::default(),
     };
     let result = s.run(part, deadline, stop);
@@ -190,6 +192,8 @@ impl Wildcards {
 enum Move {
     /// An ordinary operation: its invocation entry.
     Op(u32),
+    /// A read, taken as soon as it fitted: its invocation entry.
+    Read(u32),
     /// The next wildcard of a class, taken at the completion entry `at`.
     Wild { class: u32, at: u32 },
 }
@@ -212,19 +216,13 @@ struct Search {
     nonzero: Vec<u32>,
     memo: Memo,
     zobrist: Vec<u64>,
-    /// The compact form of a configuration, built when the memo needs it.
+    /// The compact form of a configuration's ordinary part, built when the memo needs it.
     scratch: Vec<u32>,
+    /// Its wildcard counts, as `class, count` pairs.
+    pairs: Vec<u32>,
+    /// Values that operations able to go next observe (see [`Search::needed_values`]).
+    needed: Vec<u32>,
     stats: SearchStats,
-}
-
-/// The hash of "`count` taken of `class`".
-#[inline]
-fn class_hash(class: u32, count: u32) -> u64 {
-    if count == 0 {
-        0
-    } else {
-        mix(((u64::from(class) << 32) | u64::from(count)) ^ 0x5851_f42d_4c95_7f2d)
-    }
 }
 
 impl Search {
@@ -252,22 +250,32 @@ impl Search {
             {
                 return SearchResult::Unknown;
             }
+            // Whether the current configuration is known to lead nowhere.
+            let mut dead = false;
             if self.list.is_call[entry as usize] {
                 let k = self.list.op[entry as usize];
+                let step = part.steps[k as usize];
                 self.stats.steps += 1;
-                if let Some(next_state) = part.machine.step(state, part.steps[k as usize]) {
+                if let Some(next_state) = part.machine.step(state, step) {
                     let next_hash = hash ^ self.zobrist[k as usize];
                     let next_high = high.max(k + 1);
                     // The invocation is still linked: the compact form leaves out `k`.
                     self.compact(next_high, k);
+                    let read = matches!(step, Step::Read(_));
                     if self.memo.insert(
                         next_hash ^ mix(u64::from(next_state)),
                         next_state,
                         &self.scratch,
+                        &self.pairs,
+                        &self.taken_per_class,
                     ) {
                         self.stats.configurations += 1;
                         taken.push(Taken {
-                            how: Move::Op(entry),
+                            how: if read {
+                                Move::Read(entry)
+                            } else {
+                                Move::Op(entry)
+                            },
                             op: k,
                             state,
                             high,
@@ -281,56 +289,73 @@ impl Search {
                         next_class = 0;
                         continue;
                     }
+                    // A read that fits now is best taken now: the configuration with it
+                    // taken can do all this one can (a read changes nothing, and its
+                    // predecessors in real time are all linearized). That one led nowhere.
+                    dead = read;
                 }
-                entry = self.list.next[entry as usize];
-                continue;
+                if !dead {
+                    entry = self.list.next[entry as usize];
+                    continue;
+                }
             }
-            // A completion whose operation is not linearized yet: first a wildcard invoked
-            // before it may help; else undo the last step.
-            let due = part.rets[self.list.op[entry as usize] as usize];
-            if let Some((class, k, next_state, next_hash)) =
-                self.next_wildcard(part, due, next_class, state, hash, high)
-            {
-                self.stats.configurations += 1;
-                taken.push(Taken {
-                    how: Move::Wild {
-                        class: class as u32,
-                        at: entry,
-                    },
-                    op: k,
-                    state,
-                    high,
-                    hash,
-                });
-                self.count(class as u32, true);
-                state = next_state;
-                hash = next_hash;
-                entry = self.list.next[0];
-                next_class = 0;
-                continue;
+            if !dead {
+                // A completion whose operation is not linearized yet: first a wildcard
+                // invoked before it may help; else undo the last step.
+                let due = part.rets[self.list.op[entry as usize] as usize];
+                if let Some((class, k, next_state, next_hash)) =
+                    self.next_wildcard(part, entry, due, next_class, state, hash, high)
+                {
+                    self.stats.configurations += 1;
+                    taken.push(Taken {
+                        how: Move::Wild {
+                            class: class as u32,
+                            at: entry,
+                        },
+                        op: k,
+                        state,
+                        high,
+                        hash,
+                    });
+                    self.count(class as u32, true);
+                    state = next_state;
+                    hash = next_hash;
+                    entry = self.list.next[0];
+                    next_class = 0;
+                    continue;
+                }
             }
             if taken.len() > best.len() {
                 best.truncate(common);
                 best.extend(taken[common..].iter().map(|t| t.op));
                 common = taken.len();
             }
-            let Some(top) = taken.pop() else {
-                return SearchResult::Illegal(best);
-            };
-            common = common.min(taken.len());
-            state = top.state;
-            high = top.high;
-            hash = top.hash;
-            match top.how {
-                Move::Op(e) => {
-                    self.list.unlift(e);
-                    entry = self.list.next[e as usize];
-                    next_class = 0;
-                }
-                Move::Wild { class, at } => {
-                    self.count(class, false);
-                    entry = at;
-                    next_class = class as usize + 1;
+            // Undo steps until one leaves other candidates to try: a read taken as soon as
+            // it fitted leaves none (see above).
+            loop {
+                let Some(top) = taken.pop() else {
+                    return SearchResult::Illegal(best);
+                };
+                common = common.min(taken.len());
+                state = top.state;
+                high = top.high;
+                hash = top.hash;
+                match top.how {
+                    Move::Read(e) => {
+                        self.list.unlift(e);
+                    }
+                    Move::Op(e) => {
+                        self.list.unlift(e);
+                        entry = self.list.next[e as usize];
+                        next_class = 0;
+                        break;
+                    }
+                    Move::Wild { class, at } => {
+                        self.count(class, false);
+                        entry = at;
+                        next_class = class as usize + 1;
+                        break;
+                    }
                 }
             }
         }
@@ -344,12 +369,17 @@ impl Search {
     fn next_wildcard(
         &mut self,
         part: &mut Partition,
+        at: u32,
         due: u32,
         from: usize,
         state: u32,
         hash: u64,
         high: u32,
     ) -> Option<(usize, u32, u32, u64)> {
+        if from >= self.wild.classes.len() {
+            return None;
+        }
+        let anything = self.needed_values(part, at, due);
         for c in from..self.wild.classes.len() {
             let count = self.taken_per_class[c];
             let Some(&k) = self.wild.classes[c].get(count as usize) else {
@@ -358,25 +388,81 @@ impl Search {
             if part.calls[k as usize] >= due {
                 continue;
             }
+            let useful = anything
+                || match part.steps[k as usize] {
+                    Step::Write(v) | Step::CasMaybe(_, v) => self.needed.contains(&v),
+                    _ => true,
+                };
+            if !useful {
+                continue;
+            }
             self.stats.steps += 1;
             let next_state = match part.machine.step(state, part.steps[k as usize]) {
                 Some(s) if s != state => s,
                 // A step that changes nothing is never needed: not taking it is allowed.
                 _ => continue,
             };
-            let next_hash = hash ^ class_hash(c as u32, count) ^ class_hash(c as u32, count + 1);
+            let next_hash = hash;
             self.count(c as u32, true);
             self.compact(high, NIL);
-            self.count(c as u32, false);
-            if self.memo.insert(
+            let fresh = self.memo.insert(
                 next_hash ^ mix(u64::from(next_state)),
                 next_state,
                 &self.scratch,
-            ) {
+                &self.pairs,
+                &self.taken_per_class,
+            );
+            self.count(c as u32, false);
+            if fresh {
                 return Some((c, k, next_state, next_hash));
             }
         }
         None
+    }
+
+    /// Fills `needed` with the values some operation that could go next observes: the value
+    /// a read returned, the old value of a compare-and-set, and (through wildcard
+    /// compare-and-sets that would turn it into one of those) their old values. A wildcard
+    /// write is worth taking only right before an operation that observes its value: in any
+    /// linearization, one followed by anything else can be dropped (a write overwrites it, a
+    /// read of another value cannot follow it) or is useless at the end. Returns true when
+    /// every value may be needed (an append observes any state).
+    fn needed_values(&mut self, part: &Partition, at: u32, due: u32) -> bool {
+        self.needed.clear();
+        let mut e = self.list.next[0];
+        while e != NIL && e != at {
+            if self.list.is_call[e as usize] {
+                match part.steps[self.list.op[e as usize] as usize] {
+                    Step::Read(v) | Step::Cas(v, _) => self.needed.push(v),
+                    Step::Append(_) => return true,
+                    _ => {}
+                }
+            }
+            e = self.list.next[e as usize];
+        }
+        loop {
+            let before = self.needed.len();
+            for c in 0..self.wild.classes.len() {
+                let Some(&k) = self.wild.classes[c].get(self.taken_per_class[c] as usize) else {
+                    continue;
+                };
+                if part.calls[k as usize] >= due {
+                    continue;
+                }
+                match part.steps[k as usize] {
+                    Step::CasMaybe(old, new) if self.needed.contains(&new) => {
+                        if !self.needed.contains(&old) {
+                            self.needed.push(old);
+                        }
+                    }
+                    Step::Append(_) => return true,
+                    _ => {}
+                }
+            }
+            if self.needed.len() == before {
+                return false;
+            }
+        }
     }
 
     /// Takes (or gives back) one wildcard of `class`.
@@ -397,10 +483,11 @@ impl Search {
         }
     }
 
-    /// Builds in `scratch` the compact form of the configuration whose ordinary set is the
-    /// linearized operations plus `adding` (NIL for none) with `high`, and whose wildcard
-    /// counts are the current ones: `high`, the count of ordinary operations below `high`
-    /// not linearized and those operations, then `class, count` pairs.
+    /// Builds in `scratch` the compact form of the ordinary part of the configuration whose
+    /// ordinary set is the linearized operations plus `adding` (NIL for none) with `high`:
+    /// `high`, the count of ordinary operations below `high` not linearized, and those
+    /// operations; and in `pairs` the current wildcard counts, `class, count` for each class
+    /// taken from.
     fn compact(&mut self, high: u32, adding: u32) {
         self.scratch.clear();
         self.scratch.push(high);
@@ -419,9 +506,10 @@ impl Search {
             e = self.list.next[e as usize];
         }
         self.scratch[1] = (self.scratch.len() - 2) as u32;
+        self.pairs.clear();
         for &c in &self.nonzero {
-            self.scratch.push(c);
-            self.scratch.push(self.taken_per_class[c as usize]);
+            self.pairs.push(c);
+            self.pairs.push(self.taken_per_class[c as usize]);
         }
     }
 }
@@ -435,13 +523,22 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The configurations seen: an open-addressing hash set whose members live in one arena
-/// (`state, length, compact form...`), so a configuration costs a few words, not a copy of
-/// the set.
+/// The configurations seen: an open-addressing hash table from the ordinary part (state
+/// and compact form) to the wildcard counts seen with it. Members live in arenas, so a
+/// configuration costs a few words, not a copy of the set.
+///
+/// Counts are compared by inclusion: taking fewer wildcards leaves more of them for later,
+/// so a configuration that has taken at least as many of every class as one seen before can
+/// do nothing that one could not, and is not explored again. Each ordinary part keeps a
+/// chain of the counts it was seen with.
 struct Memo {
-    /// Per slot: the full hash and the member's offset in `arena` plus one (0: empty).
+    /// Per slot: the full hash and the member's offset in `keys` plus one (0: empty).
     slots: Vec<(u64, u32)>,
-    arena: Vec<u32>,
+    /// Per ordinary part: `state, length, form..., head`, where `head` is the offset in
+    /// `counts` of its newest counts plus one.
+    keys: Vec<u32>,
+    /// Per counts seen: `next, pairs length, class, count, ...` (`next` as `head`).
+    counts: Vec<u32>,
     len: usize,
 }
 
@@ -450,13 +547,23 @@ impl Memo {
         let cap = (2 * ops.max(8)).next_power_of_two();
         Memo {
             slots: vec![(0, 0); cap],
-            arena: Vec::with_capacity(4 * ops),
+            keys: Vec::with_capacity(4 * ops),
+            counts: Vec::new(),
             len: 0,
         }
     }
 
-    /// Adds (`state`, `form`) with hash `hash`; false when it was already there.
-    fn insert(&mut self, hash: u64, state: u32, form: &[u32]) -> bool {
+    /// Records the configuration (`state`, `form`, `pairs`) with hash `hash` (of state and
+    /// form); false when it, or one that took no more of any class, was recorded before.
+    /// `taken` holds the counts of `pairs` by class.
+    fn insert(
+        &mut self,
+        hash: u64,
+        state: u32,
+        form: &[u32],
+        pairs: &[u32],
+        taken: &[u32],
+    ) -> bool {
         if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
         }
@@ -469,24 +576,52 @@ impl Memo {
             }
             if h == hash {
                 let at = at as usize - 1;
-                let len = self.arena[at + 1] as usize;
-                if self.arena[at] == state && &self.arena[at + 2..at + 2 + len] == form {
-                    return false;
+                let len = self.keys[at + 1] as usize;
+                if self.keys[at] == state && &self.keys[at + 2..at + 2 + len] == form {
+                    let head_at = at + 2 + len;
+                    let mut c = self.keys[head_at];
+                    while c != 0 {
+                        let r = c as usize - 1;
+                        let n = self.counts[r + 1] as usize;
+                        let seen = &self.counts[r + 2..r + 2 + n];
+                        if seen.chunks_exact(2).all(|p| taken[p[0] as usize] >= p[1]) {
+                            return false;
+                        }
+                        c = self.counts[r];
+                    }
+                    let head = self.keys[head_at];
+                    self.keys[head_at] = self.push_counts(head, pairs);
+                    return true;
                 }
             }
             i = (i + 1) & mask;
         }
-        let at = self.arena.len();
+        let at = self.keys.len();
         assert!(
-            at < u32::MAX as usize - form.len() - 2,
+            at < u32::MAX as usize - form.len() - 3,
             "the memo outgrew 16 GiB"
         );
-        self.arena.push(state);
-        self.arena.push(form.len() as u32);
-        self.arena.extend_from_slice(form);
+        let head = self.push_counts(0, pairs);
+        self.keys.push(state);
+        self.keys.push(form.len() as u32);
+        self.keys.extend_from_slice(form);
+        self.keys.push(head);
         self.slots[i] = (hash, at as u32 + 1);
         self.len += 1;
         true
+    }
+
+    /// Stores counts before `next`; returns their offset plus one.
+    fn push_counts(&mut self, next: u32, pairs: &[u32]) -> u32 {
+        let at = self.counts.len();
+        assert!(
+            at < u32::MAX as usize - pairs.len() - 2,
+            "the memo outgrew 16 GiB"
+        );
+        self.counts.push(next);
+        self.counts.push(pairs.len() as u32);
+        self.counts.extend_from_slice(pairs);
+        at as u32 + 1
     }
 
     fn grow(&mut self) {
@@ -510,16 +645,28 @@ mod tests {
     #[test]
     fn the_memo_tells_configurations_apart_exactly() {
         let mut memo = Memo::new(1);
-        assert!(memo.insert(7, 1, &[3, 0, 1]));
-        assert!(!memo.insert(7, 1, &[3, 0, 1]));
+        assert!(memo.insert(7, 1, &[3, 0, 1], &[], &[]));
+        assert!(!memo.insert(7, 1, &[3, 0, 1], &[], &[]));
         // Same hash, different members: both kept.
-        assert!(memo.insert(7, 2, &[3, 0, 1]));
-        assert!(memo.insert(7, 1, &[3, 0]));
+        assert!(memo.insert(7, 2, &[3, 0, 1], &[], &[]));
+        assert!(memo.insert(7, 1, &[3, 0], &[], &[]));
         for i in 0..1000u64 {
-            assert!(memo.insert(i * 31, i as u32, &[i as u32]));
+            assert!(memo.insert(i * 31, i as u32, &[i as u32], &[], &[]));
         }
         for i in 0..1000u64 {
-            assert!(!memo.insert(i * 31, i as u32, &[i as u32]));
+            assert!(!memo.insert(i * 31, i as u32, &[i as u32], &[], &[]));
         }
+    }
+
+    #[test]
+    fn configurations_that_took_more_wildcards_are_covered() {
+        let mut memo = Memo::new(1);
+        // Class 0 taken once, class 1 not at all.
+        assert!(memo.insert(5, 1, &[2, 0], &[0, 1], &[1, 0]));
+        assert!(!memo.insert(5, 1, &[2, 0], &[0, 2, 1, 1], &[2, 1]));
+        // Fewer taken: new.
+        assert!(memo.insert(5, 1, &[2, 0], &[1, 1], &[0, 1]));
+        assert!(memo.insert(5, 1, &[2, 0], &[], &[0, 0]));
+        assert!(!memo.insert(5, 1, &[2, 0], &[0, 1], &[1, 0]));
     }
 }
