@@ -450,10 +450,10 @@ impl Search {
                     continue;
                 }
                 match part.steps[k as usize] {
-                    Step::CasMaybe(old, new) if self.needed.contains(&new) => {
-                        if !self.needed.contains(&old) {
-                            self.needed.push(old);
-                        }
+                    Step::CasMaybe(old, new)
+                        if self.needed.contains(&new) && !self.needed.contains(&old) =>
+                    {
+                        self.needed.push(old);
                     }
                     Step::Append(_) => return true,
                     _ => {}
