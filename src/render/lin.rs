@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analysis::lin::explain::{Outcome, Violation};
+use crate::analysis::lin::explain::{Impossible, Outcome, Violation};
 use crate::analysis::lin::{LinReport, ModelKind, Verdict};
 use crate::history::{At, History, Operation, Status, Value};
 use crate::render::text::{display_width, one_line, truncate};
@@ -62,7 +62,24 @@ struct JsonViolation<'a> {
     state: &'a Value,
     blocking: JsonOp<'a>,
     candidates: Vec<JsonCandidate<'a>>,
+    earlier_unknown: usize,
     window: JsonWindow<'a>,
+    impossible: Option<JsonImpossible<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum JsonImpossible<'a> {
+    NeverWritten {
+        op: JsonOp<'a>,
+        value: &'a Value,
+    },
+    Overwritten {
+        op: JsonOp<'a>,
+        value: &'a Value,
+        writer: Option<JsonOp<'a>>,
+        killer: JsonOp<'a>,
+    },
 }
 
 #[derive(Serialize)]
@@ -156,6 +173,24 @@ impl<'a> JsonViolation<'a> {
                 to: to.map(|at| json_at(history, at)),
                 ops: v.window.ops.iter().map(|&i| json_op(history, i)).collect(),
             },
+            earlier_unknown: v.earlier_unknown,
+            impossible: v.impossible.as_ref().map(|imp| match imp {
+                Impossible::NeverWritten { op, value } => JsonImpossible::NeverWritten {
+                    op: json_op(history, *op),
+                    value,
+                },
+                Impossible::Overwritten {
+                    op,
+                    value,
+                    writer,
+                    killer,
+                } => JsonImpossible::Overwritten {
+                    op: json_op(history, *op),
+                    value,
+                    writer: writer.map(|w| json_op(history, w)),
+                    killer: json_op(history, *killer),
+                },
+            }),
         }
     }
 }
@@ -315,6 +350,41 @@ fn write_violation(
         plural(v.operations, "operation")
     )?;
     let proc = |op: &Operation| one_line(&history.processes[op.process as usize]);
+    let named = |i: u32| {
+        let op = &history.ops[i as usize];
+        format!("{}'s {} ({})", proc(op), describe(op), span(history, op))
+    };
+    match &v.impossible {
+        None => {}
+        Some(Impossible::NeverWritten { op, value }) => {
+            let value = one_line(&value.to_string());
+            writeln!(
+                w,
+                "  {}: {}: no operation that could come before it set {value}, and {value} is not the initial value",
+                palette.error("impossible"),
+                named(*op),
+            )?
+        }
+        Some(Impossible::Overwritten {
+            op,
+            value,
+            writer,
+            killer,
+        }) => {
+            let value = one_line(&value.to_string());
+            let last = match writer {
+                Some(wr) => format!("the last operation that set {value}, {},", named(*wr)),
+                None => format!("{value} is the initial value,"),
+            };
+            writeln!(
+                w,
+                "  {}: {}: {last} overwritten by {} before it was invoked",
+                palette.error("impossible"),
+                named(*op),
+                named(*killer)
+            )?;
+        }
+    }
     let proc_width = v
         .prefix
         .iter()
@@ -340,7 +410,7 @@ fn write_violation(
     if v.prefix.is_empty() {
         writeln!(
             w,
-            "  longest linearizable prefix: none, not even the first operation fits"
+            "  longest linearizable prefix: none: not even a first operation fits"
         )?;
     } else {
         let shown = v.prefix.len().min(PREFIX_SHOWN);
@@ -417,6 +487,17 @@ fn write_violation(
             pad(&proc(op), proc_width),
             pad(desc, desc_width),
             pad(loc, span_width),
+        )?;
+    }
+
+    if v.earlier_unknown > 0 {
+        writeln!(
+            w,
+            "    {}",
+            palette.dim(&format!(
+                "(and {} of unknown outcome invoked earlier, none of which helps)",
+                plural(v.earlier_unknown, "operation")
+            ))
         )?;
     }
 

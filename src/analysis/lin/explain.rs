@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::model::{Partition, Step, NEVER};
+use super::stale::{Cause, Stale};
 use crate::history::Value;
 
 /// An operation placed in the prefix, with the state after it.
@@ -56,6 +57,32 @@ pub struct Window {
     pub ops: Vec<u32>,
 }
 
+/// An observation that no order explains, found before any search (see `stale`): the
+/// operation indices are the history's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Impossible {
+    /// No operation that could come before it set the value, nor was it the initial value.
+    NeverWritten {
+        /// The read or compare-and-set.
+        op: u32,
+        /// The value it observed.
+        value: Value,
+    },
+    /// Every operation that set the value was overwritten before the observer was invoked.
+    Overwritten {
+        /// The read or compare-and-set.
+        op: u32,
+        /// The value it observed.
+        value: Value,
+        /// The setter overwritten last; `None` when that is the initial value.
+        writer: Option<u32>,
+        /// The completed operation that overwrote it, invoked after the setter completed
+        /// and completed before the observer was invoked.
+        killer: u32,
+    },
+}
+
 /// A partition that no order explains.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Violation {
@@ -71,14 +98,20 @@ pub struct Violation {
     /// before anything invoked after it completed.
     pub blocking: u32,
     /// The operations invoked before that completion and not in the prefix: each could go
-    /// next in real time, and none can.
+    /// next in real time, and none can (operations of unknown outcome only from the window
+    /// on).
     pub candidates: Vec<Candidate>,
+    /// Operations of unknown outcome invoked before the window and not in the prefix: they
+    /// could go next too (none helps), and are not listed.
+    pub earlier_unknown: usize,
     /// The concurrent window.
     pub window: Window,
+    /// An observation that no order explains, when one was found before the search.
+    pub impossible: Option<Impossible>,
 }
 
 /// Explains a failing partition from the longest prefix its search found.
-pub fn explain(part: &mut Partition, prefix: &[u32]) -> Violation {
+pub fn explain(part: &mut Partition, prefix: &[u32], stale: Option<Stale>) -> Violation {
     let n = part.ops.len();
     let mut state = part.initial;
     let mut placed = Vec::with_capacity(prefix.len());
@@ -103,8 +136,21 @@ pub fn explain(part: &mut Partition, prefix: &[u32]) -> Violation {
         .min_by_key(|&k| part.rets[k])
         .expect("a failing partition has an operation that completes");
     let deadline = part.rets[blocking];
+    // Ordinary candidates, and the wildcards invoked in their window; wildcards invoked
+    // earlier could go next too, and are only counted.
+    let from = rest
+        .iter()
+        .filter(|&&k| part.rets[k] != NEVER && part.calls[k] < deadline)
+        .map(|&k| part.calls[k])
+        .min()
+        .unwrap_or(deadline);
     let mut candidates = Vec::new();
+    let mut earlier_unknown = 0;
     for &k in rest.iter().filter(|&&k| part.calls[k] < deadline) {
+        if part.rets[k] == NEVER && part.calls[k] < from {
+            earlier_unknown += 1;
+            continue;
+        }
         let step = part.steps[k];
         let outcome = match part.machine.step(state, step) {
             Some(next) => Outcome::DeadEnd {
@@ -124,14 +170,12 @@ pub fn explain(part: &mut Partition, prefix: &[u32]) -> Violation {
             outcome,
         });
     }
-    let from = rest
-        .iter()
-        .filter(|&&k| part.calls[k] < deadline)
-        .map(|&k| part.calls[k])
-        .min()
-        .unwrap_or(deadline);
     let ops = (0..n)
-        .filter(|&k| part.calls[k] <= deadline && part.rets[k] >= from)
+        .filter(|&k| {
+            part.calls[k] <= deadline
+                && part.rets[k] >= from
+                && (part.rets[k] != NEVER || part.calls[k] >= from)
+        })
         .map(|k| part.ops[k])
         .collect();
     Violation {
@@ -141,10 +185,28 @@ pub fn explain(part: &mut Partition, prefix: &[u32]) -> Violation {
         state: part.machine.value(state).clone(),
         blocking: part.ops[blocking],
         candidates,
+        earlier_unknown,
         window: Window {
             from,
             to: deadline,
             ops,
         },
+        impossible: stale.map(|st| {
+            let op = part.ops[st.observer as usize];
+            let value = match part.steps[st.observer as usize] {
+                Step::Read(v) | Step::Cas(v, _) | Step::CasMaybe(v, _) => v,
+                Step::Write(v) | Step::Append(v) => v,
+            };
+            let value = part.machine.value(value).clone();
+            match st.cause {
+                Cause::NeverWritten => Impossible::NeverWritten { op, value },
+                Cause::Overwritten { writer, killer } => Impossible::Overwritten {
+                    op,
+                    value,
+                    writer: writer.map(|w| part.ops[w as usize]),
+                    killer: part.ops[killer as usize],
+                },
+            }
+        }),
     }
 }

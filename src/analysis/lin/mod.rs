@@ -10,6 +10,7 @@
 pub mod explain;
 pub mod model;
 pub mod search;
+pub mod stale;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -71,6 +72,28 @@ pub struct LinReport {
     pub configurations: u64,
 }
 
+/// A partition's search result, its work, and the impossible observation found first.
+type Checked = (SearchResult, SearchStats, Option<stale::Stale>);
+
+/// Checks one partition: an observation no write explains decides it at once (the search
+/// then only finds the prefix to explain it by, within a budget); else the search decides.
+fn check_partition(
+    part: &mut model::Partition,
+    deadline: Option<Instant>,
+    stop: &AtomicBool,
+) -> Checked {
+    let stale = stale::find_stale(part);
+    let limits = search::Limits {
+        deadline,
+        stop,
+        // Enough to descend to the observation: a step or so per operation, and room to
+        // turn around a few times on the way.
+        steps: stale.map(|_| 2 * part.ops.len() as u64 + 20_000),
+    };
+    let (result, stats) = search::search(part, limits);
+    (result, stats, stale)
+}
+
 /// Checks `history` against `options.model`.
 ///
 /// Errors name an operation the model cannot read (a function it does not know, a bad
@@ -81,8 +104,7 @@ pub fn check(history: &History, options: &LinOptions) -> Result<LinReport, Input
     let operations = parts.iter().map(|p| p.ops.len()).sum();
     let stop = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<(SearchResult, SearchStats)>>> =
-        Mutex::new(vec![None; parts.len()]);
+    let results: Mutex<Vec<Option<Checked>>> = Mutex::new(vec![None; parts.len()]);
     let parts_cell: Vec<Mutex<&mut model::Partition>> = parts.iter_mut().map(Mutex::new).collect();
     let threads = options.threads.clamp(1, parts_cell.len().max(1));
     std::thread::scope(|scope| {
@@ -91,7 +113,7 @@ pub fn check(history: &History, options: &LinOptions) -> Result<LinReport, Input
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(cell) = parts_cell.get(i) else { break };
                 let mut part = cell.lock().expect("one thread per partition");
-                let outcome = search::search(&mut part, options.deadline, &stop);
+                let outcome = check_partition(&mut part, options.deadline, &stop);
                 results.lock().expect("no thread panics")[i] = Some(outcome);
             });
         }
@@ -102,12 +124,19 @@ pub fn check(history: &History, options: &LinOptions) -> Result<LinReport, Input
     let mut undecided = Vec::new();
     let mut configurations = 0;
     for (part, result) in parts.iter_mut().zip(results) {
-        let (result, stats) = result.expect("every partition was searched");
+        let (result, stats, stale) = result.expect("every partition was searched");
         configurations += stats.configurations;
-        match result {
-            SearchResult::Linearizable(_) => {}
-            SearchResult::Illegal(prefix) => violations.push(explain::explain(part, &prefix)),
-            SearchResult::Unknown => undecided.push(part.key.clone()),
+        match (result, stale) {
+            (SearchResult::Linearizable(_), stale) => {
+                debug_assert!(stale.is_none(), "an impossible observation was linearized");
+            }
+            (SearchResult::Illegal(prefix) | SearchResult::Unknown(prefix), Some(stale)) => {
+                violations.push(explain::explain(part, &prefix, Some(stale)))
+            }
+            (SearchResult::Illegal(prefix), None) => {
+                violations.push(explain::explain(part, &prefix, None))
+            }
+            (SearchResult::Unknown(_), None) => undecided.push(part.key.clone()),
         }
     }
     let verdict = if !violations.is_empty() {

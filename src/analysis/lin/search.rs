@@ -38,8 +38,9 @@ pub enum SearchResult {
     Linearizable(Vec<u32>),
     /// No linearization exists; the longest linearizable prefix found, in order.
     Illegal(Vec<u32>),
-    /// Stopped by the deadline or by `stop`.
-    Unknown,
+    /// Stopped by the deadline, by `stop` or by the step budget: the longest linearizable
+    /// prefix found so far.
+    Unknown(Vec<u32>),
 }
 
 /// Counts of the work done.
@@ -53,13 +54,20 @@ pub struct SearchStats {
 
 const NIL: u32 = u32::MAX;
 
-/// Searches `part` for a linearization; stops with [`SearchResult::Unknown`] after
-/// `deadline` or once `stop` is set.
-pub fn search(
-    part: &mut Partition,
-    deadline: Option<Instant>,
-    stop: &AtomicBool,
-) -> (SearchResult, SearchStats) {
+/// Where a search must stop undecided: at an instant, when a flag is set, or after a number
+/// of model steps.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits<'a> {
+    /// The instant.
+    pub deadline: Option<Instant>,
+    /// The flag.
+    pub stop: &'a AtomicBool,
+    /// The steps.
+    pub steps: Option<u64>,
+}
+
+/// Searches `part` for a linearization; stops with [`SearchResult::Unknown`] at `limits`.
+pub fn search(part: &mut Partition, limits: Limits<'_>) -> (SearchResult, SearchStats) {
     let n = part.ops.len();
     let list = List::new(part);
     let wild = Wildcards::new(part);
@@ -77,7 +85,7 @@ pub fn search(
         needed: Vec::new(),
         stats: SearchStats::default(),
     };
-    let result = s.run(part, deadline, stop);
+    let result = s.run(part, limits);
     (result, s.stats)
 }
 
@@ -226,12 +234,7 @@ struct Search {
 }
 
 impl Search {
-    fn run(
-        &mut self,
-        part: &mut Partition,
-        deadline: Option<Instant>,
-        stop: &AtomicBool,
-    ) -> SearchResult {
+    fn run(&mut self, part: &mut Partition, limits: Limits<'_>) -> SearchResult {
         let mut state = part.initial;
         let mut hash: u64 = 0;
         let mut high: u32 = 0;
@@ -245,10 +248,16 @@ impl Search {
         let mut ticks: u32 = 0;
         while self.list.next[0] != NIL {
             ticks = ticks.wrapping_add(1);
-            if ticks & 0xfff == 0
-                && (stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d))
+            let out_of_steps = limits.steps.is_some_and(|n| self.stats.steps >= n);
+            if out_of_steps
+                || (ticks & 0xfff == 0
+                    && (limits.stop.load(Ordering::Relaxed)
+                        || limits.deadline.is_some_and(|d| Instant::now() >= d)))
             {
-                return SearchResult::Unknown;
+                if taken.len() > best.len() {
+                    best = taken.iter().map(|t| t.op).collect();
+                }
+                return SearchResult::Unknown(best);
             }
             // Whether the current configuration is known to lead nowhere.
             let mut dead = false;
@@ -514,6 +523,21 @@ impl Search {
     }
 }
 
+/// Whether counts `small` (sorted `class, count` pairs) take no more of any class than
+/// `big` does.
+fn covers(small: &[u32], big: &[u32]) -> bool {
+    let mut j = 0;
+    for p in small.chunks_exact(2) {
+        while j < big.len() && big[j] < p[0] {
+            j += 2;
+        }
+        if j >= big.len() || big[j] != p[0] || big[j + 1] < p[1] {
+            return false;
+        }
+    }
+    true
+}
+
 /// SplitMix64's finaliser: a cheap hash of one word with good avalanche.
 #[inline]
 fn mix(mut x: u64) -> u64 {
@@ -579,6 +603,10 @@ impl Memo {
                 let len = self.keys[at + 1] as usize;
                 if self.keys[at] == state && &self.keys[at + 2..at + 2 + len] == form {
                     let head_at = at + 2 + len;
+                    // Walk the chain; counts the new ones cover (took no fewer of any class)
+                    // are unlinked, since the new ones will answer for them.
+                    let mut link = head_at;
+                    let mut in_keys = true;
                     let mut c = self.keys[head_at];
                     while c != 0 {
                         let r = c as usize - 1;
@@ -587,7 +615,18 @@ impl Memo {
                         if seen.chunks_exact(2).all(|p| taken[p[0] as usize] >= p[1]) {
                             return false;
                         }
-                        c = self.counts[r];
+                        let next = self.counts[r];
+                        if covers(pairs, seen) {
+                            if in_keys {
+                                self.keys[link] = next;
+                            } else {
+                                self.counts[link] = next;
+                            }
+                        } else {
+                            link = r;
+                            in_keys = false;
+                        }
+                        c = next;
                     }
                     let head = self.keys[head_at];
                     self.keys[head_at] = self.push_counts(head, pairs);
