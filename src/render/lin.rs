@@ -69,6 +69,8 @@ struct JsonViolation<'a> {
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+// Built once per violation: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum JsonImpossible<'a> {
     NeverWritten {
         op: JsonOp<'a>,
