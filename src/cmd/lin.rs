@@ -17,8 +17,12 @@ pub fn run(args: &LinArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let loaded = load(&args.files, args.from.pick())?;
     for (file, count) in &loaded.skipped {
         ctx.warn(&format!(
-            "{file}: skipped {count} line{} that hold no operation",
-            if *count == 1 { "" } else { "s" }
+            "{file}: skipped {count} {} no operation",
+            if *count == 1 {
+                "line that holds"
+            } else {
+                "lines that hold"
+            }
         ));
     }
     let history = loaded.history;

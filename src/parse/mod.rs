@@ -293,8 +293,12 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
                     crate::history::trace::push_file(&mut input, &ctx, history, &mut builder)?;
                 if skips > 0 {
                     notes.push(format!(
-                        "{name}: skipped {skips} line{} that hold no operation",
-                        if skips == 1 { "" } else { "s" }
+                        "{name}: skipped {skips} {} no operation",
+                        if skips == 1 {
+                            "line that holds"
+                        } else {
+                            "lines that hold"
+                        }
                     ));
                 }
                 0

@@ -265,7 +265,7 @@ fn summary(report: &LinReport, palette: Palette) -> String {
             palette.bold("linearizable")
         ),
         Verdict::NotLinearizable if keyed => format!(
-            "{}: {} of {} have no order that fits the {model} model ({ops} checked{left_out})",
+            "{}: on {} of {} no order fits the {model} model ({ops} checked{left_out})",
             palette.error("not linearizable"),
             report.violations.len(),
             plural(report.partitions, "key"),
@@ -375,15 +375,17 @@ fn write_violation(
         }) => {
             let value = one_line(&value.to_string());
             let last = match writer {
-                Some(wr) => format!("the last operation that set {value}, {},", named(*wr)),
-                None => format!("{value} is the initial value,"),
+                Some(wr) => format!("the last operation that set {value}, {}, was", named(*wr)),
+                None => format!("{value} is the initial value, and it was"),
             };
+            let observer = &history.ops[*op as usize];
             writeln!(
                 w,
-                "  {}: {}: {last} overwritten by {} before it was invoked",
+                "  {}: {}: {last} overwritten by {} before the {} was invoked",
                 palette.error("impossible"),
                 named(*op),
-                named(*killer)
+                named(*killer),
+                one_line(&observer.f),
             )?;
         }
     }
@@ -421,7 +423,7 @@ fn write_violation(
             w,
             "  longest linearizable prefix: {} of {}{}",
             v.prefix.len(),
-            v.operations,
+            plural(v.operations, "operation"),
             if skipped > 0 {
                 format!(", the last {shown} shown")
             } else {
@@ -458,9 +460,10 @@ fn write_violation(
         .ret_at
         .map(|at| history.location(at))
         .unwrap_or_default();
+    writeln!(w, "  then {holder} holds {state}")?;
     writeln!(
         w,
-        "  then {holder} holds {state}; {}'s {} completed at {done_at}, so it or an operation invoked before that goes next, and none fits:",
+        "  {}'s {} completed at {done_at}: it, or an operation invoked before then, goes next, and none fits:",
         proc(blocking),
         describe(blocking),
     )?;

@@ -35,6 +35,7 @@ fn every_command_has_an_example_and_its_exit_statuses_in_help() {
         "conflicts",
         "check",
         "gen",
+        "lin",
         "completions",
         "man",
     ] {

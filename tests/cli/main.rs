@@ -6,6 +6,7 @@ mod conventions;
 mod errors;
 mod gen;
 mod graph;
+mod lin;
 mod query;
 mod shiviz;
 mod stamp;

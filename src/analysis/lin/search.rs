@@ -250,7 +250,7 @@ impl Search {
             ticks = ticks.wrapping_add(1);
             let out_of_steps = limits.steps.is_some_and(|n| self.stats.steps >= n);
             if out_of_steps
-                || (ticks & 0xfff == 0
+                || (ticks & 0xfff == 1
                     && (limits.stop.load(Ordering::Relaxed)
                         || limits.deadline.is_some_and(|d| Instant::now() >= d)))
             {
