@@ -8,8 +8,8 @@ use anyhow::{Context as _, Result};
 
 use super::{Context, Outcome};
 use crate::cli::GenArgs;
-use crate::error::Error;
-use crate::gen::{generate, node_names, offsets, GenConfig, Sink};
+use causal_core::error::Error;
+use causal_core::gen::{generate, node_names, offsets, GenConfig, Sink};
 
 /// Generates the trace and, when asked, the file of true clock offsets.
 pub fn run(args: &GenArgs, ctx: &mut Context<'_>) -> Result<Outcome> {

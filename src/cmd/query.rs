@@ -10,13 +10,13 @@ use serde_json::json;
 
 use super::{load, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
-use crate::clock::{self, relation, Clocks, LamportEngine, Relation, Replay};
-use crate::error::Error;
-use crate::graph::{message_id, HbGraph};
-use crate::model::{EventIdx, Trace};
-use crate::render::jsonl::JsonlWriter;
-use crate::render::lamport_order_of;
-use crate::render::text::one_line;
+use causal_core::clock::{self, relation, Clocks, LamportEngine, Relation, Replay};
+use causal_core::error::Error;
+use causal_core::graph::{message_id, HbGraph};
+use causal_core::model::{EventIdx, Trace};
+use causal_core::render::jsonl::JsonlWriter;
+use causal_core::render::lamport_order_of;
+use causal_core::render::text::one_line;
 
 /// The event an id names: the input's `id`, or `NODE#N` (see [`Trace::id_index`]).
 pub fn resolve_id(trace: &Trace, index: &HashMap<String, EventIdx>, id: &str) -> Result<EventIdx> {
@@ -66,7 +66,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let b = resolve_id(trace, &index, &args.b)?;
     // Only the two events' clocks are kept, from one replay; Lamport clocks label the chain.
     let causality = &loaded.causality;
-    let engine = args.clocks.pick();
+    let engine = args.clocks.engine;
     let wanted = HashSet::from([a, b]);
     let clocks = Replay::select(engine, trace, causality, &causality.order, &wanted);
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
@@ -213,7 +213,7 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     // clock), in its future when e has seen x (e's clock).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
-    let engine = args.clocks.pick();
+    let engine = args.clocks.engine;
     let seen_by_x = Replay::select(engine, trace, causality, &order, &HashSet::from([x]));
     let (xe, x_row) = (trace.event(x), seen_by_x.row(x));
     let mut replay = Replay::new(engine, trace, causality);
@@ -239,7 +239,7 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RawEvent, TraceBuilder};
+    use causal_core::model::{RawEvent, TraceBuilder};
 
     fn trace() -> Trace {
         let mut b = TraceBuilder::new();
@@ -249,7 +249,7 @@ mod tests {
                 f,
                 RawEvent {
                     node: node.into(),
-                    kind: Some(crate::parse::fields::parse_kind(kind).unwrap()),
+                    kind: Some(causal_core::parse::fields::parse_kind(kind).unwrap()),
                     msg: (!msg.is_empty()).then(|| msg.to_string()),
                     line: 1,
                     ..RawEvent::default()

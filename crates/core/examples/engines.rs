@@ -11,10 +11,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use causal::clock::{self, Engine, LamportEngine, Replay};
-use causal::order::causal_order;
-use causal::parse::{parse_files, ParseOptions};
-use causal::render::lamport_order_of;
+use causal_core::clock::{self, Engine, LamportEngine, Replay};
+use causal_core::order::causal_order;
+use causal_core::parse::{parse_files, ParseOptions};
+use causal_core::render::lamport_order_of;
+use causal_core::Named as _;
 
 fn main() -> anyhow::Result<()> {
     let mut runs = 5usize;

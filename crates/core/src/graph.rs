@@ -162,7 +162,7 @@ pub fn is_plain_local(trace: &Trace, e: EventIdx) -> bool {
 }
 
 /// Which clock a drawing shows beside each event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClockLabel {
     /// The Lamport clock.
     Lamport,
@@ -170,6 +170,26 @@ pub enum ClockLabel {
     Vector,
     /// No clock.
     None,
+}
+
+impl crate::Named for ClockLabel {
+    const ALL: &'static [ClockLabel] = &[ClockLabel::Lamport, ClockLabel::Vector, ClockLabel::None];
+
+    fn name(self) -> &'static str {
+        match self {
+            ClockLabel::Lamport => "lamport",
+            ClockLabel::Vector => "vector",
+            ClockLabel::None => "none",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            ClockLabel::Lamport => "The Lamport clock",
+            ClockLabel::Vector => "The vector clock, zero components left out",
+            ClockLabel::None => "No clock",
+        }
+    }
 }
 
 /// What of the graph to draw.

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};
-use crate::term::Palette;
+use crate::render::Palette;
 
 /// Writes a header and one row per event: Lamport clock, id, node, kind, message, vector
 /// clock and label, columns aligned.

@@ -9,17 +9,17 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use causal::analysis::check::check;
-use causal::analysis::conflicts::{find_conflicts, ConflictOptions};
-use causal::analysis::skew::{analyze_skew, SkewPairs};
-use causal::clock::{
+use causal_core::analysis::check::check;
+use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
+use causal_core::analysis::skew::{analyze_skew, SkewPairs};
+use causal_core::clock::{
     self, hlc::HlcEngine, Engine, FlatVectorEngine, LamportEngine, Replay, ReplayWalk, VectorClocks,
 };
-use causal::gen::{generate, GenConfig};
-use causal::model::{EventIdx, Trace};
-use causal::order::{causal_order, Causality};
-use causal::parse::{parse_files, ParseOptions};
-use causal::render::lamport_order_of;
+use causal_core::gen::{generate, GenConfig};
+use causal_core::model::{EventIdx, Trace};
+use causal_core::order::{causal_order, Causality};
+use causal_core::parse::{parse_files, ParseOptions};
+use causal_core::render::lamport_order_of;
 use divan::counter::ItemsCount;
 use divan::Bencher;
 

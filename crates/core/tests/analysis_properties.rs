@@ -14,13 +14,13 @@ use std::collections::HashMap;
 
 use proptest::prelude::*;
 
-use causal::analysis::conflicts::{find_conflicts, ConflictKind, ConflictOptions};
-use causal::analysis::skew::{analyze_skew, SkewPairs, SkewReport};
-use causal::clock::hlc::HlcEngine;
-use causal::clock::{self, Stamps};
-use causal::model::{EventIdx, EventKind, NodeId, RawEvent, Timestamp, Trace, TraceBuilder};
-use causal::order::causal_order;
-use causal::render::lamport_order;
+use causal_core::analysis::conflicts::{find_conflicts, ConflictKind, ConflictOptions};
+use causal_core::analysis::skew::{analyze_skew, SkewPairs, SkewReport};
+use causal_core::clock::hlc::HlcEngine;
+use causal_core::clock::{self, Stamps};
+use causal_core::model::{EventIdx, EventKind, NodeId, RawEvent, Timestamp, Trace, TraceBuilder};
+use causal_core::order::causal_order;
+use causal_core::render::lamport_order;
 
 /// One generated event: node, what it does (receives name an earlier send by index), the keys
 /// it reads and writes (bit masks over three keys), and its time in ms, if any.
@@ -157,7 +157,7 @@ fn reachability(trace: &Trace) -> Vec<Vec<bool>> {
 fn brute_force_conflicts(trace: &Trace, reach: &[Vec<bool>]) -> HashMap<String, (u64, u64)> {
     let mut out: HashMap<String, (u64, u64)> = HashMap::new();
     for (k, name) in trace.keys.iter().enumerate() {
-        let k = causal::model::KeyId(k as u32);
+        let k = causal_core::model::KeyId(k as u32);
         for i in 0..trace.len() {
             for j in i + 1..trace.len() {
                 let (a, b) = (&trace.events[i], &trace.events[j]);

@@ -8,10 +8,10 @@ use petgraph::algo::{dijkstra, has_path_connecting, DfsSpace};
 use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
-use causal::clock::{self, relation, Relation};
-use causal::graph::HbGraph;
-use causal::model::{EventIdx, EventKind, RawEvent, TraceBuilder};
-use causal::order::causal_order;
+use causal_core::clock::{self, relation, Relation};
+use causal_core::graph::HbGraph;
+use causal_core::model::{EventIdx, EventKind, RawEvent, TraceBuilder};
+use causal_core::order::causal_order;
 
 /// One generated event: its node, and what it does.
 #[derive(Clone, Debug)]

@@ -26,7 +26,7 @@ use crate::input::Input;
 use crate::model::{EventKind, RawEvent, Trace, TraceBuilder};
 
 /// `--from`: the input formats.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
     /// Recognise each file's format from its content.
     #[default]
@@ -51,9 +51,42 @@ pub enum Format {
     Std,
 }
 
-impl Format {
-    /// The name `--from` takes.
-    pub fn name(self) -> &'static str {
+impl crate::Named for Format {
+    const ALL: &'static [Format] = &[
+        Format::Auto,
+        Format::Jsonl,
+        Format::Regex,
+        Format::Shiviz,
+        Format::Govector,
+        Format::Tracing,
+        Format::Otlp,
+        Format::Jaeger,
+        Format::Zipkin,
+        Format::Std,
+    ];
+
+    fn about(self) -> &'static str {
+        match self {
+            Format::Auto => "Recognise each file's format from its content",
+            Format::Jsonl => "The native JSON Lines format",
+            Format::Regex => "Plain-text lines parsed with --regex",
+            Format::Shiviz => {
+                "A ShiViz log: a regex with groups host, clock, event over the whole log"
+            }
+            Format::Govector => {
+                "GoVector's default output: `HOST {clock}` lines, each followed by the event"
+            }
+            Format::Tracing => {
+                "DistributedClocks/tracing JSON Lines (TracerIdentity, Tag, VectorClock, ...)"
+            }
+            Format::Otlp => "OpenTelemetry OTLP JSON (a document, or the collector's JSON Lines)",
+            Format::Jaeger => "Jaeger JSON (API envelope, bare trace, or flat array of spans)",
+            Format::Zipkin => "Zipkin v2 JSON (a list of spans, or a list of lists)",
+            Format::Std => "RAPID STD shared-memory traces (`thread|op(arg)|loc`)",
+        }
+    }
+
+    fn name(self) -> &'static str {
         match self {
             Format::Auto => "auto",
             Format::Jsonl => "jsonl",

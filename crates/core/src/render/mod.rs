@@ -1,7 +1,7 @@
 //! Renderers: write stamped traces for machines and people.
 //!
 //! A renderer writes to a `&mut dyn Write` and does no other I/O: it reads no files, no
-//! environment, and decides nothing about color (it gets a [`crate::term::Palette`]).
+//! environment, and decides nothing about color (it gets a [`crate::render::Palette`]).
 
 pub mod check;
 pub mod chrome;
@@ -10,9 +10,12 @@ pub mod dot;
 pub mod graph_json;
 pub mod jsonl;
 pub mod mermaid;
+pub mod palette;
 pub mod shiviz;
 pub mod table;
 pub mod text;
+
+pub use palette::Palette;
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};

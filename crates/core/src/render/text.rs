@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventIdx, EventKind, NodeId, Trace};
-use crate::term::Palette;
+use crate::render::Palette;
 
 /// How the diagram is laid out and painted.
 #[derive(Clone, Copy, Debug)]

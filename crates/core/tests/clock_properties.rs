@@ -11,9 +11,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Dfs;
 use proptest::prelude::*;
 
-use causal::clock::{self, relation, Relation};
-use causal::model::{EventIdx, EventKind, RawEvent, Role, TraceBuilder};
-use causal::order::causal_order;
+use causal_core::clock::{self, relation, Relation};
+use causal_core::model::{EventIdx, EventKind, RawEvent, Role, TraceBuilder};
+use causal_core::order::causal_order;
 
 /// One generated event: node, and what it does. Receives name an earlier send by index.
 #[derive(Clone, Debug)]
@@ -178,10 +178,10 @@ proptest! {
             }
         }
         // Online stamping (`--order input`) over the same input order gives the same clocks.
-        let mut stamper = causal::stream::Stamper::new();
+        let mut stamper = causal_core::stream::Stamper::new();
         let mut online = Vec::new();
         for (pos, &i) in input_order.iter().enumerate() {
-            let origin = causal::stream::Origin { file: "gen".into(), line: pos as u32 + 1 };
+            let origin = causal_core::stream::Origin { file: "gen".into(), line: pos as u32 + 1 };
             online.extend(stamper.push(raws[i].clone(), origin).expect("no duplicate sends"));
         }
         let (rest, problems) = stamper.finish().expect("generated traces are acyclic");

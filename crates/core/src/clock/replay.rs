@@ -20,13 +20,22 @@ pub enum Engine {
     Auto,
 }
 
-impl Engine {
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
+impl crate::Named for Engine {
+    const ALL: &'static [Engine] = &[Engine::Auto, Engine::Flat, Engine::Tree];
+
+    fn name(self) -> &'static str {
         match self {
             Engine::Flat => "flat",
             Engine::Tree => "tree",
             Engine::Auto => "auto",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            Engine::Auto => "With 256 to 2,048 nodes, tree clocks until they cost more than flat rows; else flat",
+            Engine::Flat => "One dense row of counters per clock",
+            Engine::Tree => "Tree clocks (Mathur et al., ASPLOS 2022)",
         }
     }
 }

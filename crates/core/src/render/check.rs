@@ -7,7 +7,7 @@ use crate::analysis::check::{CheckReport, Finding, FindingKind};
 use crate::analysis::skew::{message_id, Message, SkewBound};
 use crate::analysis::{format_seconds, format_time, seconds_f64};
 use crate::model::{EventIdx, Trace};
-use crate::term::Palette;
+use crate::render::Palette;
 
 /// Version of the JSON report shape; bumped on incompatible changes.
 pub const VERSION: u32 = 1;

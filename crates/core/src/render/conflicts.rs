@@ -12,7 +12,7 @@ use crate::clock::Clocks;
 use crate::clock::PackedClocks;
 use crate::model::{EventIdx, KeyId, Trace};
 use crate::render::jsonl::write_vc;
-use crate::term::Palette;
+use crate::render::Palette;
 
 /// The clocks a report prints: every event's Lamport clock, the witnesses' vector clocks.
 pub struct WitnessClocks<'a> {
