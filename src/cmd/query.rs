@@ -12,7 +12,7 @@ use super::{load, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
 use causal_core::clock::{self, relation, Clocks, LamportEngine, Relation, Replay};
 use causal_core::error::Error;
-use causal_core::graph::{message_id, HbGraph};
+use causal_core::graph::HbGraph;
 use causal_core::model::{EventIdx, Trace};
 use causal_core::render::jsonl::JsonlWriter;
 use causal_core::render::lamport_order_of;
@@ -51,7 +51,7 @@ fn steps<'t>(trace: &'t Trace, chain: &[EventIdx]) -> Vec<Step<'t>> {
             if x.node == y.node && y.seq == x.seq + 1 {
                 Step::Program
             } else {
-                Step::Message(message_id(trace, pair[0], pair[1]))
+                Step::Message(trace.message_id(pair[0], pair[1]))
             }
         })
         .collect()

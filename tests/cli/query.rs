@@ -264,7 +264,7 @@ fn a_cut_pipes_into_graph_with_its_ids_kept() {
         .write_stdin(past.clone())
         .assert()
         .code(0)
-        .stderr("")
+        .stderr("causal: reading <stdin> as stamped\n")
         .get_output()
         .stdout
         .clone();

@@ -138,23 +138,6 @@ fn event(v: NodeIndex) -> EventIdx {
     EventIdx(v.index() as u32)
 }
 
-/// The message id that carries `send` to `recv`: the first receive role of `recv` that `send`
-/// sends (nearly always just `recv`'s `msg`).
-pub fn message_id(trace: &Trace, send: EventIdx, recv: EventIdx) -> &str {
-    let (s, r) = (trace.event(send), trace.event(recv));
-    let mut received = r
-        .roles()
-        .filter(|&(kind, _)| kind == EventKind::Recv)
-        .map(|(_, msg)| msg);
-    let first = r.msg.as_deref().unwrap_or_default();
-    received
-        .find(|&msg| {
-            s.roles()
-                .any(|(kind, sent)| kind == EventKind::Send && sent == msg)
-        })
-        .unwrap_or(first)
-}
-
 /// Whether `e` takes part in no message: the only kind of event that folding joins.
 pub fn is_plain_local(trace: &Trace, e: EventIdx) -> bool {
     let ev = trace.event(e);
@@ -412,7 +395,7 @@ impl<'t> View<'t> {
         let mut messages = Vec::new();
         for (send, recv) in graph.message_edges() {
             let (s, r) = (item_of[send.index()], item_of[recv.index()]);
-            let msg = message_id(trace, send, recv);
+            let msg = trace.message_id(send, recv);
             match (s != HIDDEN, r != HIDDEN) {
                 (true, true) => messages.push(ViewEdge {
                     from: s as usize,
@@ -528,7 +511,7 @@ mod tests {
             msgs,
             vec![(EventIdx(1), EventIdx(3)), (EventIdx(4), EventIdx(6))]
         );
-        assert_eq!(message_id(&t, EventIdx(4), EventIdx(6)), "m2");
+        assert_eq!(t.message_id(EventIdx(4), EventIdx(6)), "m2");
     }
 
     #[test]

@@ -71,6 +71,73 @@ pub struct Role {
     pub msg: Box<str>,
 }
 
+/// Marks on an event's messages: what kind of edge they are and whether their other end lies
+/// outside the input. One byte, kept in [`Event`]'s padding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EventFlags(u8);
+
+impl EventFlags {
+    /// No marks.
+    pub const NONE: EventFlags = EventFlags(0);
+    /// The event's messages are synchronisation edges (a lock's release to its next acquire,
+    /// a fork, a join), not network messages: a release nobody acquires again is normal, so
+    /// no message finding ever concerns them. Input field `"sync": true`.
+    pub const SYNC: EventFlags = EventFlags(1);
+    /// The send of a message the event receives lies outside the input (a cut or slice left
+    /// it out): not a finding. Input field `"outside": "send"` (or `"both"`).
+    pub const OUTSIDE_SEND: EventFlags = EventFlags(2);
+    /// A receive of a message the event sends lies outside the input: not a finding. Input
+    /// field `"outside": "recv"` (or `"both"`).
+    pub const OUTSIDE_RECV: EventFlags = EventFlags(4);
+
+    /// Whether every mark of `other` is set here.
+    pub fn contains(self, other: EventFlags) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// These marks and `other`'s.
+    pub fn with(self, other: EventFlags) -> EventFlags {
+        EventFlags(self.0 | other.0)
+    }
+
+    /// These marks without `other`'s.
+    pub fn without(self, other: EventFlags) -> EventFlags {
+        EventFlags(self.0 & !other.0)
+    }
+
+    /// The value of the `outside` field for these marks, if any: `send`, `recv` or `both`.
+    pub fn outside(self) -> Option<&'static str> {
+        match (
+            self.contains(EventFlags::OUTSIDE_SEND),
+            self.contains(EventFlags::OUTSIDE_RECV),
+        ) {
+            (true, true) => Some("both"),
+            (true, false) => Some("send"),
+            (false, true) => Some("recv"),
+            (false, false) => None,
+        }
+    }
+
+    /// The marks an `outside` field value stands for.
+    pub fn from_outside(value: &str) -> Option<EventFlags> {
+        match value {
+            "send" => Some(EventFlags::OUTSIDE_SEND),
+            "recv" => Some(EventFlags::OUTSIDE_RECV),
+            "both" => Some(EventFlags::OUTSIDE_SEND.with(EventFlags::OUTSIDE_RECV)),
+            _ => None,
+        }
+    }
+}
+
+/// Clocks an input gave for one event (stamped input): authoritative, used as given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GivenStamp {
+    /// The Lamport clock.
+    pub lamport: u64,
+    /// The vector clock: node name and count, zero components left out.
+    pub vc: Vec<(String, u32)>,
+}
+
 /// Where an input line came from: a file index into [`Trace::files`] and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Source {
@@ -104,6 +171,8 @@ pub struct Event {
     writes_len: u32,
     /// Local, send or receive.
     pub kind: EventKind,
+    /// Marks on its messages (in what would be padding: no room taken).
+    pub flags: EventFlags,
     /// Message id, on sends and receives.
     pub msg: Option<Box<str>>,
     /// Wall-clock time in nanoseconds, [`NO_TIME`] when the input gave none (see
@@ -250,6 +319,55 @@ pub struct Trace {
     pub executions: Vec<String>,
     /// Problems found while parsing that did not stop it (a clock that contradicts its log).
     pub diagnostics: Vec<Diagnostic>,
+    /// The clocks stamped input gave, which analyses use as given instead of computing them
+    /// (see [`GivenClocks`]); `None` for every other input.
+    pub given: Option<GivenClocks>,
+}
+
+/// Lamport and vector clocks that the input gave for every event (stamped input: `causal
+/// stamp`'s own output, a `past`, `future` or `slice`). They are authoritative: an event's
+/// `seq` is its own component of its given vector clock, which need not count from 1 (a
+/// slice leaves events out), and nodes that appear only in vector clocks are nodes of the
+/// trace without events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GivenClocks {
+    /// The Lamport clock of each event.
+    pub lamport: Vec<u64>,
+    /// Where each event's members start in `members` (one more entry than events).
+    starts: Vec<u32>,
+    /// Every event's vector-clock members, by node, zero components left out.
+    members: Vec<(NodeId, u32)>,
+}
+
+impl GivenClocks {
+    /// The clocks of the events `keep` accepts (by index), in order.
+    fn retain(&self, mut keep: impl FnMut(usize) -> bool) -> GivenClocks {
+        let mut out = GivenClocks {
+            starts: vec![0],
+            ..GivenClocks::default()
+        };
+        for e in 0..self.lamport.len() {
+            if keep(e) {
+                out.lamport.push(self.lamport[e]);
+                out.members.extend_from_slice(self.vc(EventIdx(e as u32)));
+                out.starts.push(out.members.len() as u32);
+            }
+        }
+        out
+    }
+
+    /// Event `e`'s vector clock: its non-zero members in node order.
+    pub fn vc(&self, e: EventIdx) -> &[(NodeId, u32)] {
+        let (a, b) = (self.starts[e.index()], self.starts[e.index() + 1]);
+        &self.members[a as usize..b as usize]
+    }
+
+    /// Event `e`'s count for node `n`.
+    pub fn get(&self, e: EventIdx, n: NodeId) -> u32 {
+        let vc = self.vc(e);
+        vc.binary_search_by_key(&n, |&(m, _)| m)
+            .map_or(0, |i| vc[i].1)
+    }
 }
 
 /// A problem the parser found and passed over, reported by `check` as a finding.
@@ -328,6 +446,41 @@ impl Trace {
     /// The name of node `n`.
     pub fn node_name(&self, n: NodeId) -> &str {
         &self.nodes[n.index()]
+    }
+
+    /// The name of node `n` within its execution: without the `LABEL/` prefix that a trace
+    /// of several executions gives it, as the input's `to` fields name it.
+    pub fn local_name(&self, n: NodeId) -> &str {
+        let name = self.node_name(n);
+        if self.executions.len() > 1 {
+            for label in &self.executions {
+                if let Some(rest) = name
+                    .strip_prefix(label.as_str())
+                    .and_then(|r| r.strip_prefix('/'))
+                {
+                    return rest;
+                }
+            }
+        }
+        name
+    }
+
+    /// The id of the message that `send` sends and `recv` receives (events can have more
+    /// than one message role: the one they share).
+    pub fn message_id(&self, send: EventIdx, recv: EventIdx) -> &str {
+        let (s, r) = (self.event(send), self.event(recv));
+        if r.kind == EventKind::Recv && r.more_roles().is_empty() {
+            // One role: the message matched can only be that one.
+            return r.msg.as_deref().unwrap_or_default();
+        }
+        r.roles()
+            .filter(|&(kind, _)| kind == EventKind::Recv)
+            .map(|(_, msg)| msg)
+            .find(|&msg| {
+                s.roles()
+                    .any(|(kind, sent)| kind == EventKind::Send && sent == msg)
+            })
+            .unwrap_or_else(|| r.msg.as_deref().unwrap_or_default())
     }
 
     /// The node named `name`, if any.
@@ -455,6 +608,10 @@ pub struct RawEvent {
     /// The same fields already as text, when the parser has them so (the native format);
     /// then `fields` is left empty.
     pub fields_text: Option<Fields>,
+    /// Marks on its messages.
+    pub flags: EventFlags,
+    /// The clocks the input gave (stamped input only).
+    pub given: Option<Box<GivenStamp>>,
 }
 
 /// Builds a [`Trace`] from parsed events, numbering nodes and keys.
@@ -473,6 +630,10 @@ pub struct TraceBuilder {
     diagnostics: Vec<Diagnostic>,
     /// Leave every event's [`Fields`] empty (see [`TraceBuilder::drop_fields`]).
     drop_fields: bool,
+    /// Given clocks of the events pushed so far, by builder node id (stamped input).
+    given: GivenClocks,
+    /// How many pushed events came with given clocks.
+    given_events: usize,
 }
 
 impl TraceBuilder {
@@ -573,8 +734,28 @@ impl TraceBuilder {
         KeyId(id)
     }
 
+    /// How many events pushed so far came with given clocks (stamped input): none, or all
+    /// of them, for the trace to be read as stamped.
+    pub fn given_events(&self) -> usize {
+        self.given_events
+    }
+
     /// Adds one event from file `file`, after the events already added for its node.
     pub fn push(&mut self, file: u32, raw: RawEvent) {
+        if self.given.starts.is_empty() {
+            self.given.starts.push(0);
+        }
+        if let Some(stamp) = raw.given {
+            self.given_events += 1;
+            self.given.lamport.push(stamp.lamport);
+            for (name, count) in stamp.vc {
+                let n = self.intern_node(name);
+                self.given.members.push((n, count));
+            }
+        } else {
+            self.given.lamport.push(0);
+        }
+        self.given.starts.push(self.given.members.len() as u32);
         let node = self.intern_node(raw.node);
         let writes_len = raw.writes.len() as u32;
         let keys = raw
@@ -596,6 +777,7 @@ impl TraceBuilder {
             seq: 0,
             writes_len,
             kind: raw.kind.unwrap_or(EventKind::Local),
+            flags: raw.flags,
             msg: raw.msg.map(String::into_boxed_str),
             // The one instant taken for "no time" moves a nanosecond later.
             time: raw.time.map_or(NO_TIME, |t| t.0.max(NO_TIME + 1)),
@@ -629,8 +811,14 @@ impl TraceBuilder {
             None => None,
             Some(sel) => Some(self.execution_index(sel)?),
         };
+        let stamped = self.given_events > 0;
         if let Some(x) = keep {
             let node_execution = &self.node_execution;
+            if stamped {
+                self.given = self
+                    .given
+                    .retain(|e| node_execution[self.events[e].node.index()] == x);
+            }
             self.events
                 .retain(|ev| node_execution[ev.node.index()] == x);
         }
@@ -650,6 +838,12 @@ impl TraceBuilder {
         let mut used = vec![false; display.len()];
         for ev in &self.events {
             used[ev.node.index()] = true;
+        }
+        // Nodes that only given vector clocks name are nodes without events of their own.
+        if stamped {
+            for &(n, _) in &self.given.members {
+                used[n.index()] = true;
+            }
         }
         let mut order: Vec<u32> = (0..display.len() as u32)
             .filter(|&n| used[n as usize])
@@ -675,6 +869,20 @@ impl TraceBuilder {
             lane.push(EventIdx(i as u32));
             ev.seq = lane.len() as u32;
         }
+        let given = stamped.then(|| {
+            let mut given = self.given;
+            for member in &mut given.members {
+                member.0 = NodeId(renumber[member.0.index()]);
+            }
+            for (e, ev) in events.iter_mut().enumerate() {
+                let (a, b) = (given.starts[e] as usize, given.starts[e + 1] as usize);
+                given.members[a..b].sort_unstable_by_key(|&(n, _)| n);
+                // An event's position is its own component of its given clock (the parser
+                // makes sure the clock has one).
+                ev.seq = given.get(EventIdx(e as u32), ev.node);
+            }
+            given
+        });
         let executions = match keep {
             Some(x) => self
                 .executions
@@ -693,6 +901,7 @@ impl TraceBuilder {
             by_node,
             executions,
             diagnostics: self.diagnostics,
+            given,
         })
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::error::{Error, InputError, Result};
-use crate::model::{EventIdx, EventKind, NodeId, Trace};
+use crate::model::{EventFlags, EventIdx, EventKind, NodeId, Trace};
 
 /// Sends matched with receives, and an order of events consistent with happens-before.
 #[derive(Clone, Debug)]
@@ -21,9 +21,29 @@ pub struct Causality {
     /// Every event once, each after its causal predecessors.
     pub order: Vec<EventIdx>,
     /// Receives whose message no event sends; clock engines treat them as local events.
+    /// Receives marked as receiving from outside the input, and synchronisation edges, are
+    /// not listed (see [`EventFlags`]).
     pub unmatched_recvs: Vec<EventIdx>,
-    /// Sends that no event receives.
-    pub unmatched_sends: Vec<EventIdx>,
+    /// Copies of messages that were sent and never received, one per intended receiver that
+    /// did not receive (or one per message whose send names no receivers and that nobody
+    /// received), in event order. Synchronisation edges and sends marked as received outside
+    /// the input are never lost.
+    pub lost: Vec<LostCopy>,
+    /// Receives by a node that the send's `to` does not name: `(receive, send)`, in event
+    /// order of the receive.
+    pub unexpected: Vec<(EventIdx, EventIdx)>,
+}
+
+/// A copy of a message that was sent and never received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostCopy {
+    /// The send.
+    pub send: EventIdx,
+    /// The message id (an event may send more than one message).
+    pub msg: Box<str>,
+    /// The intended receiver that never received it, as the send's `to` names it; `None`
+    /// when the send names no receivers and nobody received it.
+    pub receiver: Option<Box<str>>,
 }
 
 impl Causality {
@@ -48,15 +68,26 @@ impl Causality {
     }
 }
 
+/// One message role of a send: its event and message id.
+struct SendRole<'t> {
+    event: EventIdx,
+    msg: &'t str,
+}
+
 /// Matches messages and orders the trace causally.
 ///
 /// Two sends of one message id are an input error. A receive that waits (directly or through
 /// program order) for a send that comes after it is a cycle error naming every receive on it.
+/// Each message role is matched on its own: an event that sends two messages can have one
+/// received and the other lost.
 pub fn causal_order(trace: &Trace) -> Result<Causality> {
-    let sends = sends_by_message(trace)?;
+    let (roles, by_msg) = sends_by_message(trace)?;
     let mut send_of = vec![None; trace.len()];
     let mut more_sends: HashMap<EventIdx, Vec<EventIdx>> = HashMap::new();
-    let mut received = vec![false; trace.len()];
+    // Per send role: received at all, and by which nodes when its send names receivers.
+    let mut received = vec![false; roles.len()];
+    let mut receivers: Vec<(u32, NodeId)> = Vec::new();
+    let mut unexpected = Vec::new();
     let mut unmatched_recvs = Vec::new();
     for (i, ev) in trace.events.iter().enumerate() {
         let e = EventIdx(i as u32);
@@ -64,61 +95,111 @@ pub fn causal_order(trace: &Trace) -> Result<Causality> {
             if kind != EventKind::Recv {
                 continue;
             }
-            match sends.get(msg) {
-                Some(&s) => {
-                    received[s.index()] = true;
+            match by_msg.get(msg) {
+                Some(&r) => {
+                    let s = roles[r as usize].event;
+                    received[r as usize] = true;
                     if send_of[i].is_none() {
                         send_of[i] = Some(s);
                     } else {
                         more_sends.entry(e).or_default().push(s);
                     }
+                    let send = trace.event(s);
+                    if !send.to().is_empty() {
+                        receivers.push((r, ev.node));
+                        let sync = ev.flags.contains(EventFlags::SYNC)
+                            || send.flags.contains(EventFlags::SYNC);
+                        let named = send.to().iter().any(|t| **t == *trace.local_name(ev.node));
+                        if !named && !sync {
+                            unexpected.push((e, s));
+                        }
+                    }
                 }
+                None if ev.flags.contains(EventFlags::OUTSIDE_SEND)
+                    || ev.flags.contains(EventFlags::SYNC) => {}
                 None => unmatched_recvs.push(e),
             }
         }
     }
-    let unmatched_sends = sends
-        .values()
-        .filter(|s| !received[s.index()])
-        .copied()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    receivers.sort_unstable();
+    receivers.dedup();
+    let mut lost = Vec::new();
+    for (r, role) in roles.iter().enumerate() {
+        let send = trace.event(role.event);
+        if send.flags.contains(EventFlags::SYNC) || send.flags.contains(EventFlags::OUTSIDE_RECV) {
+            continue;
+        }
+        let copy = |receiver: Option<&str>| LostCopy {
+            send: role.event,
+            msg: role.msg.into(),
+            receiver: receiver.map(Into::into),
+        };
+        if send.to().is_empty() {
+            if !received[r] {
+                lost.push(copy(None));
+            }
+            continue;
+        }
+        let start = receivers.partition_point(|&(x, _)| (x as usize) < r);
+        let got: Vec<&str> = receivers[start..]
+            .iter()
+            .take_while(|&&(x, _)| x as usize == r)
+            .map(|&(_, n)| trace.local_name(n))
+            .collect();
+        let mut named: Vec<&str> = Vec::with_capacity(send.to().len());
+        for t in send.to() {
+            if !named.contains(&&**t) {
+                named.push(t);
+            }
+        }
+        for t in named {
+            if !got.contains(&t) {
+                lost.push(copy(Some(t)));
+            }
+        }
+    }
     let mut causality = Causality {
         send_of,
         more_sends,
         order: Vec::new(),
         unmatched_recvs,
-        unmatched_sends,
+        lost,
+        unexpected,
     };
     causality.order = topological_order(trace, &causality)?;
     Ok(causality)
 }
 
-fn sends_by_message(trace: &Trace) -> Result<HashMap<&str, EventIdx>> {
-    let mut sends: HashMap<&str, EventIdx> = HashMap::new();
+/// Every send role in event order, and the role each message id names.
+fn sends_by_message(trace: &Trace) -> Result<(Vec<SendRole<'_>>, HashMap<&str, u32>)> {
+    let mut roles: Vec<SendRole<'_>> = Vec::new();
+    let mut by_msg: HashMap<&str, u32> = HashMap::new();
     for (i, ev) in trace.events.iter().enumerate() {
         for (kind, msg) in ev.roles() {
             if kind != EventKind::Send {
                 continue;
             }
             let e = EventIdx(i as u32);
-            if let Some(first) = sends.insert(msg, e) {
+            if let Some(&first) = by_msg.get(msg) {
+                let first = roles[first as usize].event;
                 let here = trace.location(e);
                 return Err(InputError::new(
-                here.file,
-                here.line,
-                format!(
-                    "expected each message to be sent once, but {msg:?} is sent again (first by {} at {})",
-                    trace.event_id(first),
-                    trace.location(first)
-                ),
-            )
-            .into());
+                    here.file,
+                    here.line,
+                    format!(
+                        "expected each message to be sent once, but {msg:?} is sent again \
+                         (first by {} at {})",
+                        trace.event_id(first),
+                        trace.location(first)
+                    ),
+                )
+                .into());
             }
+            by_msg.insert(msg, roles.len() as u32);
+            roles.push(SendRole { event: e, msg });
         }
     }
-    Ok(sends)
+    Ok((roles, by_msg))
 }
 
 /// Runs each node forward until it reaches a receive whose send has not run yet; a send wakes
@@ -251,7 +332,8 @@ mod tests {
     fn unmatched_messages_are_listed() {
         let t = trace(&[("A", "send", "lost"), ("B", "recv", "ghost")]);
         let c = causal_order(&t).unwrap();
-        assert_eq!(c.unmatched_sends, vec![EventIdx(0)]);
+        assert_eq!(c.lost.len(), 1);
+        assert_eq!(c.lost[0].send, EventIdx(0));
         assert_eq!(c.unmatched_recvs, vec![EventIdx(1)]);
         assert_eq!(c.send_of[1], None);
     }

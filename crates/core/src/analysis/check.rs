@@ -1,19 +1,21 @@
-//! Findings of `causal check`: lost messages, receives of messages never sent, receives timed
-//! before their sends, and clock offsets that no assignment can satisfy.
+//! Findings of `causal check`: lost copies of messages, receives by nodes a send did not name,
+//! receives of messages never sent, receives timed before their sends, and clock offsets that
+//! no assignment can satisfy.
 //!
-//! Each finding has a stable kind, the events involved and a one-line explanation; this layer
-//! writes them as data and leaves presentation (and all I/O) to the renderers.
+//! Findings are data: the events, messages and numbers each one concerns. This layer writes no
+//! sentence (`render::check` does) and does no I/O.
 
-use super::skew::{analyze_skew, message_id, Message, SkewPairs, SkewReport};
-use super::{format_seconds, format_time};
+use super::skew::{analyze_skew, Message, SkewPairs, SkewReport};
 use crate::model::{EventIdx, EventKind, Trace};
 use crate::order::Causality;
 
 /// What a finding is about. The names are stable: scripts match on them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FindingKind {
-    /// A send that no event receives.
+    /// A copy of a message that its intended receiver never received.
     UnmatchedSend,
+    /// A receive by a node that the send's `to` does not name.
+    UnexpectedRecv,
     /// A receive of a message that no event sends.
     UnmatchedRecv,
     /// A receive whose wall-clock time is earlier than its send's.
@@ -30,6 +32,7 @@ impl FindingKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::UnmatchedSend => "unmatched-send",
+            FindingKind::UnexpectedRecv => "unexpected-recv",
             FindingKind::UnmatchedRecv => "unmatched-recv",
             FindingKind::ClockViolation => "clock-violation",
             FindingKind::SkewContradiction => "skew-contradiction",
@@ -38,19 +41,111 @@ impl FindingKind {
     }
 }
 
-/// One finding.
+/// One finding, with what it concerns.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Finding {
-    /// What it is.
-    pub kind: FindingKind,
-    /// The events involved, in the order the explanation names them.
-    pub events: Vec<EventIdx>,
+pub enum Finding {
+    /// A copy of message `msg`, sent by `send`, that `receiver` never received (`None` when
+    /// the send names no receivers and nobody received it).
+    UnmatchedSend {
+        /// The send.
+        send: EventIdx,
+        /// The message id.
+        msg: String,
+        /// The intended receiver, as the send's `to` names it.
+        receiver: Option<String>,
+        /// Whether that receiver recorded no event at all in this input.
+        receiver_absent: bool,
+    },
+    /// `recv` received `msg` from `send`, whose `to` does not name `recv`'s node.
+    UnexpectedRecv {
+        /// The receive.
+        recv: EventIdx,
+        /// The send.
+        send: EventIdx,
+        /// The message id.
+        msg: String,
+    },
+    /// `recv` receives `msgs`, which no event sends.
+    UnmatchedRecv {
+        /// The receive.
+        recv: EventIdx,
+        /// The message ids no event sends.
+        msgs: Vec<String>,
+    },
+    /// A message received before it was sent, by the two nodes' clocks.
+    ClockViolation {
+        /// The message, its delay negative.
+        message: Message,
+        /// Its id.
+        msg: String,
+    },
+    /// A cycle of messages whose apparent delays add up to less than zero.
+    SkewContradiction {
+        /// The cycle, each message sent by the node that received the previous one.
+        messages: Vec<Message>,
+        /// The sum of their delays in nanoseconds (negative).
+        total: i128,
+    },
+    /// A logged clock at `event` that contradicts its log, as the parser described it.
+    ClockMismatch {
+        /// The event.
+        event: EventIdx,
+        /// The parser's description.
+        detail: String,
+    },
+}
+
+impl Finding {
+    /// Its kind.
+    pub fn kind(&self) -> FindingKind {
+        match self {
+            Finding::UnmatchedSend { .. } => FindingKind::UnmatchedSend,
+            Finding::UnexpectedRecv { .. } => FindingKind::UnexpectedRecv,
+            Finding::UnmatchedRecv { .. } => FindingKind::UnmatchedRecv,
+            Finding::ClockViolation { .. } => FindingKind::ClockViolation,
+            Finding::SkewContradiction { .. } => FindingKind::SkewContradiction,
+            Finding::ClockMismatch { .. } => FindingKind::ClockMismatch,
+        }
+    }
+
+    /// The events involved, the one the finding is reported at first.
+    pub fn events(&self) -> Vec<EventIdx> {
+        match self {
+            Finding::UnmatchedSend { send, .. } => vec![*send],
+            Finding::UnexpectedRecv { recv, send, .. } => vec![*recv, *send],
+            Finding::UnmatchedRecv { recv, .. } => vec![*recv],
+            Finding::ClockViolation { message, .. } => vec![message.recv, message.send],
+            Finding::SkewContradiction { messages, .. } => {
+                messages.iter().flat_map(|m| [m.send, m.recv]).collect()
+            }
+            Finding::ClockMismatch { event, .. } => vec![*event],
+        }
+    }
+
+    /// The event the finding is reported at.
+    pub fn first_event(&self) -> EventIdx {
+        self.events()[0]
+    }
+
     /// The messages involved: the violating message, or the contradiction's cycle in order.
-    pub messages: Vec<Message>,
-    /// The message id concerned, for the first three kinds.
-    pub msg: Option<String>,
-    /// One line for people.
-    pub explanation: String,
+    pub fn messages(&self) -> &[Message] {
+        match self {
+            Finding::ClockViolation { message, .. } => std::slice::from_ref(message),
+            Finding::SkewContradiction { messages, .. } => messages,
+            _ => &[],
+        }
+    }
+
+    /// The message id concerned, for the kinds about one message.
+    pub fn msg(&self) -> Option<&str> {
+        match self {
+            Finding::UnmatchedSend { msg, .. }
+            | Finding::UnexpectedRecv { msg, .. }
+            | Finding::ClockViolation { msg, .. } => Some(msg),
+            Finding::UnmatchedRecv { msgs, .. } => msgs.first().map(String::as_str),
+            Finding::SkewContradiction { .. } | Finding::ClockMismatch { .. } => None,
+        }
+    }
 }
 
 /// Everything `check` found.
@@ -60,52 +155,61 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// Clock skew bounds and contradictions.
     pub skew: SkewReport,
+    /// Which pairs of nodes the bounds were asked for (`None`: no bounds were computed).
+    pub pairs: SkewPairs,
 }
 
 /// Runs every check over a loaded trace.
 pub fn check(trace: &Trace, causality: &Causality, pairs: SkewPairs) -> CheckReport {
     let mut findings = Vec::new();
-    for &e in &causality.unmatched_sends {
-        findings.push(unmatched_send(trace, e));
+    for copy in &causality.lost {
+        let receiver_absent = copy.receiver.as_deref().is_some_and(|r| {
+            !(0..trace.nodes.len() as u32).any(|n| trace.local_name(crate::model::NodeId(n)) == r)
+        });
+        findings.push(Finding::UnmatchedSend {
+            send: copy.send,
+            msg: copy.msg.to_string(),
+            receiver: copy.receiver.as_deref().map(str::to_string),
+            receiver_absent,
+        });
+    }
+    for &(recv, send) in &causality.unexpected {
+        findings.push(Finding::UnexpectedRecv {
+            recv,
+            send,
+            msg: trace.message_id(send, recv).to_string(),
+        });
     }
     let mut unmatched_recvs = causality.unmatched_recvs.clone();
     unmatched_recvs.sort_unstable();
     unmatched_recvs.dedup();
-    for e in unmatched_recvs {
-        findings.push(unmatched_recv(trace, causality, e));
+    for recv in unmatched_recvs {
+        findings.push(unmatched_recv(trace, causality, recv));
     }
     let skew = analyze_skew(trace, causality, pairs);
     let (messages, _) = super::skew::timed_messages(trace, causality);
     for m in messages.iter().filter(|m| m.delay < 0) {
-        findings.push(clock_violation(trace, m));
+        findings.push(Finding::ClockViolation {
+            message: *m,
+            msg: trace.message_id(m.send, m.recv).to_string(),
+        });
     }
     for c in &skew.contradictions {
-        let path: Vec<&str> = c
-            .messages
-            .iter()
-            .map(|m| trace.node_name(m.from))
-            .chain(c.messages.first().map(|m| trace.node_name(m.from)))
-            .collect();
-        findings.push(Finding {
-            kind: FindingKind::SkewContradiction,
-            events: c.messages.iter().flat_map(|m| [m.send, m.recv]).collect(),
+        findings.push(Finding::SkewContradiction {
             messages: c.messages.clone(),
-            msg: None,
-            explanation: format!(
-                "no constant clock offsets explain {} around {}: their apparent delays add up \
-                 to {} s, but true delays cannot be negative",
-                plural(c.messages.len(), "message"),
-                path.join(" -> "),
-                format_seconds(c.total)
-            ),
+            total: c.total,
         });
     }
     findings.extend(clock_mismatches(trace));
     findings.sort_by_key(|f| {
-        let s = trace.event(f.events[0]).source;
-        (f.kind, s.file, s.line)
+        let s = trace.event(f.first_event()).source;
+        (f.kind(), s.file, s.line)
     });
-    CheckReport { findings, skew }
+    CheckReport {
+        findings,
+        skew,
+        pairs,
+    }
 }
 
 /// The message ids of `e`'s roles of `kind`.
@@ -118,87 +222,17 @@ fn role_msgs(trace: &Trace, e: EventIdx, kind: EventKind) -> Vec<&str> {
         .collect()
 }
 
-fn unmatched_recv(trace: &Trace, causality: &Causality, e: EventIdx) -> Finding {
+fn unmatched_recv(trace: &Trace, causality: &Causality, recv: EventIdx) -> Finding {
     let sent: Vec<&str> = causality
-        .sends(e)
+        .sends(recv)
         .flat_map(|s| role_msgs(trace, s, EventKind::Send))
         .collect();
-    let missing: Vec<&str> = role_msgs(trace, e, EventKind::Recv)
+    let msgs = role_msgs(trace, recv, EventKind::Recv)
         .into_iter()
         .filter(|m| !sent.contains(m))
+        .map(str::to_string)
         .collect();
-    let quoted: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
-    Finding {
-        kind: FindingKind::UnmatchedRecv,
-        events: vec![e],
-        messages: Vec::new(),
-        msg: missing.first().map(|m| m.to_string()),
-        explanation: format!(
-            "{} on {} receives {}, which no event sends",
-            trace.event_id(e),
-            trace.node_name(trace.event(e).node),
-            quoted.join(" and ")
-        ),
-    }
-}
-
-fn unmatched_send(trace: &Trace, e: EventIdx) -> Finding {
-    let ev = trace.event(e);
-    let msgs = role_msgs(trace, e, EventKind::Send);
-    let quoted: Vec<String> = msgs.iter().map(|m| format!("{m:?}")).collect();
-    let mut explanation = format!(
-        "{} on {} sends {}{}, but no event receives it",
-        trace.event_id(e),
-        trace.node_name(ev.node),
-        quoted.join(" and "),
-        if ev.to().is_empty() {
-            String::new()
-        } else {
-            format!(" to {}", ev.to().join(", "))
-        }
-    );
-    let absent: Vec<&str> = ev
-        .to()
-        .iter()
-        .map(|t| &**t)
-        .filter(|t| trace.node_by_name(t).is_none())
-        .collect();
-    if !absent.is_empty() {
-        explanation.push_str(&format!(
-            " ({} logged nothing in this input)",
-            absent.join(", ")
-        ));
-    }
-    Finding {
-        kind: FindingKind::UnmatchedSend,
-        events: vec![e],
-        messages: Vec::new(),
-        msg: msgs.first().map(|m| m.to_string()),
-        explanation,
-    }
-}
-
-fn clock_violation(trace: &Trace, m: &Message) -> Finding {
-    let (send, recv) = (trace.event(m.send), trace.event(m.recv));
-    let time = |ev: &crate::model::Event| ev.time().map(format_time).unwrap_or_default();
-    Finding {
-        kind: FindingKind::ClockViolation,
-        events: vec![m.recv, m.send],
-        messages: vec![*m],
-        msg: Some(message_id(trace, m.send, m.recv).to_string()),
-        explanation: format!(
-            "{} receives {:?} at {} by {}'s clock, {} s before {} sent it at {} by {}'s clock: \
-             at least one of the two clocks is wrong",
-            trace.event_id(m.recv),
-            message_id(trace, m.send, m.recv),
-            time(recv),
-            trace.node_name(m.to),
-            format_seconds(-i128::from(m.delay)),
-            trace.event_id(m.send),
-            time(send),
-            trace.node_name(m.from),
-        ),
-    }
+    Finding::UnmatchedRecv { recv, msgs }
 }
 
 /// The parsers' diagnostics (clocks that contradict their log), each at the event it is about.
@@ -211,21 +245,10 @@ fn clock_mismatches(trace: &Trace) -> Vec<Finding> {
         .diagnostics
         .iter()
         .filter_map(|d| {
-            Some(Finding {
-                kind: FindingKind::ClockMismatch,
-                events: vec![*at.get(&d.source)?],
-                messages: Vec::new(),
-                msg: None,
-                explanation: d.message.clone(),
+            Some(Finding::ClockMismatch {
+                event: *at.get(&d.source)?,
+                detail: d.message.clone(),
             })
         })
         .collect()
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

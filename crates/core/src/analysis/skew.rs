@@ -23,7 +23,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::model::{EventIdx, EventKind, NodeId, Trace};
+use crate::model::{EventIdx, NodeId, Trace};
 use crate::order::Causality;
 
 /// A matched message whose send and receive both have a time.
@@ -116,26 +116,6 @@ pub fn timed_messages(trace: &Trace, causality: &Causality) -> (Vec<Message>, us
         }
     }
     (messages, unusable)
-}
-
-/// The id of the message that `send` sends and `recv` receives.
-pub fn message_id(trace: &Trace, send: EventIdx, recv: EventIdx) -> &str {
-    let got = trace.event(recv);
-    if got.kind == EventKind::Recv && got.more_roles().is_empty() {
-        // One role: the message matched can only be that one.
-        return got.msg.as_deref().unwrap_or_default();
-    }
-    let sent = |m: &str| {
-        trace
-            .event(send)
-            .roles()
-            .any(|(k, id)| k == EventKind::Send && id == m)
-    };
-    trace
-        .event(recv)
-        .roles()
-        .find(|&(k, id)| k == EventKind::Recv && sent(id))
-        .map_or("", |(_, id)| id)
 }
 
 const NONE: u32 = u32::MAX;
@@ -618,7 +598,7 @@ fn dijkstra(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RawEvent, Timestamp, TraceBuilder};
+    use crate::model::{EventKind, RawEvent, Timestamp, TraceBuilder};
     use crate::order::causal_order;
 
     /// Messages (from, to, send time, recv time) in ms, each on its own line pair.

@@ -4,6 +4,7 @@
 //! its send) in an order from [`crate::order`] and keeps what later layers need to ask.
 //! Engines can be combined in one pass with a tuple.
 
+pub mod given;
 pub mod hlc;
 pub mod lamport;
 pub mod packed;
@@ -11,6 +12,7 @@ pub mod replay;
 pub mod tree;
 pub mod vector;
 
+pub use given::GivenReplay;
 pub use lamport::{LamportClocks, LamportEngine};
 pub use packed::PackedClocks;
 pub use replay::{Engine, Replay, ReplayWalk};

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::given::GivenReplay;
 use super::tree::TreeReplay;
 use super::vector::{ClockWalk, SelectedClocks, VectorReplay};
 use crate::model::{EventIdx, Trace};
@@ -63,6 +64,8 @@ pub enum Replay {
     Tree(TreeReplay),
     /// Tree clocks for now, watched by `auto`.
     Trying(TreeReplay, Watch),
+    /// The clocks stamped input gave, whatever the engine asked for.
+    Given(GivenReplay),
 }
 
 /// What `auto` watches while it tries tree clocks.
@@ -89,6 +92,9 @@ impl Replay {
     /// thread forking all others). Either way the clocks are the same; the thresholds are
     /// measured in BENCHMARKS.md ("tree versus flat").
     pub fn new(engine: Engine, trace: &Trace, causality: &Causality) -> Self {
+        if trace.given.is_some() {
+            return Replay::Given(GivenReplay::new(trace));
+        }
         match engine {
             Engine::Flat => Replay::Flat(VectorReplay::new(trace, causality)),
             Engine::Tree => Replay::Tree(TreeReplay::new(trace, causality)),
@@ -113,7 +119,7 @@ impl Replay {
     /// The engine computing the clocks now: flat or tree.
     pub fn engine(&self) -> Engine {
         match self {
-            Replay::Flat(_) => Engine::Flat,
+            Replay::Flat(_) | Replay::Given(_) => Engine::Flat,
             Replay::Tree(_) | Replay::Trying(..) => Engine::Tree,
         }
     }
@@ -142,6 +148,13 @@ impl Replay {
         match self {
             Replay::Flat(r) => r.advance(trace, causality, e),
             Replay::Tree(r) | Replay::Trying(r, _) => r.advance(trace, causality, e),
+            Replay::Given(r) => r.advance(
+                trace
+                    .given
+                    .as_ref()
+                    .expect("a given replay has given clocks"),
+                e,
+            ),
         }
     }
 

@@ -74,7 +74,7 @@ impl ClockWalk for &VectorClocks {
     }
 }
 
-/// Computes flat vector clocks in one causal pass.
+/// Computes flat vector clocks in one causal pass (or, on stamped input, stores the given ones).
 #[derive(Debug)]
 pub struct FlatVectorEngine {
     clocks: VectorClocks,
@@ -101,6 +101,12 @@ impl ClockEngine for FlatVectorEngine {
         let w = self.clocks.width;
         let cells = &mut self.clocks.cells;
         let here = e.index() * w;
+        if let Some(given) = &trace.given {
+            for &(n, count) in given.vc(e) {
+                cells[here + n.index()] = count;
+            }
+            return;
+        }
         if ev.seq > 1 {
             let prev = trace.by_node[ev.node.index()][ev.seq as usize - 2];
             cells.copy_within(prev.index() * w..prev.index() * w + w, here);

@@ -16,17 +16,32 @@ use super::fields::{
 use super::{check_event, FileContext};
 use crate::error::{InputError, Result};
 use crate::input::{for_each_line_of, Input};
-use crate::model::{Fields, RawEvent, TraceBuilder};
+use crate::model::{EventFlags, Fields, GivenStamp, RawEvent, TraceBuilder};
 
 /// Bytes per block; each block's lines are parsed by two threads, then added in order.
 const BLOCK: usize = 4 << 20;
+
+/// How lines are read: the native format, or stamped input (`causal stamp`'s output, whose
+/// ids and clocks are taken as given and required on every line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The native format: `lamport` and `vc` are ignored (they are computed).
+    Native,
+    /// Stamped input: `id`, `node`, `lamport` and `vc` on every line, used as given.
+    Stamped,
+}
 
 /// Parses every line of `input` as one event; blank lines are skipped.
 ///
 /// Lines are independent, so each block of lines is split in two at a line end and both
 /// halves are parsed at once (two cores pay: parsing is most of reading). Events are added in
 /// input order, and the first error in input order is the one reported.
-pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilder) -> Result<()> {
+pub fn parse(
+    input: &mut Input,
+    ctx: &FileContext<'_>,
+    mode: Mode,
+    builder: &mut TraceBuilder,
+) -> Result<()> {
     let keep_fields = builder.keeps_fields();
     input.for_each_block(BLOCK, |first_line, block| {
         let mid = block.len() / 2;
@@ -37,8 +52,8 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
         let (head, tail) = block.split_at(split);
         let tail_first = first_line + head.iter().filter(|&&b| b == b'\n').count() as u32;
         let (head_events, tail_events) = std::thread::scope(|scope| {
-            let tail_job = scope.spawn(|| parse_lines(tail, tail_first, ctx, keep_fields));
-            let head_events = parse_lines(head, first_line, ctx, keep_fields);
+            let tail_job = scope.spawn(|| parse_lines(tail, tail_first, ctx, mode, keep_fields));
+            let head_events = parse_lines(head, first_line, ctx, mode, keep_fields);
             let tail_events = tail_job.join().expect("a parser thread does not panic");
             (head_events, tail_events)
         });
@@ -53,12 +68,13 @@ fn parse_lines(
     bytes: &[u8],
     first_line: u32,
     ctx: &FileContext<'_>,
+    mode: Mode,
     keep_fields: bool,
 ) -> Result<Vec<RawEvent>> {
     let mut events = Vec::with_capacity(bytes.len() / 96);
     for_each_line_of(ctx.name, bytes, first_line, |line, text| {
         if !text.trim().is_empty() {
-            events.push(parse_line_keeping(text, line, ctx, keep_fields)?);
+            events.push(parse_line_keeping(text, line, ctx, mode, keep_fields)?);
         }
         Ok(())
     })?;
@@ -66,12 +82,28 @@ fn parse_lines(
 }
 
 /// Fields `causal` reads; every other field is passed through as text.
-const KNOWN: [&str; 10] = [
-    "node", "host", "kind", "msg", "to", "time", "label", "id", "reads", "writes",
+const KNOWN: [&str; 14] = [
+    "node", "host", "kind", "msg", "to", "time", "label", "id", "reads", "writes", "sync",
+    "outside", "lamport", "vc",
 ];
 
-/// Fields the writers compute, dropped from what is passed through.
-const COMPUTED: [&str; 2] = ["lamport", "vc"];
+/// Fields the writers compute (or write from what they read), dropped from what is passed
+/// through: `lamport` and `vc` are computed (or, on stamped input, given and written again),
+/// `outside` is written from the event's marks.
+const COMPUTED: [&str; 3] = ["lamport", "vc", "outside"];
+
+/// Whether a line is stamped input: it has the `id`, `node`, `lamport` and `vc` that `causal
+/// stamp` writes. A line cut short by the end of a peek is judged by its keys' text.
+pub fn is_stamped(line: &str) -> bool {
+    match serde_json::from_str::<RawObject<'_>>(line) {
+        Ok(RawObject(members)) => ["id", "node", "lamport", "vc"]
+            .iter()
+            .all(|k| members.iter().any(|(key, _)| key == k)),
+        Err(_) => ["\"id\":", "\"node\":", "\"lamport\":", "\"vc\":{"]
+            .iter()
+            .all(|k| line.contains(k)),
+    }
+}
 
 /// A JSON object's members in order, keys borrowed when they hold no escapes, values as text.
 struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
@@ -102,7 +134,16 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
 
 /// Parses one line of the native format.
 pub fn parse_line(text: &str, line: u32, ctx: &FileContext<'_>) -> Result<RawEvent, InputError> {
-    parse_line_keeping(text, line, ctx, true)
+    parse_line_keeping(text, line, ctx, Mode::Native, true)
+}
+
+/// Parses one line of stamped input.
+pub fn parse_stamped_line(
+    text: &str,
+    line: u32,
+    ctx: &FileContext<'_>,
+) -> Result<RawEvent, InputError> {
+    parse_line_keeping(text, line, ctx, Mode::Stamped, true)
 }
 
 /// [`parse_line`], leaving the pass-through fields out unless `keep_fields` (the builder
@@ -111,21 +152,41 @@ fn parse_line_keeping(
     text: &str,
     line: u32,
     ctx: &FileContext<'_>,
+    mode: Mode,
     keep_fields: bool,
 ) -> Result<RawEvent, InputError> {
-    if let Ok(RawObject(members)) = serde_json::from_str::<RawObject<'_>>(text) {
-        let unique = members
-            .iter()
-            .enumerate()
-            .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k));
-        if unique {
-            return event_from_members(&members, text, line, ctx, keep_fields);
+    let Ok(RawObject(mut members)) = serde_json::from_str::<RawObject<'_>>(text) else {
+        // Not an object, or malformed: the general parser says what is wrong.
+        let fields = parse_object(text, line, ctx)?;
+        let members: Vec<(Cow<'_, str>, Box<RawValue>)> = fields
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    Cow::Owned(k),
+                    RawValue::from_string(v.to_string()).expect("valid"),
+                )
+            })
+            .collect();
+        let borrowed: Vec<(Cow<'_, str>, &RawValue)> =
+            members.iter().map(|(k, v)| (k.clone(), &**v)).collect();
+        return event_from_members(&borrowed, text, line, ctx, mode, keep_fields);
+    };
+    // A repeated key keeps its first place and its last value, as serde_json's maps do.
+    let unique = members
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| members[..i].iter().all(|(other, _)| other != k));
+    if !unique {
+        let mut deduped: Vec<(Cow<'_, str>, &RawValue)> = Vec::with_capacity(members.len());
+        for (k, v) in members {
+            match deduped.iter_mut().find(|(other, _)| *other == k) {
+                Some(slot) => slot.1 = v,
+                None => deduped.push((k, v)),
+            }
         }
+        members = deduped;
     }
-    // Not an object, malformed, or with repeated keys: the general path says what is wrong,
-    // or keeps the last of repeated keys as serde_json does.
-    let fields = parse_object(text, line, ctx)?;
-    event_from_object(fields, text, line, ctx)
+    event_from_members(&members, text, line, ctx, mode, keep_fields)
 }
 
 /// Parses a line that must hold one JSON object; the error names line, column and what was
@@ -136,10 +197,7 @@ pub fn parse_object(
     ctx: &FileContext<'_>,
 ) -> Result<Map<String, Value>, InputError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        let msg = e.to_string();
-        // serde_json appends " at line L column C"; we know the line better than it does.
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        ctx.error(line, format!("expected a JSON object: {msg}"))
+        ctx.error(line, format!("expected a JSON object: {}", json_error(&e)))
             .at_column(Some(e.column() as u32))
     })?;
     match value {
@@ -158,6 +216,7 @@ fn event_from_object(
     text: &str,
     line: u32,
     ctx: &FileContext<'_>,
+    mode: Mode,
 ) -> Result<RawEvent, InputError> {
     let fail =
         |field: &str, message: String| ctx.error(line, message).at_column(key_column(text, field));
@@ -165,7 +224,8 @@ fn event_from_object(
         match fields.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            // Message ids and event ids are often numbers in real logs.
+            // Message ids and event ids are often numbers in real logs: callers hand such
+            // numbers over as their text as written (see `event_from_members`).
             Some(Value::Number(n)) if field == "msg" || field == "id" => Ok(Some(n.to_string())),
             Some(other) => Err(fail(
                 field,
@@ -187,7 +247,14 @@ fn event_from_object(
         "host"
     };
     let node = match string(node_field)? {
+        Some(n) if n.is_empty() => {
+            return Err(fail(
+                node_field,
+                format!("expected {node_field:?} (string) to name a node, found \"\""),
+            ))
+        }
         Some(n) => n,
+        None if mode == Mode::Stamped => return Err(stamped_needs(ctx, line, "node")),
         None => match ctx.default_node {
             Some(n) => n.to_string(),
             None => {
@@ -217,6 +284,106 @@ fn event_from_object(
             ))
         }
     };
+    let id = string("id")?;
+    if id.as_deref() == Some("") {
+        return Err(fail(
+            "id",
+            "expected \"id\" to name the event, found \"\"".to_string(),
+        ));
+    }
+    let mut flags = EventFlags::NONE;
+    match fields.get("sync") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => flags = flags.with(EventFlags::SYNC),
+        Some(other) => {
+            return Err(fail(
+                "sync",
+                format!(
+                    "expected \"sync\" (true or false), found {}",
+                    type_name(other)
+                ),
+            ))
+        }
+    }
+    match fields.get("outside") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if EventFlags::from_outside(s).is_some() => {
+            flags = flags.with(EventFlags::from_outside(s).expect("checked"));
+        }
+        Some(other) => {
+            return Err(fail(
+                "outside",
+                format!(
+                    "expected \"outside\" to be \"send\", \"recv\" or \"both\", found {}",
+                    short_value(other)
+                ),
+            ))
+        }
+    }
+    let given = match mode {
+        Mode::Native => None,
+        Mode::Stamped => {
+            if id.is_none() {
+                return Err(stamped_needs(ctx, line, "id"));
+            }
+            let lamport = match fields.get("lamport") {
+                None | Some(Value::Null) => return Err(stamped_needs(ctx, line, "lamport")),
+                Some(v) => v.as_u64().filter(|&l| l >= 1).ok_or_else(|| {
+                    fail(
+                        "lamport",
+                        format!(
+                            "expected \"lamport\" (an integer >= 1), found {}",
+                            short_value(v)
+                        ),
+                    )
+                })?,
+            };
+            let vc = match fields.get("vc") {
+                None | Some(Value::Null) => return Err(stamped_needs(ctx, line, "vc")),
+                Some(Value::Object(members)) => {
+                    let mut vc = Vec::with_capacity(members.len());
+                    for (name, count) in members {
+                        let count = count
+                            .as_u64()
+                            .and_then(|c| u32::try_from(c).ok())
+                            .ok_or_else(|| {
+                                fail(
+                                    "vc",
+                                    format!(
+                                        "expected \"vc\" to map each node to a count (an integer \
+                                         below 2^32), found {} for {name:?}",
+                                        short_value(count)
+                                    ),
+                                )
+                            })?;
+                        if count > 0 {
+                            vc.push((name.clone(), count));
+                        }
+                    }
+                    vc
+                }
+                Some(other) => {
+                    return Err(fail(
+                        "vc",
+                        format!(
+                            "expected \"vc\" (an object: node -> count), found {}",
+                            type_name(other)
+                        ),
+                    ))
+                }
+            };
+            if !vc.iter().any(|(n, _)| *n == node) {
+                return Err(fail(
+                    "vc",
+                    format!(
+                        "expected \"vc\" to count the event on its own node {node:?}, \
+                         but it has no member {node:?}"
+                    ),
+                ));
+            }
+            Some(Box::new(GivenStamp { lamport, vc }))
+        }
+    };
     let raw = RawEvent {
         node,
         kind,
@@ -225,12 +392,14 @@ fn event_from_object(
         to: list("to")?,
         time,
         label: string("label")?,
-        id: string("id")?,
+        id,
         reads: list("reads")?,
         writes: list("writes")?,
         line,
         fields: Map::new(),
         fields_text: None,
+        flags,
+        given,
     };
     check_event(&raw).map_err(|m| fail("kind", m))?;
     let mut fields = fields;
@@ -240,15 +409,38 @@ fn event_from_object(
     Ok(RawEvent { fields, ..raw })
 }
 
+/// The error for a stamped line without one of the fields `causal stamp` writes.
+fn stamped_needs(ctx: &FileContext<'_>, line: u32, field: &str) -> InputError {
+    ctx.error(
+        line,
+        format!(
+            "expected {field:?} on every line of stamped input (the id, node, lamport and vc \
+             that causal stamp writes); read the file with --from jsonl to compute clocks \
+             instead"
+        ),
+    )
+}
+
+/// A value as an error message shows it: strings and numbers as written, else its type.
+fn short_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => type_name(other).to_string(),
+    }
+}
+
 /// Reads an object's members: the known fields as values, the rest kept as compact text.
 fn event_from_members(
     members: &[(Cow<'_, str>, &RawValue)],
     text: &str,
     line: u32,
     ctx: &FileContext<'_>,
+    mode: Mode,
     keep_fields: bool,
 ) -> Result<RawEvent, InputError> {
-    let mut raw = match typed_fields(members, line, ctx) {
+    let mut raw = match typed_fields(members, line, ctx, mode) {
         Some(raw) => raw,
         // Something unusual (a wrong type, an escape, a missing node): the general path
         // reads it the slow way, or says exactly what is wrong.
@@ -256,12 +448,20 @@ fn event_from_members(
             let mut known = Map::new();
             for (key, value) in members {
                 if KNOWN.contains(&key.as_ref()) {
-                    let parsed: Value = serde_json::from_str(value.get())
-                        .map_err(|e| ctx.error(line, format!("expected a JSON value: {e}")))?;
+                    let text = value.get();
+                    // A number id is its JSON text as written (`1e3` stays `1e3`), on this
+                    // path as on the fast one.
+                    let parsed = if matches!(key.as_ref(), "msg" | "id") && is_number(text) {
+                        Value::String(text.to_string())
+                    } else {
+                        serde_json::from_str(text).map_err(|e| {
+                            ctx.error(line, format!("expected a JSON value: {}", json_error(&e)))
+                        })?
+                    };
                     known.insert(key.to_string(), parsed);
                 }
             }
-            event_from_object(known, text, line, ctx)?
+            event_from_object(known, text, line, ctx, mode)?
         }
     };
     if !keep_fields {
@@ -296,8 +496,9 @@ fn event_from_members(
                 .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
         {
             // Nested values are written compactly like everything else.
-            let parsed: Value = serde_json::from_str(value)
-                .map_err(|e| ctx.error(line, format!("expected a JSON value: {e}")))?;
+            let parsed: Value = serde_json::from_str(value).map_err(|e| {
+                ctx.error(line, format!("expected a JSON value: {}", json_error(&e)))
+            })?;
             compact.push_str(&parsed.to_string());
         } else {
             compact.push_str(value);
@@ -318,6 +519,7 @@ fn typed_fields(
     members: &[(Cow<'_, str>, &RawValue)],
     line: u32,
     ctx: &FileContext<'_>,
+    mode: Mode,
 ) -> Option<RawEvent> {
     fn text(v: &RawValue) -> Option<String> {
         // A raw value is valid JSON already, so a string without a backslash has no escapes
@@ -332,7 +534,7 @@ fn typed_fields(
     }
     fn text_or_number(v: &RawValue) -> Option<String> {
         let s = v.get();
-        if s.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        if is_number(s) {
             Some(s.to_string())
         } else {
             text(v)
@@ -352,8 +554,31 @@ fn typed_fields(
         ..RawEvent::default()
     };
     let (mut node, mut host) = (None, None);
+    let (mut lamport, mut vc) = (None, None);
     for (key, value) in members {
         match key.as_ref() {
+            "sync" => match value.get() {
+                "true" => raw.flags = raw.flags.with(EventFlags::SYNC),
+                "false" | "null" => {}
+                _ => return None,
+            },
+            "outside" if value.get() != "null" => {
+                raw.flags = raw.flags.with(EventFlags::from_outside(&text(value)?)?);
+            }
+            "lamport" if mode == Mode::Stamped => {
+                lamport = Some(value.get().parse::<u64>().ok().filter(|&l| l >= 1)?);
+            }
+            "vc" if mode == Mode::Stamped => {
+                let members: Vec<(Cow<'_, str>, u32)> =
+                    serde_json::from_str::<VcMembers<'_>>(value.get()).ok()?.0;
+                vc = Some(
+                    members
+                        .into_iter()
+                        .filter(|&(_, c)| c > 0)
+                        .map(|(n, c)| (n.into_owned(), c))
+                        .collect::<Vec<_>>(),
+                );
+            }
             "node" => node = Some(text(value)?),
             "host" => host = Some(text(value)?),
             "kind" => raw.kind = Some(parse_kind(&text(value)?).ok()?),
@@ -374,11 +599,66 @@ fn typed_fields(
             _ => {}
         }
     }
-    raw.node = node
-        .or(host)
-        .or_else(|| ctx.default_node.map(str::to_string))?;
+    if mode == Mode::Stamped {
+        // Stamped lines name their node and id themselves; anything missing is for the
+        // general path to report.
+        raw.node = node.or(host)?;
+        let vc = vc?;
+        if raw.id.is_none() || !vc.iter().any(|(n, _)| *n == raw.node) {
+            return None;
+        }
+        raw.given = Some(Box::new(GivenStamp {
+            lamport: lamport?,
+            vc,
+        }));
+    } else {
+        raw.node = node
+            .or(host)
+            .or_else(|| ctx.default_node.map(str::to_string))?;
+    }
+    if raw.node.is_empty() || raw.id.as_deref() == Some("") {
+        return None;
+    }
     check_event(&raw).ok()?;
     Some(raw)
+}
+
+/// Whether a JSON value's text is a number.
+fn is_number(text: &str) -> bool {
+    text.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+}
+
+/// A serde_json error without the " at line L column C" it appends: callers know the line
+/// better (serde_json parses each line alone and says "line 1").
+pub fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.find(" at line ") {
+        Some(at) => msg[..at].to_string(),
+        None => msg,
+    }
+}
+
+/// A vector clock's members in their order, names borrowed when they hold no escapes.
+struct VcMembers<'a>(Vec<(Cow<'a, str>, u32)>);
+
+impl<'de> Deserialize<'de> for VcMembers<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = VcMembers<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of counts")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(Key(k)) = map.next_key()? {
+                    members.push((k, map.next_value::<u32>()?));
+                }
+                Ok(VcMembers(members))
+            }
+        }
+        d.deserialize_map(Members)
+    }
 }
 
 /// The 1-based column (in characters) of `"field"` as a key in the line, when found.

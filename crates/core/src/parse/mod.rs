@@ -49,6 +49,8 @@ pub enum Format {
     Zipkin,
     /// RAPID STD shared-memory traces (`thread|op(arg)|loc`).
     Std,
+    /// Stamped JSON Lines (`causal stamp`'s output): ids and clocks taken as given.
+    Stamped,
 }
 
 impl crate::Named for Format {
@@ -63,6 +65,7 @@ impl crate::Named for Format {
         Format::Jaeger,
         Format::Zipkin,
         Format::Std,
+        Format::Stamped,
     ];
 
     fn about(self) -> &'static str {
@@ -83,6 +86,9 @@ impl crate::Named for Format {
             Format::Jaeger => "Jaeger JSON (API envelope, bare trace, or flat array of spans)",
             Format::Zipkin => "Zipkin v2 JSON (a list of spans, or a list of lists)",
             Format::Std => "RAPID STD shared-memory traces (`thread|op(arg)|loc`)",
+            Format::Stamped => {
+                "Stamped JSON Lines (causal's own output): ids and clocks used as given"
+            }
         }
     }
 
@@ -98,6 +104,7 @@ impl crate::Named for Format {
             Format::Jaeger => "jaeger",
             Format::Zipkin => "zipkin",
             Format::Std => "std",
+            Format::Stamped => "stamped",
         }
     }
 }
@@ -117,6 +124,7 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         // ShiViz's upload layout: the parser regex on the first line.
         Some(line) if shiviz::is_shiviz_regex(line) => Some(Format::Shiviz),
         Some(line) if govector::is_clock_line(line) => Some(Format::Govector),
+        Some(line) if jsonl::is_stamped(line) => Some(Format::Stamped),
         Some(line) if tracing::is_record(line) => Some(Format::Tracing),
         Some(line) if std_trace::is_std_line(line) => Some(Format::Std),
         // JSON that no other format claims is read as JSON Lines, whose errors say what
@@ -213,6 +221,8 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let mut spans = spans::SpanCollector::new();
     let mut skipped = Vec::new();
     let mut recognised = Vec::new();
+    // The first file, and whether it was stamped input.
+    let mut mixing: Option<(String, bool)> = None;
     for path in paths {
         let mut input = Input::open_counted(path, options.progress.clone())?;
         let index = builder.add_file(input.name.clone());
@@ -253,7 +263,10 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
             }
             format => format,
         };
-        if matches!(format, Format::Jsonl | Format::Regex | Format::Std) {
+        if matches!(
+            format,
+            Format::Jsonl | Format::Regex | Format::Std | Format::Stamped
+        ) {
             // One event a line, near enough (a tenth more for lines shorter than the first).
             if let Some(lines) = input.estimated_lines() {
                 builder.reserve_events((lines + lines / 10) as usize);
@@ -293,10 +306,32 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
                 0
             }
             Format::Jsonl | Format::Auto => {
-                jsonl::parse(&mut input, &ctx, &mut builder)?;
+                jsonl::parse(&mut input, &ctx, jsonl::Mode::Native, &mut builder)?;
+                0
+            }
+            Format::Stamped => {
+                jsonl::parse(&mut input, &ctx, jsonl::Mode::Stamped, &mut builder)?;
                 0
             }
         };
+        // Stamped input's clocks count only the events of stamped input: mixed with events
+        // whose clocks are computed, neither would be right.
+        let stamped = format == Format::Stamped;
+        match &mixing {
+            Some((first, was_stamped)) if *was_stamped != stamped => {
+                let (s, u) = if stamped {
+                    (&name, first)
+                } else {
+                    (first, &name)
+                };
+                return Err(Error::Usage(format!(
+                    "cannot read stamped input ({s}) together with unstamped input ({u}): \
+                     stamped clocks are used as given and would not count the other's events"
+                )));
+            }
+            Some(_) => {}
+            None => mixing = Some((name.clone(), stamped)),
+        }
         if skips > 0 {
             skipped.push((name, skips));
         }

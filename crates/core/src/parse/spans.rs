@@ -1374,6 +1374,8 @@ impl EventPlan {
             line: s.line,
             fields,
             fields_text: None,
+            flags: crate::model::EventFlags::NONE,
+            given: None,
         }
     }
 }

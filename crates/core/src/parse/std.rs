@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::FileContext;
 use crate::error::Result;
 use crate::input::Input;
-use crate::model::{EventKind, RawEvent, Role, TraceBuilder};
+use crate::model::{EventFlags, EventKind, RawEvent, Role, TraceBuilder};
 
 /// Whether `line` (the first non-blank line of an input) is an STD line:
 /// `thread|op(arg)[|loc]` with a known op.
@@ -156,7 +156,7 @@ impl State {
 fn raw_event(thread: &str, p: Pending) -> RawEvent {
     // Exact capacity: millions of events each hold this map.
     let mut fields = Map::with_capacity(
-        2 + 2 * usize::from(!p.roles.is_empty())
+        2 + 3 * usize::from(!p.roles.is_empty())
             + usize::from(p.roles.len() > 1)
             + usize::from(p.read.is_some() || p.write.is_some()),
     );
@@ -190,6 +190,14 @@ fn raw_event(thread: &str, p: Pending) -> RawEvent {
         fields.insert("loc".into(), loc.clone().into());
     }
     let (kind, msg) = first.map_or((None, None), |(k, m)| (Some(k), Some(m)));
+    // Lock hand-offs, forks and joins are synchronisation, not network messages: the last
+    // release of a lock is received by nobody, and that is normal.
+    let flags = if msg.is_some() {
+        fields.insert("sync".into(), Value::Bool(true));
+        EventFlags::SYNC
+    } else {
+        EventFlags::NONE
+    };
     RawEvent {
         node: thread.to_string(),
         kind,
@@ -204,6 +212,8 @@ fn raw_event(thread: &str, p: Pending) -> RawEvent {
         line: p.line,
         fields,
         fields_text: None,
+        flags,
+        given: None,
     }
 }
 

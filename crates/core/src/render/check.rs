@@ -4,13 +4,14 @@
 use std::io::{self, Write};
 
 use crate::analysis::check::{CheckReport, Finding, FindingKind};
-use crate::analysis::skew::{message_id, Message, SkewBound};
+use crate::analysis::skew::{Message, SkewBound, SkewPairs};
 use crate::analysis::{format_seconds, format_time, seconds_f64};
 use crate::model::{EventIdx, Trace};
 use crate::render::Palette;
 
-/// Version of the JSON report shape; bumped on incompatible changes.
-pub const VERSION: u32 = 1;
+/// Version of the JSON report shape; bumped on incompatible changes (2: one `unmatched-send`
+/// per lost copy, with its `receiver`; the `unexpected-recv` kind).
+pub const VERSION: u32 = 2;
 
 /// Writes the report as one JSON object and a newline, streamed field by field: with many
 /// nodes the bounds run to millions of message objects, too many to build as `Value`s first.
@@ -42,38 +43,133 @@ pub fn write_json(w: &mut dyn Write, trace: &Trace, report: &CheckReport) -> io:
 
 fn write_finding_json(w: &mut dyn Write, trace: &Trace, f: &Finding) -> io::Result<()> {
     w.write_all(b"{\"kind\":")?;
-    serde_json::to_writer(&mut *w, f.kind.as_str())?;
+    serde_json::to_writer(&mut *w, f.kind().as_str())?;
     w.write_all(b",\"events\":[")?;
-    for (i, &e) in f.events.iter().enumerate() {
+    for (i, &e) in f.events().iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
         write_event_json(w, trace, e)?;
     }
     w.write_all(b"],\"explanation\":")?;
-    serde_json::to_writer(&mut *w, &f.explanation)?;
+    serde_json::to_writer(&mut *w, &explanation(trace, f))?;
     w.write_all(b",\"messages\":")?;
-    write_messages_json(w, trace, &f.messages)?;
-    match f.kind {
-        FindingKind::UnmatchedSend => {
+    write_messages_json(w, trace, f.messages())?;
+    match f {
+        Finding::UnmatchedSend { send, receiver, .. } => {
             w.write_all(b",\"msg\":")?;
-            serde_json::to_writer(&mut *w, &f.msg)?;
-            let to: Vec<&str> = trace.event(f.events[0]).to().iter().map(|t| &**t).collect();
+            serde_json::to_writer(&mut *w, &f.msg())?;
+            let to: Vec<&str> = trace.event(*send).to().iter().map(|t| &**t).collect();
+            w.write_all(b",\"to\":")?;
+            serde_json::to_writer(&mut *w, &to)?;
+            w.write_all(b",\"receiver\":")?;
+            serde_json::to_writer(&mut *w, receiver)?;
+        }
+        Finding::UnexpectedRecv { send, .. } => {
+            w.write_all(b",\"msg\":")?;
+            serde_json::to_writer(&mut *w, &f.msg())?;
+            let to: Vec<&str> = trace.event(*send).to().iter().map(|t| &**t).collect();
             w.write_all(b",\"to\":")?;
             serde_json::to_writer(&mut *w, &to)?;
         }
-        FindingKind::UnmatchedRecv | FindingKind::ClockViolation => {
+        Finding::UnmatchedRecv { .. } | Finding::ClockViolation { .. } => {
             w.write_all(b",\"msg\":")?;
-            serde_json::to_writer(&mut *w, &f.msg)?;
+            serde_json::to_writer(&mut *w, &f.msg())?;
         }
-        FindingKind::SkewContradiction => {
-            let total: i128 = f.messages.iter().map(|m| i128::from(m.delay)).sum();
+        Finding::SkewContradiction { total, .. } => {
             w.write_all(b",\"total\":")?;
-            serde_json::to_writer(&mut *w, &seconds_f64(total))?;
+            serde_json::to_writer(&mut *w, &seconds_f64(*total))?;
         }
-        FindingKind::ClockMismatch => {}
+        Finding::ClockMismatch { .. } => {}
     }
     w.write_all(b"}")
+}
+
+/// One line for people saying what a finding is.
+pub fn explanation(trace: &Trace, f: &Finding) -> String {
+    let on = |e: EventIdx| {
+        format!(
+            "{} on {}",
+            trace.event_id(e),
+            trace.node_name(trace.event(e).node)
+        )
+    };
+    match f {
+        Finding::UnmatchedSend {
+            send,
+            msg,
+            receiver: None,
+            ..
+        } => format!("{} sends {msg:?}, but no event receives it", on(*send)),
+        Finding::UnmatchedSend {
+            send,
+            msg,
+            receiver: Some(r),
+            receiver_absent,
+        } => {
+            let to = trace.event(*send).to().join(", ");
+            let absent = if *receiver_absent {
+                format!(" ({r} logged nothing in this input)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} sends {msg:?} to {to}, but {r} never receives it{absent}",
+                on(*send)
+            )
+        }
+        Finding::UnexpectedRecv { recv, send, msg } => format!(
+            "{} receives {msg:?} from {}, which sent it to {} only",
+            on(*recv),
+            on(*send),
+            trace.event(*send).to().join(", ")
+        ),
+        Finding::UnmatchedRecv { recv, msgs } => {
+            let quoted: Vec<String> = msgs.iter().map(|m| format!("{m:?}")).collect();
+            format!(
+                "{} receives {}, which no event sends",
+                on(*recv),
+                quoted.join(" and ")
+            )
+        }
+        Finding::ClockViolation { message: m, msg } => {
+            let time = |e: EventIdx| trace.event(e).time().map(format_time).unwrap_or_default();
+            format!(
+                "{} receives {msg:?} at {} by {}'s clock, {} s before {} sent it at {} by {}'s \
+                 clock: at least one of the two clocks is wrong",
+                trace.event_id(m.recv),
+                time(m.recv),
+                trace.node_name(m.to),
+                format_seconds(-i128::from(m.delay)),
+                trace.event_id(m.send),
+                time(m.send),
+                trace.node_name(m.from),
+            )
+        }
+        Finding::SkewContradiction { messages, total } => {
+            let path: Vec<&str> = messages
+                .iter()
+                .map(|m| trace.node_name(m.from))
+                .chain(messages.first().map(|m| trace.node_name(m.from)))
+                .collect();
+            format!(
+                "no constant clock offsets explain {} around {}: their apparent delays add up \
+                 to {} s, but true delays cannot be negative",
+                plural(messages.len(), "message"),
+                path.join(" -> "),
+                format_seconds(*total)
+            )
+        }
+        Finding::ClockMismatch { detail, .. } => detail.clone(),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// `{"id","node","file","line","time"}`.
@@ -98,7 +194,7 @@ fn write_messages_json(w: &mut dyn Write, trace: &Trace, messages: &[Message]) -
             w.write_all(b",")?;
         }
         w.write_all(b"{\"msg\":")?;
-        serde_json::to_writer(&mut *w, message_id(trace, m.send, m.recv))?;
+        serde_json::to_writer(&mut *w, trace.message_id(m.send, m.recv))?;
         w.write_all(b",\"from\":")?;
         serde_json::to_writer(&mut *w, trace.node_name(m.from))?;
         w.write_all(b",\"to\":")?;
@@ -138,21 +234,22 @@ pub fn write_text(
     palette: Palette,
 ) -> io::Result<()> {
     for f in &report.findings {
-        let kind = match f.kind {
+        let kind = match f.kind() {
             FindingKind::UnmatchedSend
+            | FindingKind::UnexpectedRecv
             | FindingKind::UnmatchedRecv
-            | FindingKind::ClockMismatch => palette.warning(f.kind.as_str()),
+            | FindingKind::ClockMismatch => palette.warning(f.kind().as_str()),
             FindingKind::ClockViolation | FindingKind::SkewContradiction => {
-                palette.error(f.kind.as_str())
+                palette.error(f.kind().as_str())
             }
         };
         writeln!(
             w,
             "{}: {kind}: {}",
-            palette.bold(&trace.location(f.events[0]).to_string()),
-            f.explanation
+            palette.bold(&trace.location(f.first_event()).to_string()),
+            explanation(trace, f)
         )?;
-        for m in &f.messages {
+        for m in f.messages() {
             writeln!(w, "    {}", palette.dim(&message_text(trace, m)))?;
         }
     }
@@ -214,7 +311,7 @@ pub fn write_text(
 fn message_text(trace: &Trace, m: &Message) -> String {
     format!(
         "{:?} {} -> {}, delay {} s ({} {} -> {} {})",
-        message_id(trace, m.send, m.recv),
+        trace.message_id(m.send, m.recv),
         trace.node_name(m.from),
         trace.node_name(m.to),
         format_seconds(i128::from(m.delay)),
@@ -229,8 +326,8 @@ fn summary(report: &CheckReport) -> String {
     let mut counts: Vec<(FindingKind, usize)> = Vec::new();
     for f in &report.findings {
         match counts.last_mut() {
-            Some((k, n)) if *k == f.kind => *n += 1,
-            _ => counts.push((f.kind, 1)),
+            Some((k, n)) if *k == f.kind() => *n += 1,
+            _ => counts.push((f.kind(), 1)),
         }
     }
     let findings = match report.findings.len() {
@@ -245,6 +342,9 @@ fn summary(report: &CheckReport) -> String {
                 .join(", ")
         ),
     };
+    if report.pairs == SkewPairs::None {
+        return findings;
+    }
     let pairs = report.skew.bounds.len();
     format!(
         "{findings}; skew bounds for {pairs} pair{} of nodes",

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use crate::clock::{Clocks, Stamps};
-use crate::graph::{message_id, ClockLabel, Item, LooseKind, View, ViewEdgeKind};
+use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventKind, Trace};
 use crate::render::text::{clock_text, one_line};
 
@@ -117,7 +117,7 @@ pub fn write_dot<C: Clocks>(
             "  {} -> {} [label={}, color=\"{border}\", fontcolor=\"{border}\"];",
             vertex(view.items[edge.from]),
             vertex(view.items[edge.to]),
-            quote(&one_line(message_id(trace, send, recv)))
+            quote(&one_line(trace.message_id(send, recv)))
         )?;
     }
 

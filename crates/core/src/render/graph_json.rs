@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use crate::clock::{Clocks, Stamps};
-use crate::graph::{message_id, Item, LooseKind, View, ViewEdgeKind};
+use crate::graph::{Item, LooseKind, View, ViewEdgeKind};
 use crate::model::Trace;
 
 /// The version of this document's shape.
@@ -58,7 +58,7 @@ pub fn write_graph_json<C: Clocks>(
                 "from": id(e.from),
                 "to": id(e.to),
                 "kind": "message",
-                "msg": message_id(trace, send, recv),
+                "msg": trace.message_id(send, recv),
             }),
         };
         edge(w, value)?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use crate::clock::{Clocks, Stamps};
-use crate::graph::{message_id, ClockLabel, Item, View, ViewEdgeKind};
+use crate::graph::{ClockLabel, Item, View, ViewEdgeKind};
 use crate::model::{EventIdx, NodeId, Trace};
 use crate::render::text::{clock_text, loose_notes, one_line, truncate};
 
@@ -63,7 +63,7 @@ pub fn write_mermaid<C: Clocks>(
             )?,
             Item::Event(e) => {
                 for &(send, recv) in incoming.get(&i).map(Vec::as_slice).unwrap_or_default() {
-                    let mut said = one_line(message_id(trace, send, recv));
+                    let mut said = one_line(trace.message_id(send, recv));
                     if let Some(label) = trace.event(send).label.as_deref() {
                         said.push_str(": ");
                         said.push_str(&truncate(&one_line(label), MAX_LABEL));

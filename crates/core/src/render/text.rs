@@ -134,7 +134,7 @@ pub fn write_text<C: Clocks>(
     let mut incoming: HashMap<usize, Vec<(usize, &str)>> = HashMap::new();
     for edge in &view.edges {
         if let ViewEdgeKind::Message { send, recv } = edge.kind {
-            let msg = crate::graph::message_id(trace, send, recv);
+            let msg = trace.message_id(send, recv);
             incoming.entry(edge.to).or_default().push((edge.from, msg));
         }
     }
