@@ -5,11 +5,10 @@
 //! draw. Constant-time "did A happen before B" comes from the vector clocks in [`crate::clock`],
 //! not from here. This layer prints nothing and formats nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use petgraph::algo::astar;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{EdgeRef, NodeFiltered};
+use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 use crate::clock::{relation, Clocks, Relation};
@@ -91,15 +90,43 @@ impl HbGraph {
             Relation::Before => {}
             Relation::After | Relation::Concurrent => return None,
         }
-        let between = NodeFiltered::from_fn(&self.graph, |v: NodeIndex| {
-            let e = event(v);
-            // e happened before `to` exactly when `to` has seen e: one component of `to`.
+        // Breadth-first from `from` over the events that happened before `to` (e did exactly
+        // when `to` has seen it: one component of `to`'s clock), neighbours taken in (node,
+        // position) order: the chain depends only on the events between the two, so a slice
+        // that keeps them finds the same chain as the whole execution.
+        let before_to = |e: EventIdx| {
             let ev = trace.event(e);
             e == to || vc.get(to, ev.node) >= ev.seq
-        });
-        let goal = vertex(to);
-        astar(&between, vertex(from), |v| v == goal, |_| 1u32, |_| 0)
-            .map(|(_, path)| path.into_iter().map(event).collect())
+        };
+        let mut parent: HashMap<EventIdx, EventIdx> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        let mut next = Vec::new();
+        while let Some(v) = queue.pop_front() {
+            if v == to {
+                let mut chain = vec![to];
+                let mut at = to;
+                while let Some(&p) = parent.get(&at) {
+                    chain.push(p);
+                    at = p;
+                }
+                chain.reverse();
+                return Some(chain);
+            }
+            next.clear();
+            next.extend(
+                self.graph
+                    .neighbors_directed(vertex(v), Direction::Outgoing)
+                    .map(event)
+                    .filter(|&w| w != from && !parent.contains_key(&w) && before_to(w)),
+            );
+            next.sort_unstable_by_key(|&w| (trace.event(w).node, trace.event(w).seq));
+            next.dedup();
+            for &w in &next {
+                parent.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+        None
     }
 
     /// The events within `depth` direct steps of `center`, following edges forwards (its

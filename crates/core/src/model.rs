@@ -465,6 +465,30 @@ impl Trace {
         name
     }
 
+    /// Node `n`'s event whose own vector-clock component is `seq`, if the input holds it
+    /// (on stamped input a slice may have left it out).
+    pub fn event_at(&self, n: NodeId, seq: u32) -> Option<EventIdx> {
+        let lane = &self.by_node[n.index()];
+        // Positions count from 1 unless the input gave clocks, so the usual case is direct.
+        match lane.get((seq as usize).wrapping_sub(1)) {
+            Some(&e) if self.event(e).seq == seq => Some(e),
+            _ => lane
+                .binary_search_by_key(&seq, |&e| self.event(e).seq)
+                .ok()
+                .map(|i| lane[i]),
+        }
+    }
+
+    /// The event after `e` on its node, if any.
+    pub fn next_on_node(&self, e: EventIdx) -> Option<EventIdx> {
+        let ev = self.event(e);
+        let lane = &self.by_node[ev.node.index()];
+        let at = lane
+            .binary_search_by_key(&ev.seq, |&x| self.event(x).seq)
+            .ok()?;
+        lane.get(at + 1).copied()
+    }
+
     /// The id of the message that `send` sends and `recv` receives (events can have more
     /// than one message role: the one they share).
     pub fn message_id(&self, send: EventIdx, recv: EventIdx) -> &str {

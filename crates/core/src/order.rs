@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::error::{Error, InputError, Result};
-use crate::model::{EventFlags, EventIdx, EventKind, NodeId, Trace};
+use crate::model::{EventFlags, EventIdx, EventKind, GivenClocks, NodeId, Trace};
 
 /// Sends matched with receives, and an order of events consistent with happens-before.
 #[derive(Clone, Debug)]
@@ -167,7 +167,67 @@ pub fn causal_order(trace: &Trace) -> Result<Causality> {
         unexpected,
     };
     causality.order = topological_order(trace, &causality)?;
+    if let Some(given) = &trace.given {
+        check_given_clocks(trace, given, &causality)?;
+    }
     Ok(causality)
+}
+
+/// Stamped input's clocks are used as given, so they must agree with what the input says
+/// happened: along each node, and along each message, clocks only grow. A contradiction is an
+/// input error naming both lines.
+fn check_given_clocks(trace: &Trace, given: &GivenClocks, causality: &Causality) -> Result<()> {
+    let contradiction = |later: EventIdx, earlier: EventIdx, what: &str, own: bool| {
+        let detail = clock_contradiction(trace, given, earlier, later, own)?;
+        let (here, there) = (trace.location(later), trace.location(earlier));
+        Some(Error::from(InputError::new(
+            here.file,
+            here.line,
+            format!(
+                "expected the clocks of {} to come after those of {what} {} at {there}: {detail}",
+                trace.event_id(later),
+                trace.event_id(earlier),
+            ),
+        )))
+    };
+    for lane in &trace.by_node {
+        for pair in lane.windows(2) {
+            if let Some(err) = contradiction(pair[1], pair[0], "its node's previous event", true) {
+                return Err(err);
+            }
+        }
+    }
+    for (s, r) in causality.message_edges() {
+        if let Some(err) = contradiction(r, s, "its send", false) {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// How `later`'s given clocks fail to come after `earlier`'s, if they do: a Lamport clock not
+/// above, a vector-clock member below, or (on one node, `own`) an own count not above.
+fn clock_contradiction(
+    trace: &Trace,
+    given: &GivenClocks,
+    earlier: EventIdx,
+    later: EventIdx,
+    own: bool,
+) -> Option<String> {
+    let (a, b) = (given.lamport[earlier.index()], given.lamport[later.index()]);
+    if b <= a {
+        return Some(format!("\"lamport\" is {b} here and {a} there"));
+    }
+    for &(n, count) in given.vc(earlier) {
+        let here = given.get(later, n);
+        let node = trace.node_name(n);
+        if here < count || (own && n == trace.event(later).node && here == count) {
+            return Some(format!(
+                "\"vc\" counts {node:?} {here} here and {count} there"
+            ));
+        }
+    }
+    None
 }
 
 /// Every send role in event order, and the role each message id names.

@@ -309,8 +309,11 @@ fn visit_access(
             Access::Write => unseen(&lane.reads, seen),
             Access::Read => &[][..],
         };
-        let by_node = &trace.by_node[head.node.index()];
-        let event_at = |seq: u32| by_node[seq as usize - 1];
+        let event_at = |seq: u32| {
+            trace
+                .event_at(head.node, seq)
+                .expect("an access's position is one of its node's events")
+        };
         let (to_ww, to_rw) = match op {
             Access::Write => (writes, reads),
             Access::Read => (&[][..], writes),

@@ -19,11 +19,12 @@ pub mod tracing;
 pub mod vclog;
 pub mod zipkin;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::error::{Error, InputError, Result};
 use crate::input::Input;
-use crate::model::{EventKind, RawEvent, Trace, TraceBuilder};
+use crate::model::{EventIdx, EventKind, RawEvent, Trace, TraceBuilder};
 
 /// `--from`: the input formats.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -345,6 +346,7 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let trace = builder
         .finish_execution(options.execution.as_deref())
         .map_err(Error::Usage)?;
+    check_ids(&trace)?;
     Ok(Parsed {
         trace,
         skipped,
@@ -353,13 +355,87 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     })
 }
 
-/// Checks what every format requires of an event: sends and receives carry a message id.
+/// Checks what every format requires of an event: a node name and an id that are not empty,
+/// and a message id on sends and receives.
 pub fn check_event(raw: &RawEvent) -> Result<(), String> {
+    if raw.node.is_empty() {
+        return Err("expected a node name, found \"\"".to_string());
+    }
+    if raw.id.as_deref() == Some("") {
+        return Err("expected an event id, found \"\"".to_string());
+    }
     match raw.kind {
         Some(kind @ (EventKind::Send | EventKind::Recv)) if raw.msg.is_none() => Err(format!(
             "expected \"msg\" (string) on a {}: a message id to match sends with receives",
             kind.as_str()
         )),
         _ => Ok(()),
+    }
+}
+
+/// Every event id names one event: the input's ids are unique, and none equals the `NODE#N`
+/// of an event that has no id of its own (stamped input has ids on every event, and no
+/// `NODE#N` aliases). The error is at the later of the two, naming the earlier.
+pub fn check_ids(trace: &Trace) -> Result<(), InputError> {
+    let mut seen: HashMap<&str, EventIdx> = HashMap::new();
+    // (later, earlier): the collision whose later event comes first in the input.
+    let mut found: Option<(EventIdx, EventIdx)> = None;
+    let mut note = |later: EventIdx, earlier: EventIdx| {
+        let key = |e: EventIdx| {
+            let s = trace.event(e).source;
+            (s.file, s.line, e)
+        };
+        let (later, earlier) = if key(later) < key(earlier) {
+            (earlier, later)
+        } else {
+            (later, earlier)
+        };
+        if found.is_none_or(|(f, _)| key(later) < key(f)) {
+            found = Some((later, earlier));
+        }
+    };
+    for (i, ev) in trace.events.iter().enumerate() {
+        let Some(id) = ev.user_id() else { continue };
+        let e = EventIdx(i as u32);
+        if let Some(&first) = seen.get(id) {
+            note(e, first);
+        } else {
+            seen.insert(id, e);
+        }
+    }
+    if trace.given.is_none() {
+        for (&id, &e) in &seen {
+            let Some((node, n)) = id.rsplit_once('#') else {
+                continue;
+            };
+            let (Some(node), Ok(n)) = (trace.node_by_name(node), n.parse::<usize>()) else {
+                continue;
+            };
+            if let Some(&other) = n
+                .checked_sub(1)
+                .and_then(|k| trace.by_node[node.index()].get(k))
+            {
+                if other != e && trace.event(other).user_id().is_none() {
+                    note(e, other);
+                }
+            }
+        }
+    }
+    match found {
+        None => Ok(()),
+        Some((later, earlier)) => {
+            let here = trace.location(later);
+            let id = trace.event_id(later).to_string();
+            let id = if trace.event(later).user_id().is_some() {
+                id
+            } else {
+                trace.event_id(earlier).to_string()
+            };
+            Err(InputError::new(
+                here.file,
+                here.line,
+                format!("id {id:?} already used at {}", trace.location(earlier)),
+            ))
+        }
     }
 }

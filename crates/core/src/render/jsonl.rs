@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat};
 
 use crate::clock::hlc::Hlc;
-use crate::model::{EventIdx, Fields, Trace};
+use crate::model::{EventFlags, EventIdx, Fields, Trace};
 use crate::stream::Stamped;
 
 /// Writes stamped events of one trace, with each node's JSON spelled out once.
@@ -59,11 +59,25 @@ impl<'t> JsonlWriter<'t> {
         vc: &[u32],
         hlc: Option<Option<Hlc>>,
     ) -> io::Result<()> {
+        self.write_marked(w, e, lamport, vc, hlc, EventFlags::NONE)
+    }
+
+    /// [`JsonlWriter::write`], adding the `outside` marks of `marks` to the event's own: the
+    /// messages a cut or slice leaves with one end outside (see docs/format.md).
+    pub fn write_marked(
+        &mut self,
+        w: &mut dyn Write,
+        e: EventIdx,
+        lamport: u64,
+        vc: &[u32],
+        hlc: Option<Option<Hlc>>,
+        marks: EventFlags,
+    ) -> io::Result<()> {
         // One line is built in memory and written at once: many small writes through
         // `dyn Write` cost more than the copy.
         let mut line = std::mem::take(&mut self.line);
         line.clear();
-        let result = self.write_line(&mut line, e, lamport, vc, hlc);
+        let result = self.write_line(&mut line, e, lamport, vc, hlc, marks);
         let written = result.and_then(|()| w.write_all(&line));
         self.line = line;
         written
@@ -76,6 +90,7 @@ impl<'t> JsonlWriter<'t> {
         lamport: u64,
         vc: &[u32],
         hlc: Option<Option<Hlc>>,
+        marks: EventFlags,
     ) -> io::Result<()> {
         let ev = self.trace.event(e);
         let fields = &ev.fields;
@@ -115,6 +130,11 @@ impl<'t> JsonlWriter<'t> {
                 )?,
                 None => w.write_all(b"null")?,
             }
+        }
+        if let Some(outside) = ev.flags.with(marks).outside() {
+            w.write_all(b",\"outside\":\"")?;
+            w.write_all(outside.as_bytes())?;
+            w.write_all(b"\"")?;
         }
         w.write_all(b"}\n")
     }
