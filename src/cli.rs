@@ -172,7 +172,8 @@ pub struct InputArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Node name for lines that carry none (default: each file's stem, `logs/db-2.jsonl` -> db-2).
+    /// Node name for lines of standard input that carry none; lines of files that carry none
+    /// take their file's stem (`logs/db-2.jsonl` -> db-2) whatever --node says.
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
 

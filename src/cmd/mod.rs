@@ -141,6 +141,9 @@ pub fn load_with(
         ctx.warn(warning);
     }
     let trace = parsed.trace;
+    if trace.is_empty() {
+        ctx.warn("no events read: the input holds no event");
+    }
     // Clocks that contradict their log (vector-clock inputs): the run goes on without them.
     let shown = if warn_diagnostics { WARNING_LIMIT } else { 0 };
     for d in trace.diagnostics.iter().take(shown) {

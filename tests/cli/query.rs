@@ -155,7 +155,10 @@ fn an_unknown_event_id_is_an_error_naming_it() {
         ])
         .assert()
         .code(2)
-        .stderr("causal: unknown event id \"a#1\": the input has no events\n");
+        .stderr(
+            "causal: warning: no events read: the input holds no event\n\
+             causal: unknown event id \"a#1\": the input has no events\n",
+        );
     causal().args(["hb", "a#1"]).assert().code(2);
 }
 

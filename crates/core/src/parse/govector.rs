@@ -80,7 +80,7 @@ pub fn parse(
     options: &ParseOptions,
     builder: &mut TraceBuilder,
     log: &mut VectorClockLog,
-) -> Result<()> {
+) -> Result<u64> {
     let delimiter = match &options.delimiter {
         Some(d) if !d.is_empty() => {
             Some(compile(d).map_err(|e| Error::Usage(format!("invalid --delimiter: {e}")))?)
@@ -97,6 +97,11 @@ pub fn parse(
     let mut read = Vec::new();
     // With a delimiter, each part of the log is an execution, named by the delimiter before it.
     let mut label: Option<String> = None;
+    // Lines before the first clock line (a banner, a command line), as ShiViz passes over
+    // them: counted and reported, and an error if no clock line ever follows.
+    let mut preamble: Option<(u32, String)> = None;
+    let mut skipped = 0u64;
+    let mut clocks = 0u64;
     input.for_each_line(|line, text| {
         if let Some(p) = &mut pending {
             if p.text.is_none() {
@@ -112,6 +117,7 @@ pub fn parse(
             return Ok(());
         }
         if let Some((host, clock)) = split_clock_line(text) {
+            clocks += 1;
             flush(pending.take(), &mut read);
             pending = Some(Pending {
                 host: host.to_string(),
@@ -131,23 +137,26 @@ pub fn parse(
                 Ok(())
             }
             None => {
-                let shown: String = text.chars().take(60).collect();
-                Err(ctx
-                    .error(
-                        line,
-                        format!(
-                            "expected a GoVector clock line such as `HOST {{\"HOST\":1}}`, \
-                             found {shown:?}"
-                        ),
-                    )
-                    .into())
+                skipped += 1;
+                preamble.get_or_insert_with(|| (line, text.chars().take(60).collect()));
+                Ok(())
             }
         }
     })?;
+    if let (0, Some((line, shown))) = (clocks, &preamble) {
+        return Err(ctx
+            .error(
+                *line,
+                format!(
+                    "expected a GoVector clock line such as `HOST {{\"HOST\":1}}`, found {shown:?}"
+                ),
+            )
+            .into());
+    }
     flush(pending.take(), &mut read);
     let execution = delimiter.as_ref().map(|_| label.as_deref());
     log.push_part(builder, ctx.index, execution, read);
-    Ok(())
+    Ok(skipped)
 }
 
 #[cfg(test)]

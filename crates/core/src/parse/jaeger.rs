@@ -40,12 +40,19 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector
                     }
                 }
                 Value::Null => {}
+                // Jaeger UI's saved state wraps one trace: {"data": {trace}, "id", "state"}.
+                Value::Object(trace) if trace.contains_key("spans") => {
+                    reader.trace(trace, spans)?
+                }
                 other => {
                     return Err(reader
                         .fail(
                             obj,
                             Some("data"),
-                            format!("expected \"data\" (array of traces), found {}", type_name(other)),
+                            format!(
+                                "expected \"data\" (an array of traces, or one trace), found {}",
+                                type_name(other)
+                            ),
                         )
                         .into())
                 }

@@ -129,8 +129,15 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         Some(line) if tracing::is_record(line) => Some(Format::Tracing),
         Some(line) if std_trace::is_std_line(line) => Some(Format::Std),
         // JSON that no other format claims is read as JSON Lines, whose errors say what
-        // a line must hold.
-        Some(line) if line.trim_start().starts_with(['{', '[']) => Some(Format::Jsonl),
+        // a line must hold. A line that merely starts with `[` and is no JSON is text (a
+        // `[2026-11-20 09:14:00] web ...` log): the caller's hint to name the format fits it.
+        Some(line) if line.trim_start().starts_with('{') => Some(Format::Jsonl),
+        Some(line)
+            if line.trim_start().starts_with('[')
+                && serde_json::from_str::<serde::de::IgnoredAny>(line).is_ok() =>
+        {
+            Some(Format::Jsonl)
+        }
         Some(_) => None,
     }
 }
@@ -140,7 +147,8 @@ pub fn detect(head: &[u8]) -> Option<Format> {
 pub struct ParseOptions {
     /// The input format, or `Auto` to recognise each file's.
     pub from: Format,
-    /// The node name for lines that carry none (else the file stem names it).
+    /// The node name for lines of standard input that carry none (a file's stem names its
+    /// own lines).
     pub node: Option<String>,
     /// Parse plain-text lines with this regex instead of JSON Lines (the ShiViz dialect is
     /// accepted, see [`regex::compile`]).
@@ -224,6 +232,7 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let mut recognised = Vec::new();
     // The first file, and whether it was stamped input.
     let mut mixing: Option<(String, bool)> = None;
+    let mut warnings = Vec::new();
     for path in paths {
         let mut input = Input::open_counted(path, options.progress.clone())?;
         let index = builder.add_file(input.name.clone());
@@ -232,7 +241,8 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
         let ctx = FileContext {
             name: &name,
             index,
-            default_node: options.node.as_deref().or(stem.as_deref()),
+            // --node names standard input only: a file names its lines by its stem.
+            default_node: stem.as_deref().or(options.node.as_deref()),
         };
         let format = match options.from {
             Format::Auto
@@ -283,7 +293,14 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
                 0
             }
             Format::Govector => {
-                govector::parse(&mut input, &ctx, path, options, &mut builder, &mut clocks)?;
+                let preamble =
+                    govector::parse(&mut input, &ctx, path, options, &mut builder, &mut clocks)?;
+                if preamble > 0 {
+                    warnings.push(format!(
+                        "{name}: skipped {preamble} line{} before the first GoVector clock line",
+                        if preamble == 1 { "" } else { "s" }
+                    ));
+                }
                 0
             }
             Format::Tracing => {
@@ -338,11 +355,11 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
         }
     }
     clocks.finish(&mut builder, options.execution.as_deref());
-    let warnings = spans.finish(
+    warnings.extend(spans.finish(
         &mut builder,
         options.links_as_causal,
         options.key_attr.as_deref(),
-    );
+    ));
     let trace = builder
         .finish_execution(options.execution.as_deref())
         .map_err(Error::Usage)?;

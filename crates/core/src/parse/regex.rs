@@ -17,7 +17,14 @@ use crate::model::{RawEvent, TraceBuilder};
 /// `(?<name>...)` groups (Rust accepts them too) and braces that are not a repetition, such
 /// as the `{` in `(?<clock>{.*})`, which are taken literally.
 pub fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(&escape_literal_braces(pattern)).map_err(|e| e.to_string())
+    // As written first: `\p{L}`, `\x{41}` and `{2,3}` mean what they say. Only a pattern that
+    // does not compile (ShiViz's `(?<clock>{.*})`, whose braces JavaScript takes literally) is
+    // tried again with its literal braces escaped; if that fails too, the first error is the
+    // one that describes the pattern the user wrote.
+    match Regex::new(pattern) {
+        Ok(re) => Ok(re),
+        Err(first) => Regex::new(&escape_literal_braces(pattern)).map_err(|_| first.to_string()),
+    }
 }
 
 /// Escapes every `{` that does not start a repetition `{n}`, `{n,}` or `{n,m}`, and every

@@ -321,8 +321,7 @@ impl JsonDoc {
         let mut values = Vec::new();
         for item in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
             let value = item.map_err(|e| {
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                let msg = super::jsonl::json_error(&e);
                 ctx.error(e.line() as u32, format!("expected JSON: {msg}"))
                     .at_column(Some(e.column() as u32))
             })?;

@@ -34,6 +34,18 @@ pub fn parse(
             return Ok(());
         }
         let fields = super::jsonl::parse_object(text, line, ctx)?;
+        if !fields.contains_key("TracerIdentity") && !fields.contains_key("VectorClock") {
+            // Another format read as this one would give every event the file's node and no
+            // clock: say so instead of reading garbage.
+            return Err(ctx
+                .error(
+                    line,
+                    "expected a DistributedClocks/tracing record with \"TracerIdentity\" and \
+                     \"VectorClock\", found neither: if this is another format, name it with \
+                     --from FORMAT",
+                )
+                .into());
+        }
         let node = match fields.get("TracerIdentity") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             None | Some(Value::Null) if ctx.default_node.is_some() => {

@@ -172,8 +172,9 @@ impl VectorClockLog {
     /// label is missing or empty; a label already used gets ` (2)`, ` (3)`, ...
     fn start_execution(&mut self, builder: &mut TraceBuilder, label: Option<&str>) {
         let ordinal = builder.executions().len() + 1;
-        let base = match label.map(str::trim) {
-            Some(l) if !l.is_empty() => l.to_string(),
+        // The label as the delimiter captured it, spaces and all (ShiViz keeps them too).
+        let base = match label {
+            Some(l) if !l.trim().is_empty() => l.to_string(),
             _ => ordinal.to_string(),
         };
         let mut name = base.clone();
