@@ -115,7 +115,7 @@ pub enum Command {
         "reads and writes a key counts as a write of it.\n\n",
         "Examples:\n",
         "  causal conflicts samples/kv-store.jsonl\n",
-        "  causal conflicts samples/raft/*.jsonl --keys votedFor,currentTerm --limit 0\n",
+        "  causal conflicts samples/kv-store.jsonl --keys cart:42 --limit 1\n",
         "  causal conflicts app.jsonl --format json | jq '.keys[] | {key, total}'\n\n",
         "Exit status:\n  0  no conflicts\n  1  conflicts found\n  2  bad input, bad usage or an I/O error"
     ))]
@@ -372,6 +372,11 @@ pub struct GenArgs {
     /// Write each node's true clock offset (ns) to FILE as JSON.
     #[arg(long, value_name = "FILE")]
     pub offsets: Option<PathBuf>,
+
+    /// Write every copy of a message that was lost to FILE, one JSON object a line:
+    /// {"msg":"m17","from":"n3","to":"n5"} (`check` reports exactly these as unmatched-send).
+    #[arg(long, value_name = "FILE")]
+    pub lost: Option<PathBuf>,
 }
 
 /// `causal graph`.

@@ -54,6 +54,12 @@ impl Default for GenConfig {
 pub trait Sink {
     /// Writes one line (with its newline) recorded by node `node`.
     fn line(&mut self, node: u32, line: &[u8]) -> io::Result<()>;
+
+    /// Hears that the copy of message `m{msg}` that node `from` sent to node `to` was lost
+    /// (`gen --lost` records them; most sinks ignore it).
+    fn lost(&mut self, _msg: u64, _from: u32, _to: u32) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl<W: io::Write> Sink for W {
@@ -266,6 +272,7 @@ pub fn generate(config: &GenConfig, sink: &mut dyn Sink) -> io::Result<GenStats>
                     line.push(b'"');
                     if rng.chance(config.loss) {
                         stats.lost += 1;
+                        sink.lost(msg, node, to)?;
                         continue;
                     }
                     let latency = 100_000 + rng.below(2_000_000) + rng.below(2_000_000);

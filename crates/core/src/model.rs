@@ -715,15 +715,28 @@ impl TraceBuilder {
     /// `kind`/`msg`, later ones go to `more_roles`. For parsers that infer messages after
     /// reading (vector-clock logs).
     pub fn add_role(&mut self, index: usize, role: Role) {
+        let keep_fields = !self.drop_fields;
         let ev = &mut self.events[index];
+        // The role goes into the fields too (`kind` and `msg`, then `more_roles`), as the
+        // native format spells roles, so that writing the event and reading it back keeps it.
         if ev.kind == EventKind::Local && ev.msg.is_none() {
+            if keep_fields {
+                ev.fields.insert("kind", Value::from(role.kind.as_str()));
+                ev.fields.insert("msg", Value::from(&*role.msg));
+            }
             ev.kind = role.kind;
             ev.msg = Some(role.msg);
         } else {
-            ev.extra
-                .get_or_insert_with(Box::default)
-                .more_roles
-                .push(role);
+            let extra = ev.extra.get_or_insert_with(Box::default);
+            extra.more_roles.push(role);
+            if keep_fields {
+                let list: Vec<Value> = extra
+                    .more_roles
+                    .iter()
+                    .map(|r| serde_json::json!({"kind": r.kind.as_str(), "msg": &*r.msg}))
+                    .collect();
+                ev.fields.insert("more_roles", Value::Array(list));
+            }
         }
     }
 
@@ -788,6 +801,19 @@ impl TraceBuilder {
             .chain(raw.reads)
             .map(|k| self.intern_key(k))
             .collect();
+        let fields = match raw.fields_text {
+            _ if self.drop_fields => Fields::default(),
+            Some(text) => text,
+            None => {
+                // A label the parser took from another field (ShiViz's `event`, a span's
+                // name) is written as `label` too, so that reading the output back keeps it.
+                let mut fields = raw.fields;
+                if let (Some(label), false) = (&raw.label, fields.contains_key("label")) {
+                    fields.insert("label".to_string(), Value::from(label.as_str()));
+                }
+                Fields::from_map(&fields)
+            }
+        };
         let extra =
             (!raw.more_roles.is_empty() || !raw.to.is_empty() || raw.id.is_some()).then(|| {
                 Box::new(EventExtra {
@@ -811,11 +837,7 @@ impl TraceBuilder {
                 file,
                 line: raw.line,
             },
-            fields: match raw.fields_text {
-                _ if self.drop_fields => Fields::default(),
-                Some(text) => text,
-                None => Fields::from_map(&raw.fields),
-            },
+            fields,
             extra,
         });
     }

@@ -16,7 +16,7 @@ use super::fields::{
 use super::{check_event, FileContext};
 use crate::error::{InputError, Result};
 use crate::input::{for_each_line_of, Input};
-use crate::model::{EventFlags, Fields, GivenStamp, RawEvent, TraceBuilder};
+use crate::model::{EventFlags, EventKind, Fields, GivenStamp, RawEvent, Role, TraceBuilder};
 
 /// Bytes per block; each block's lines are parsed by two threads, then added in order.
 const BLOCK: usize = 4 << 20;
@@ -82,9 +82,22 @@ fn parse_lines(
 }
 
 /// Fields `causal` reads; every other field is passed through as text.
-const KNOWN: [&str; 14] = [
-    "node", "host", "kind", "msg", "to", "time", "label", "id", "reads", "writes", "sync",
-    "outside", "lamport", "vc",
+const KNOWN: [&str; 15] = [
+    "node",
+    "host",
+    "kind",
+    "msg",
+    "to",
+    "time",
+    "label",
+    "id",
+    "reads",
+    "writes",
+    "sync",
+    "outside",
+    "lamport",
+    "vc",
+    "more_roles",
 ];
 
 /// Fields the writers compute (or write from what they read), dropped from what is passed
@@ -384,11 +397,22 @@ fn event_from_object(
             Some(Box::new(GivenStamp { lamport, vc }))
         }
     };
+    let more_roles = match fields.get("more_roles") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => roles_of(v).ok_or_else(|| {
+            fail(
+                "more_roles",
+                "expected \"more_roles\" (an array of {\"kind\": \"send\" or \"recv\", \"msg\": \
+                 string})"
+                    .to_string(),
+            )
+        })?,
+    };
     let raw = RawEvent {
         node,
         kind,
         msg: string("msg")?,
-        more_roles: Vec::new(),
+        more_roles,
         to: list("to")?,
         time,
         label: string("label")?,
@@ -407,6 +431,25 @@ fn event_from_object(
         fields.shift_remove(computed);
     }
     Ok(RawEvent { fields, ..raw })
+}
+
+/// Further message roles as `more_roles` spells them: `[{"kind": "send", "msg": "m2"}, ...]`.
+fn roles_of(v: &Value) -> Option<Vec<Role>> {
+    v.as_array()?
+        .iter()
+        .map(|r| {
+            let kind = parse_kind(r.get("kind")?.as_str()?).ok()?;
+            let msg = match r.get("msg")? {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            (kind != EventKind::Local && !msg.is_empty()).then(|| Role {
+                kind,
+                msg: msg.into(),
+            })
+        })
+        .collect()
 }
 
 /// The error for a stamped line without one of the fields `causal stamp` writes.
@@ -557,6 +600,8 @@ fn typed_fields(
     let (mut lamport, mut vc) = (None, None);
     for (key, value) in members {
         match key.as_ref() {
+            // Rare (vector-clock logs and STD traces written back): the general path reads it.
+            "more_roles" if value.get() != "null" => return None,
             "sync" => match value.get() {
                 "true" => raw.flags = raw.flags.with(EventFlags::SYNC),
                 "false" | "null" => {}

@@ -727,7 +727,20 @@ impl SpanCollector {
                 if reordered == 1 { "its" } else { "their" },
             ));
         }
-        events.push_all(&spans, &graph, key_attr, builder);
+        let undirected = events.push_all(&spans, &graph, key_attr, builder);
+        if let (Some(attr), Some(&first)) = (key_attr, undirected.first()) {
+            let n = undirected.len();
+            let s = &spans[first];
+            let file = files.get(s.file as usize).map_or("", String::as_str);
+            warnings.push(format!(
+                "{n} span{} access{} its --key-attr {attr} key in no known direction (neither \
+                 its kind, its operation nor its name says read or write; first at {file}:{}): \
+                 kept as \"touches\", left out of conflicts",
+                plural(n),
+                if n == 1 { "es" } else { "" },
+                s.line
+            ));
+        }
         warnings
     }
 }
@@ -1209,18 +1222,25 @@ impl EventPlan {
         }
     }
 
-    /// Pushes every event into the builder in the scheduled order.
+    /// Pushes every event into the builder in the scheduled order; returns the spans whose
+    /// `--key-attr` access has no known direction.
     fn push_all(
         &self,
         spans: &[Span],
         graph: &SpanGraph,
         key_attr: Option<&str>,
         builder: &mut TraceBuilder,
-    ) {
+    ) -> Vec<usize> {
+        let mut undirected = Vec::new();
         for &e in &self.order {
             let raw = self.raw_event(e as usize, spans, graph, key_attr);
-            builder.push(spans[self.drafts[e as usize].span].file, raw);
+            let span = self.drafts[e as usize].span;
+            if raw.fields.contains_key("touches") {
+                undirected.push(span);
+            }
+            builder.push(spans[span].file, raw);
         }
+        undirected
     }
 
     fn raw_event(
@@ -1336,14 +1356,22 @@ impl EventPlan {
                 for (k, v) in &s.start_fields {
                     fields.insert(k.clone(), v.clone());
                 }
-                if let Some((key, read)) = key_attr.and_then(|k| access(s, k)) {
+                if let Some((key, direction)) = key_attr.and_then(|k| access(s, k)) {
                     let list = Value::Array(vec![Value::String(key.clone())]);
-                    if read {
-                        fields.insert("reads".into(), list);
-                        reads.push(key);
-                    } else {
-                        fields.insert("writes".into(), list);
-                        writes.push(key);
+                    match direction {
+                        Access::Read => {
+                            fields.insert("reads".into(), list);
+                            reads.push(key);
+                        }
+                        Access::Write => {
+                            fields.insert("writes".into(), list);
+                            writes.push(key);
+                        }
+                        // Never guessed: a write it is not known to be would be a false
+                        // conflict with every other access.
+                        Access::Unknown => {
+                            fields.insert("touches".into(), list);
+                        }
                     }
                 }
             }
@@ -1379,30 +1407,77 @@ impl EventPlan {
     }
 }
 
-/// The data key a span touches under `--key-attr NAME`, and whether it only reads it.
-fn access(s: &Span, attr: &str) -> Option<(String, bool)> {
+/// Which way a span accesses its `--key-attr` key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    /// It reads the key (a query, a get, a consumer polling a topic).
+    Read,
+    /// It writes the key (an update, a put, a producer sending to a topic).
+    Write,
+    /// Nothing says which.
+    Unknown,
+}
+
+/// Messaging operations that read a topic or queue.
+const CONSUME_WORDS: &[&str] = &[
+    "poll",
+    "receive",
+    "consume",
+    "process",
+    "fetch",
+    "subscribe",
+];
+
+/// Messaging operations that write a topic or queue.
+const PRODUCE_WORDS: &[&str] = &["send", "publish", "produce", "enqueue"];
+
+/// The data key a span touches under `--key-attr NAME`, and which way: a CONSUMER span reads
+/// its topic and a PRODUCER span writes it; otherwise the database or messaging operation
+/// (`db.operation`, `messaging.operation`), the statement's first word or the span's name
+/// decide; when none does, the direction is unknown.
+fn access(s: &Span, attr: &str) -> Option<(String, Access)> {
     let key = match s.attributes.get(attr)? {
         Value::String(v) if !v.trim().is_empty() => v.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => return None,
     };
+    match s.kind {
+        SpanKind::Consumer => return Some((key, Access::Read)),
+        SpanKind::Producer => return Some((key, Access::Write)),
+        _ => {}
+    }
     let first_word = |text: &str| {
         text.split(|c: char| !c.is_ascii_alphanumeric())
             .find(|w| !w.is_empty())
             .map(str::to_ascii_lowercase)
     };
-    let operation = ["db.operation", "db.operation.name", "db.method"]
-        .iter()
-        .find_map(|k| s.attributes.get(*k).and_then(Value::as_str))
-        .and_then(first_word)
-        .or_else(|| {
-            first_word(&key)
-                .filter(|w| READ_WORDS.contains(&w.as_str()) || WRITE_WORDS.contains(&w.as_str()))
-        })
-        .or_else(|| first_word(&s.name));
-    let read = operation.is_some_and(|w| READ_WORDS.contains(&w.as_str()));
-    Some((key, read))
+    let direction = |w: &str| {
+        if READ_WORDS.contains(&w) || CONSUME_WORDS.contains(&w) {
+            Some(Access::Read)
+        } else if WRITE_WORDS.contains(&w) || PRODUCE_WORDS.contains(&w) {
+            Some(Access::Write)
+        } else {
+            None
+        }
+    };
+    let named = [
+        "db.operation",
+        "db.operation.name",
+        "db.method",
+        "messaging.operation",
+        "messaging.operation.type",
+    ]
+    .iter()
+    .find_map(|k| s.attributes.get(*k).and_then(Value::as_str))
+    .and_then(first_word);
+    let found = named
+        .as_deref()
+        .and_then(direction)
+        .or_else(|| first_word(&key).as_deref().and_then(direction))
+        .or_else(|| first_word(&s.name).as_deref().and_then(direction))
+        .unwrap_or(Access::Unknown);
+    Some((key, found))
 }
 
 #[cfg(test)]
@@ -1475,16 +1550,44 @@ mod tests {
         s.attributes
             .insert("db.statement".into(), "SELECT * FROM t".into());
         assert_eq!(
-            access(&s, "db.statement"),
+            access(&s, "db.statement").map(|(k, a)| (k, a == Access::Read)),
             Some(("SELECT * FROM t".into(), true))
         );
         s.attributes
             .insert("db.statement".into(), "UPDATE t SET x = 1".into());
-        assert_eq!(access(&s, "db.statement").map(|a| a.1), Some(false));
+        assert_eq!(access(&s, "db.statement").map(|a| a.1), Some(Access::Write));
         s.attributes.insert("db.name".into(), "users".into());
         s.attributes.insert("db.operation".into(), "GET".into());
-        assert_eq!(access(&s, "db.name"), Some(("users".into(), true)));
+        assert_eq!(access(&s, "db.name"), Some(("users".into(), Access::Read)));
         assert_eq!(access(&s, "nothing"), None);
+    }
+
+    #[test]
+    fn consumers_read_producers_write_and_the_rest_is_never_guessed() {
+        let mut s = Span {
+            name: "poll".into(),
+            kind: SpanKind::Consumer,
+            ..Span::default()
+        };
+        s.attributes.insert("kafka.topic".into(), "orders".into());
+        assert_eq!(access(&s, "kafka.topic").map(|a| a.1), Some(Access::Read));
+        s.kind = SpanKind::Producer;
+        assert_eq!(access(&s, "kafka.topic").map(|a| a.1), Some(Access::Write));
+        s.kind = SpanKind::Internal;
+        s.name = "on-message".into();
+        assert_eq!(
+            access(&s, "kafka.topic").map(|a| a.1),
+            Some(Access::Unknown)
+        );
+        s.name = "receive".into();
+        assert_eq!(access(&s, "kafka.topic").map(|a| a.1), Some(Access::Read));
+        s.attributes
+            .insert("db.statement".into(), "EXPLAIN SELECT 1".into());
+        s.name = "statement".into();
+        assert_eq!(
+            access(&s, "db.statement").map(|a| a.1),
+            Some(Access::Unknown)
+        );
     }
 
     fn span(id: &str, parent: Option<&str>, service: &str, start: i64) -> Span {
