@@ -462,8 +462,19 @@ fn findings(report: &str) -> BTreeSet<String> {
 
 #[test]
 fn reading_back_a_cut_changes_nothing_on_every_sample_and_corpus_file() {
+    // Hundreds of runs of the binary: two at a time.
+    let inputs = round_trip_inputs();
+    let (even, odd): (Vec<_>, Vec<_>) = inputs.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| round_trips(odd.into_iter().map(|(_, x)| x)));
+        round_trips(even.into_iter().map(|(_, x)| x));
+        other.join().expect("the other half passes");
+    });
+}
+
+fn round_trips<'a>(inputs: impl Iterator<Item = &'a (String, Vec<String>)>) {
     let no_input: [String; 0] = [];
-    for (name, input) in round_trip_inputs() {
+    for (name, input) in inputs {
         let Some((_, stamped)) = try_run(&["stamp"], &input, None) else {
             // Files that causal rejects (a ShiViz log ShiViz rejects too) have no cuts.
             continue;
@@ -475,8 +486,8 @@ fn reading_back_a_cut_changes_nothing_on_every_sample_and_corpus_file() {
         let (_, whole_check) =
             try_run(&["check", "--no-skew", "--format", "json"], &input, None).unwrap();
         let whole = findings(&whole_check);
-        // A few events spread over the Lamport order: early, middle, late.
-        let picks: BTreeSet<&String> = [ids.len() / 5, ids.len() / 2, ids.len() * 4 / 5]
+        // Events spread over the Lamport order: early and late.
+        let picks: BTreeSet<&String> = [ids.len() / 4, ids.len() * 3 / 4]
             .iter()
             .filter_map(|&i| ids.get(i))
             .collect();
@@ -504,7 +515,7 @@ fn reading_back_a_cut_changes_nothing_on_every_sample_and_corpus_file() {
                 .map(|l| l["id"].as_str().unwrap().to_string())
                 .collect();
             let n = in_future.len();
-            for (a, b) in [(0, n - 1), (n / 3, n * 2 / 3), (n - 1, n / 2)] {
+            for (a, b) in [(0, n - 1), (n - 1, n / 2)] {
                 let (a, b) = (&in_future[a], &in_future[b]);
                 let (_, whole_hb) = try_run(&["hb", a, b], &input, None).unwrap();
                 let (_, cut_hb) = try_run(&["hb", a, b], &no_input, Some(&future))

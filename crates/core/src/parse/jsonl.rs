@@ -859,7 +859,10 @@ mod two_paths {
             prop_oneof![number(), text()],
             prop::option::of(prop_oneof![number(), text()]),
             prop::option::of(text()),
-            prop::option::of(prop_oneof![number(), Just("\"2026-11-20T09:14:03.120Z\"".to_string())]),
+            prop::option::of(prop_oneof![
+                number(),
+                Just("\"2026-11-20T09:14:03.120Z\"".to_string())
+            ]),
             prop::collection::vec(text(), 0..3),
             prop::option::of(text()),
         )
