@@ -57,8 +57,8 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Gen(args) => gen::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
-        Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),
-        Command::Future(args) => query::run_cut(&args, query::Side::Future, ctx),
+        Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
+        Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
             Ok(Outcome::Clean)
