@@ -475,7 +475,7 @@ fn reading_back_a_cut_changes_nothing_on_every_sample_and_corpus_file() {
 fn round_trips<'a>(inputs: impl Iterator<Item = &'a (String, Vec<String>)>) {
     let no_input: [String; 0] = [];
     for (name, input) in inputs {
-        let Some((_, stamped)) = try_run(&["stamp"], &input, None) else {
+        let Some((_, stamped)) = try_run(&["stamp"], input, None) else {
             // Files that causal rejects (a ShiViz log ShiViz rejects too) have no cuts.
             continue;
         };
@@ -484,7 +484,7 @@ fn round_trips<'a>(inputs: impl Iterator<Item = &'a (String, Vec<String>)>) {
             .map(|l| l["id"].as_str().unwrap().to_string())
             .collect();
         let (_, whole_check) =
-            try_run(&["check", "--no-skew", "--format", "json"], &input, None).unwrap();
+            try_run(&["check", "--no-skew", "--format", "json"], input, None).unwrap();
         let whole = findings(&whole_check);
         // Events spread over the Lamport order: early and late.
         let picks: BTreeSet<&String> = [ids.len() / 4, ids.len() * 3 / 4]
@@ -492,11 +492,11 @@ fn round_trips<'a>(inputs: impl Iterator<Item = &'a (String, Vec<String>)>) {
             .filter_map(|&i| ids.get(i))
             .collect();
         for x in picks {
-            let (_, past) = try_run(&["past", x], &input, None).unwrap();
+            let (_, past) = try_run(&["past", x], input, None).unwrap();
             let (_, restamped) = try_run(&["stamp"], &no_input, Some(&past))
                 .unwrap_or_else(|| panic!("{name}: past {x} reads back"));
             assert_eq!(restamped, past, "{name}: past {x} | stamp");
-            let (_, future) = try_run(&["future", x], &input, None).unwrap();
+            let (_, future) = try_run(&["future", x], input, None).unwrap();
             for (side, cut) in [("past", &past), ("future", &future)] {
                 let (_, report) = try_run(
                     &["check", "--no-skew", "--format", "json"],
@@ -517,7 +517,7 @@ fn round_trips<'a>(inputs: impl Iterator<Item = &'a (String, Vec<String>)>) {
             let n = in_future.len();
             for (a, b) in [(0, n - 1), (n - 1, n / 2)] {
                 let (a, b) = (&in_future[a], &in_future[b]);
-                let (_, whole_hb) = try_run(&["hb", a, b], &input, None).unwrap();
+                let (_, whole_hb) = try_run(&["hb", a, b], input, None).unwrap();
                 let (_, cut_hb) = try_run(&["hb", a, b], &no_input, Some(&future))
                     .unwrap_or_else(|| panic!("{name}: future {x} | hb {a} {b}"));
                 assert_eq!(cut_hb, whole_hb, "{name}: future {x} | hb {a} {b}");
