@@ -44,7 +44,11 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Prints a warning on stderr: `causal: warning: ...`.
     pub fn warn(&self, message: &str) {
-        eprintln!("causal: {} {message}", self.err_palette.warning("warning:"));
+        eprintln!(
+            "causal: {} {}",
+            self.err_palette.warning("warning:"),
+            causal_core::render::fmt::one_line(message)
+        );
     }
 }
 
@@ -129,7 +133,11 @@ pub fn load_with(
     };
     let parsed = crate::term::parse_with_progress(&input.files, options, ctx.progress)?;
     for (file, format) in &parsed.recognised {
-        eprintln!("causal: reading {file} as {}", format.name());
+        eprintln!(
+            "causal: reading {} as {}",
+            causal_core::render::fmt::one_line(file),
+            format.name()
+        );
     }
     for (file, count) in &parsed.skipped {
         ctx.warn(&format!(
