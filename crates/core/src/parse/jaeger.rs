@@ -248,6 +248,10 @@ impl Reader<'_> {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one span's fields, each read with its own error; splitting would pass the span's context around"
+    )]
     fn span(
         &self,
         obj: &Map<String, Value>,

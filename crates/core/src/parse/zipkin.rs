@@ -101,6 +101,10 @@ impl Reader<'_> {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one span's fields, each read with its own error; splitting would pass the span's context around"
+    )]
     fn span(&self, obj: &Map<String, Value>) -> Result<Span, InputError> {
         let Some(trace_id) = self.id(obj, "traceId")?.filter(|t| !t.is_empty()) else {
             return Err(self.fail(obj, None, "expected \"traceId\" (hex string) in a span"));

@@ -33,6 +33,10 @@ enum Shape {
 }
 
 /// Writes `trace` as one Chrome Trace Event JSON object.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the trace events of one export, written in the order the format wants them"
+)]
 pub fn write_chrome(
     w: &mut dyn Write,
     trace: &Trace,

@@ -113,6 +113,10 @@ impl Paint {
 
 /// Writes the diagram: a header of node names, one row per item, and a footer naming the
 /// nodes left out. An empty view writes nothing.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the diagram is drawn row by row with shared column state"
+)]
 pub fn write_text<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,

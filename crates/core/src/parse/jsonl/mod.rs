@@ -224,6 +224,10 @@ pub fn parse_object(
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the general path reads every known field with its own error message, in order"
+)]
 fn event_from_object(
     fields: Map<String, Value>,
     text: &str,

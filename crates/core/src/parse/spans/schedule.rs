@@ -295,6 +295,10 @@ impl EventPlan {
         undirected
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one event's fields from its span, phase and messages, written in output order"
+    )]
     fn raw_event(
         &self,
         e: usize,
