@@ -40,6 +40,8 @@ pub struct RawEvent {
     pub fields_text: Option<Fields>,
     /// Marks on its messages.
     pub flags: EventFlags,
+    /// The span it belongs to (distributed traces).
+    pub span: Option<RawSpan>,
     /// The clocks the input gave (stamped input only).
     pub given: Option<Box<GivenStamp>>,
 }
@@ -64,6 +66,11 @@ pub struct TraceBuilder {
     given: GivenClocks,
     /// How many pushed events came with given clocks.
     given_events: usize,
+    /// Spans seen so far, by (trace id, span id), and each pushed event's span (empty until
+    /// an event has one).
+    span_ids: HashMap<(String, String), u32>,
+    spans: Vec<Span>,
+    span_of: Vec<Option<(u32, SpanPhase)>>,
 }
 
 impl TraceBuilder {
@@ -199,6 +206,22 @@ impl TraceBuilder {
             self.given.lamport.push(0);
         }
         self.given.starts.push(self.given.members.len() as u32);
+        if let Some(span) = &raw.span {
+            let key = (span.trace_id.clone(), span.span_id.clone());
+            let next = self.spans.len() as u32;
+            let id = *self.span_ids.entry(key).or_insert(next);
+            if id == next {
+                self.spans.push(Span {
+                    trace_id: span.trace_id.as_str().into(),
+                    span_id: span.span_id.as_str().into(),
+                    kind: span.kind.as_deref().map(Into::into),
+                });
+            }
+            self.span_of.resize(self.events.len(), None);
+            self.span_of.push(Some((id, span.phase)));
+        } else if !self.span_of.is_empty() {
+            self.span_of.push(None);
+        }
         let node = self.intern_node(raw.node);
         let writes_len = raw.writes.len() as u32;
         let keys = raw
@@ -271,8 +294,20 @@ impl TraceBuilder {
                     .given
                     .retain(|e| node_execution[self.events[e].node.index()] == x);
             }
+            if !self.span_of.is_empty() {
+                self.span_of.resize(self.events.len(), None);
+                let events = &self.events;
+                let mut i = 0;
+                self.span_of.retain(|_| {
+                    i += 1;
+                    node_execution[events[i - 1].node.index()] == x
+                });
+            }
             self.events
                 .retain(|ev| node_execution[ev.node.index()] == x);
+        }
+        if !self.span_of.is_empty() {
+            self.span_of.resize(self.events.len(), None);
         }
         let label_nodes = many && keep.is_none();
         let display: Vec<String> = self
@@ -354,6 +389,8 @@ impl TraceBuilder {
             executions,
             diagnostics: self.diagnostics,
             given,
+            spans: self.spans,
+            span_of: self.span_of,
         })
     }
 

@@ -59,6 +59,51 @@ impl EventFlags {
     }
 }
 
+/// Where an event stands in a span of a distributed trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpanPhase {
+    /// The span's start.
+    Start,
+    /// An event inside the span (an OTLP event, a Jaeger log, a Zipkin annotation).
+    Event,
+    /// The span's end.
+    End,
+}
+
+impl SpanPhase {
+    /// The name the `phase` field holds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanPhase::Start => "start",
+            SpanPhase::Event => "event",
+            SpanPhase::End => "end",
+        }
+    }
+
+    /// The phase a `phase` field names.
+    pub fn from_name(name: &str) -> Option<SpanPhase> {
+        match name {
+            "start" => Some(SpanPhase::Start),
+            "event" => Some(SpanPhase::Event),
+            "end" => Some(SpanPhase::End),
+            _ => None,
+        }
+    }
+}
+
+/// The span a raw event belongs to, as a parser read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawSpan {
+    /// The span's trace id.
+    pub trace_id: String,
+    /// The span's id.
+    pub span_id: String,
+    /// Its kind (`client`, `server`, ...), when known.
+    pub kind: Option<String>,
+    /// Where the event stands in it.
+    pub phase: SpanPhase,
+}
+
 /// Clocks an input gave for one event (stamped input): authoritative, used as given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GivenStamp {

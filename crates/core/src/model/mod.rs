@@ -14,7 +14,7 @@ mod marks;
 pub(crate) use builder::test_trace;
 pub use builder::{RawEvent, TraceBuilder};
 pub use fields::{Fields, TRACKED_KEYS};
-pub use marks::{EventFlags, GivenStamp};
+pub use marks::{EventFlags, GivenStamp, RawSpan, SpanPhase};
 
 /// Index of a node (process, host, thread) in [`Trace::nodes`].
 ///
@@ -169,6 +169,22 @@ pub struct Trace {
     /// The clocks stamped input gave, which analyses use as given instead of computing them
     /// (see [`GivenClocks`]); `None` for every other input.
     pub given: Option<GivenClocks>,
+    /// The spans of a distributed trace that events belong to (see [`Trace::span`]).
+    pub spans: Vec<Span>,
+    /// Each event's span and phase, for traces with spans (empty otherwise).
+    pub span_of: Vec<Option<(u32, SpanPhase)>>,
+}
+
+/// One span of a distributed trace: its identity, so that exporters need not read it back
+/// from an event's fields.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// The trace id.
+    pub trace_id: Box<str>,
+    /// The span id.
+    pub span_id: Box<str>,
+    /// Its kind (`client`, `server`, ...), when known.
+    pub kind: Option<Box<str>>,
 }
 
 /// Lamport and vector clocks that the input gave for every event (stamped input: `causal
@@ -280,6 +296,12 @@ impl Trace {
     /// The name of node `n`.
     pub fn node_name(&self, n: NodeId) -> &str {
         &self.nodes[n.index()]
+    }
+
+    /// The span event `e` belongs to, and where it stands in it, when the input has spans.
+    pub fn span(&self, e: EventIdx) -> Option<(&Span, SpanPhase)> {
+        let (s, phase) = (*self.span_of.get(e.index())?)?;
+        Some((&self.spans[s as usize], phase))
     }
 
     /// The name of node `n` within its execution: without the `LABEL/` prefix that a trace

@@ -214,6 +214,7 @@ fn raw_event(thread: &str, p: Pending) -> RawEvent {
         fields_text: None,
         flags,
         given: None,
+        span: None,
     }
 }
 

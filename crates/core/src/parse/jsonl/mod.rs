@@ -16,7 +16,9 @@ use super::fields::{
 use super::{check_event, FileContext};
 use crate::error::{InputError, Result};
 use crate::input::{for_each_line_of, Input};
-use crate::model::{EventFlags, EventKind, Fields, GivenStamp, RawEvent, Role, TraceBuilder};
+use crate::model::{
+    EventFlags, EventKind, Fields, GivenStamp, RawEvent, RawSpan, Role, SpanPhase, TraceBuilder,
+};
 
 /// Bytes per block; each block's lines are parsed by two threads, then added in order.
 const BLOCK: usize = 4 << 20;
@@ -82,7 +84,7 @@ fn parse_lines(
 }
 
 /// Fields `causal` reads; every other field is passed through as text.
-const KNOWN: [&str; 15] = [
+const KNOWN: [&str; 19] = [
     "node",
     "host",
     "kind",
@@ -98,6 +100,10 @@ const KNOWN: [&str; 15] = [
     "lamport",
     "vc",
     "more_roles",
+    "trace_id",
+    "span_id",
+    "span_kind",
+    "phase",
 ];
 
 /// Fields the writers compute (or write from what they read), dropped from what is passed
@@ -428,6 +434,7 @@ fn event_from_object(
         fields_text: None,
         flags,
         given,
+        span: span_of_fields(|k| fields.get(k).and_then(Value::as_str)),
     };
     check_event(&raw).map_err(|m| fail("kind", m))?;
     let mut fields = fields;
@@ -435,6 +442,20 @@ fn event_from_object(
         fields.shift_remove(computed);
     }
     Ok(RawEvent { fields, ..raw })
+}
+
+/// The span an event belongs to, when its fields say (`phase` start, event or end, and a
+/// `span_id`), as `causal stamp` writes the events of distributed traces; `get` reads a field
+/// as a string.
+fn span_of_fields<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<RawSpan> {
+    let phase = SpanPhase::from_name(get("phase")?)?;
+    let span_id = get("span_id").filter(|s| !s.is_empty())?;
+    Some(RawSpan {
+        trace_id: get("trace_id").unwrap_or_default().to_string(),
+        span_id: span_id.to_string(),
+        kind: get("span_kind").map(str::to_string),
+        phase,
+    })
 }
 
 /// Further message roles as `more_roles` spells them: `[{"kind": "send", "msg": "m2"}, ...]`.
@@ -602,8 +623,15 @@ fn typed_fields(
     };
     let (mut node, mut host) = (None, None);
     let (mut lamport, mut vc) = (None, None);
+    let mut span_fields: Vec<(&str, String)> = Vec::new();
     for (key, value) in members {
         match key.as_ref() {
+            k @ ("trace_id" | "span_id" | "span_kind" | "phase") => {
+                // A field of another type is not a span's: it stays a plain field.
+                if let Some(t) = value.get().starts_with('"').then(|| text(value)).flatten() {
+                    span_fields.push((k, t));
+                }
+            }
             // Rare (vector-clock logs and STD traces written back): the general path reads it.
             "more_roles" if value.get() != "null" => return None,
             "sync" => match value.get() {
@@ -667,6 +695,14 @@ fn typed_fields(
     }
     if raw.node.is_empty() || raw.id.as_deref() == Some("") {
         return None;
+    }
+    if !span_fields.is_empty() {
+        raw.span = span_of_fields(|k| {
+            span_fields
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.as_str())
+        });
     }
     check_event(&raw).ok()?;
     Some(raw)

@@ -106,6 +106,7 @@ mod two_paths {
             raw.writes.clone(),
             raw.flags,
             raw.more_roles.clone(),
+            raw.span.clone(),
         )
     }
 

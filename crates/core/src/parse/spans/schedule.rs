@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::graph::SpanGraph;
 use super::keys::{access, Access};
 use super::{is_null_id, rfc3339, Span, SpanKind, UNKNOWN_SERVICE};
-use crate::model::{EventKind, RawEvent, Role, Timestamp, TraceBuilder};
+use crate::model::{EventKind, RawEvent, RawSpan, Role, SpanPhase, Timestamp, TraceBuilder};
 
 /// Which part of a span an event is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -459,6 +459,16 @@ impl EventPlan {
             fields_text: None,
             flags: crate::model::EventFlags::NONE,
             given: None,
+            span: Some(RawSpan {
+                trace_id: s.trace_id.clone(),
+                span_id: s.span_id.clone(),
+                kind: (s.kind != SpanKind::Unspecified).then(|| s.kind.as_str().to_string()),
+                phase: match d.phase {
+                    Phase::Start => SpanPhase::Start,
+                    Phase::Inner(_) => SpanPhase::Event,
+                    Phase::End => SpanPhase::End,
+                },
+            }),
         }
     }
 }
