@@ -79,6 +79,16 @@ pub struct Role {
     pub msg: Box<str>,
 }
 
+impl Role {
+    /// Roles as the `more_roles` field spells them: `[{"kind": "send", "msg": "m2"}, ...]`.
+    pub fn json_list(roles: &[Role]) -> serde_json::Value {
+        roles
+            .iter()
+            .map(|r| serde_json::json!({"kind": r.kind.as_str(), "msg": &*r.msg}))
+            .collect()
+    }
+}
+
 /// Where an input line came from: a file index into [`Trace::files`] and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Source {

@@ -410,15 +410,7 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
-    let parts: Vec<String> = stamps
-        .vector
-        .row(e)
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0)
-        .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
-        .collect();
-    format!("[{}]", parts.join(" "))
+    crate::render::fmt::vc(&trace.nodes, stamps.vector.row(e))
 }
 
 /// The clock of an item as a drawing shows it: `L7` (`L3-7` for a run), `[a:1 b:2]` (the

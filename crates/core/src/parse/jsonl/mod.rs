@@ -115,7 +115,7 @@ const COMPUTED: [&str; 3] = ["lamport", "vc", "outside"];
 /// stamp` writes. A line cut short by the end of a peek is judged by its keys' text.
 pub fn is_stamped(line: &str) -> bool {
     match serde_json::from_str::<RawObject<'_>>(line) {
-        Ok(RawObject(members)) => ["id", "node", "lamport", "vc"]
+        Ok(Members(members)) => ["id", "node", "lamport", "vc"]
             .iter()
             .all(|k| members.iter().any(|(key, _)| key == k)),
         Err(_) => ["\"id\":", "\"node\":", "\"lamport\":", "\"vc\":{"]
@@ -124,30 +124,36 @@ pub fn is_stamped(line: &str) -> bool {
     }
 }
 
-/// A JSON object's members in order, keys borrowed when they hold no escapes, values as text.
-struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// A JSON object's members in order, keys borrowed when they hold no escapes, values as `V`
+/// (their text, for a line; counts, for a vector clock).
+struct Members<'a, V>(Vec<(Cow<'a, str>, V)>);
+
+/// A line's members, each value kept as its text.
+type RawObject<'a> = Members<'a, &'a RawValue>;
+
+/// A vector clock's members.
+type VcMembers<'a> = Members<'a, u32>;
 
 #[derive(Deserialize)]
 struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for RawObject<'de> {
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Members<'de, V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> Visitor<'de> for Members {
-            type Value = RawObject<'de>;
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Visit<V> {
+            type Value = Members<'de, V>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut members = Vec::with_capacity(8);
                 while let Some(Key(k)) = map.next_key()? {
-                    let v: &'de RawValue = map.next_value()?;
-                    members.push((k, v));
+                    members.push((k, map.next_value::<V>()?));
                 }
-                Ok(RawObject(members))
+                Ok(Members(members))
             }
         }
-        d.deserialize_map(Members)
+        d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 
@@ -174,7 +180,7 @@ fn parse_line_keeping(
     mode: Mode,
     keep_fields: bool,
 ) -> Result<RawEvent, InputError> {
-    let Ok(RawObject(mut members)) = serde_json::from_str::<RawObject<'_>>(text) else {
+    let Ok(Members(mut members)) = serde_json::from_str::<RawObject<'_>>(text) else {
         // Not an object, or malformed: the general parser says what is wrong.
         let fields = parse_object(text, line, ctx)?;
         let members: Vec<(Cow<'_, str>, Box<RawValue>)> = fields
@@ -720,29 +726,6 @@ pub fn json_error(e: &serde_json::Error) -> String {
     match msg.find(" at line ") {
         Some(at) => msg[..at].to_string(),
         None => msg,
-    }
-}
-
-/// A vector clock's members in their order, names borrowed when they hold no escapes.
-struct VcMembers<'a>(Vec<(Cow<'a, str>, u32)>);
-
-impl<'de> Deserialize<'de> for VcMembers<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> Visitor<'de> for Members {
-            type Value = VcMembers<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of counts")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::new();
-                while let Some(Key(k)) = map.next_key()? {
-                    members.push((k, map.next_value::<u32>()?));
-                }
-                Ok(VcMembers(members))
-            }
-        }
-        d.deserialize_map(Members)
     }
 }
 

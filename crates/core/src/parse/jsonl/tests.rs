@@ -76,7 +76,7 @@ mod two_paths {
             index: 0,
             default_node: Some("stem"),
         };
-        let RawObject(members) = serde_json::from_str::<RawObject<'_>>(text).expect("an object");
+        let Members(members) = serde_json::from_str::<RawObject<'_>>(text).expect("an object");
         let mut known = Map::new();
         for (key, value) in &members {
             if KNOWN.contains(&key.as_ref()) {
