@@ -61,6 +61,19 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         Replay::select(Engine::Auto, trace, causality, &order, &wanted)
     };
     let stamps = Stamps { lamport, vector };
+    let warn = ctx.err_palette;
+    let too_big = move |what: &str| {
+        super::warn_with(
+            warn,
+            &format!(
+                "{what}: a picture this size stops being readable; draw part of it with --around \
+             ID --depth K or --nodes A,B, or open the whole execution with causal view"
+            ),
+        );
+    };
+    if view.items.len() > READABLE_ITEMS && args.format != GraphFormat::Json {
+        too_big(&format!("{} events to draw", view.items.len()));
+    }
     let out = &mut *ctx.out;
     match args.format {
         GraphFormat::Dot => {
@@ -69,7 +82,15 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         }
         GraphFormat::Mermaid => {
             let clock = args.clock.unwrap_or(ClockLabel::None);
-            mermaid::write_mermaid(out, trace, &stamps, &view, clock)?
+            let mut text = Vec::new();
+            mermaid::write_mermaid(&mut text, trace, &stamps, &view, clock)?;
+            if text.len() > MERMAID_MAX_TEXT && view.items.len() <= READABLE_ITEMS {
+                too_big(&format!(
+                    "{} characters of Mermaid, over the {MERMAID_MAX_TEXT} Mermaid renders",
+                    text.len()
+                ));
+            }
+            out.write_all(&text)?
         }
         GraphFormat::Json => graph_json::write_graph_json(out, trace, &stamps, &view)?,
         GraphFormat::Text => {
@@ -95,6 +116,13 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     }
     Ok(Outcome::Clean)
 }
+
+/// Above this many items, a drawing stops being readable (Graphviz takes seconds and draws
+/// pages): `graph` says so on stderr and suggests a slice or `causal view`.
+const READABLE_ITEMS: usize = 2000;
+
+/// Mermaid refuses diagrams of more text than this (its `maxTextSize`).
+const MERMAID_MAX_TEXT: usize = 50_000;
 
 /// The nodes `--nodes` names, in its order, each once; an unknown name is a usage error that
 /// lists the nodes there are.

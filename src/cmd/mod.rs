@@ -44,12 +44,17 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Prints a warning on stderr: `causal: warning: ...`.
     pub fn warn(&self, message: &str) {
-        eprintln!(
-            "causal: {} {}",
-            self.err_palette.warning("warning:"),
-            causal_core::render::fmt::one_line(message)
-        );
+        warn_with(self.err_palette, message);
     }
+}
+
+/// Prints a warning on stderr in `palette`: `causal: warning: ...`, one-line safe.
+pub fn warn_with(palette: Palette, message: &str) {
+    eprintln!(
+        "causal: {} {}",
+        palette.warning("warning:"),
+        causal_core::render::fmt::one_line(message)
+    );
 }
 
 /// Runs the command `cli` names.
