@@ -37,7 +37,7 @@ pub fn lane_color(k: usize) -> (String, String) {
     }
     // Hues in [30, 330) degrees: at least 30 degrees from the lost-message red.
     let hue = 30.0 + (k as f64 * 137.507_764) % 300.0;
-    let dark = if k % 2 == 0 { 0.38 } else { 0.30 };
+    let dark = if k.is_multiple_of(2) { 0.38 } else { 0.30 };
     (hsl(hue, 0.55, dark), hsl(hue, 0.55, 0.94))
 }
 
