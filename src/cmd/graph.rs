@@ -2,22 +2,17 @@
 //! terminal diagram or JSON.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
 
 use anyhow::Result;
 
-use super::query::resolve_id;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
-use crate::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
-use crate::error::Error;
-use crate::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
-use crate::model::{EventIdx, NodeId, Trace};
-use crate::render::text::{self, TextOptions};
-use crate::render::{dot, graph_json, lamport_order_of, mermaid};
-
-/// Width of the terminal diagram when neither COLUMNS nor a terminal says otherwise.
-const DEFAULT_COLUMNS: usize = 80;
+use causal_core::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
+use causal_core::error::Error;
+use causal_core::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
+use causal_core::model::{EventIdx, NodeId, Trace};
+use causal_core::render::text::{self, TextOptions};
+use causal_core::render::{dot, graph_json, lamport_order_of, mermaid};
 
 /// Builds the graph once, cuts the slice the options ask for, and renders it.
 pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -28,7 +23,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         None => None,
     };
     let around = match &args.around {
-        Some(id) => Some((resolve_id(trace, &trace.id_index(), id)?, args.depth)),
+        Some(id) => Some((trace.resolve_id(&trace.id_index(), id)?, args.depth)),
         None => None,
     };
     // Lamport clocks for every event; vector clocks only for the events drawn, and only when
@@ -66,6 +61,19 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         Replay::select(Engine::Auto, trace, causality, &order, &wanted)
     };
     let stamps = Stamps { lamport, vector };
+    let warn = ctx.err_palette;
+    let too_big = move |what: &str| {
+        super::warn_with(
+            warn,
+            &format!(
+                "{what}: a picture this size stops being readable; draw part of it with --around \
+             ID --depth K or --nodes A,B, or open the whole execution with causal view"
+            ),
+        );
+    };
+    if view.items.len() > READABLE_ITEMS && args.format != GraphFormat::Json {
+        too_big(&format!("{} events to draw", view.items.len()));
+    }
     let out = &mut *ctx.out;
     match args.format {
         GraphFormat::Dot => {
@@ -74,13 +82,21 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         }
         GraphFormat::Mermaid => {
             let clock = args.clock.unwrap_or(ClockLabel::None);
-            mermaid::write_mermaid(out, trace, &stamps, &view, clock)?
+            let mut text = Vec::new();
+            mermaid::write_mermaid(&mut text, trace, &stamps, &view, clock)?;
+            if text.len() > MERMAID_MAX_TEXT && view.items.len() <= READABLE_ITEMS {
+                too_big(&format!(
+                    "{} characters of Mermaid, over the {MERMAID_MAX_TEXT} Mermaid renders",
+                    text.len()
+                ));
+            }
+            out.write_all(&text)?
         }
         GraphFormat::Json => graph_json::write_graph_json(out, trace, &stamps, &view)?,
         GraphFormat::Text => {
             let mut opts = TextOptions {
                 clock: args.clock.unwrap_or(ClockLabel::Lamport),
-                columns: columns(),
+                columns: crate::term::columns(),
                 palette: ctx.out_palette,
                 left_out: &[],
             };
@@ -100,6 +116,13 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     }
     Ok(Outcome::Clean)
 }
+
+/// Above this many items, a drawing stops being readable (Graphviz takes seconds and draws
+/// pages): `graph` says so on stderr and suggests a slice or `causal view`.
+const READABLE_ITEMS: usize = 2000;
+
+/// Mermaid refuses diagrams of more text than this (its `maxTextSize`).
+const MERMAID_MAX_TEXT: usize = 50_000;
 
 /// The nodes `--nodes` names, in its order, each once; an unknown name is a usage error that
 /// lists the nodes there are.
@@ -129,23 +152,4 @@ fn resolve_nodes(trace: &Trace, names: &[String]) -> Result<Vec<NodeId>> {
         }
     }
     Ok(nodes)
-}
-
-/// The width to fit the terminal diagram in: COLUMNS when it holds a number, else the
-/// terminal's width when standard output is one, else 80.
-pub(crate) fn columns() -> usize {
-    if let Some(n) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
-        return n;
-    }
-    let stdout = std::io::stdout();
-    if stdout.is_terminal() {
-        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
-            return usize::from(w);
-        }
-    }
-    DEFAULT_COLUMNS
 }

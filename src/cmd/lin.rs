@@ -5,16 +5,26 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::{Context, Outcome};
-use crate::analysis::lin::{check, infer_model, LinOptions, Verdict};
 use crate::cli::{LinArgs, LinFormat};
-use crate::error::Error;
-use crate::history::{edn, load};
-use crate::render::lin::{write_json, write_text};
+use causal_core::analysis::lin::{check, infer_model, LinOptions, Verdict};
+use causal_core::error::Error;
+use causal_core::history::{edn, load};
+use causal_core::parse::Format;
+use causal_core::render::lin::{write_json, write_text};
 
 /// Checks the history; findings when it is not linearizable, unknown when the timeout hit.
 pub fn run(args: &LinArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let started = Instant::now();
-    let loaded = load(&args.files, args.from.pick())?;
+    let format = match args.from {
+        Format::Auto => None,
+        other => Some(other.history().ok_or_else(|| {
+            Error::Usage(format!(
+                "lin reads histories: --from auto, edn, jepsen-log or history, not {}",
+                causal_core::Named::name(other)
+            ))
+        })?),
+    };
+    let loaded = load(&args.files, format)?;
     for (file, count) in &loaded.skipped {
         ctx.warn(&format!(
             "{file}: skipped {count} {} no operation",
@@ -26,10 +36,7 @@ pub fn run(args: &LinArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         ));
     }
     let history = loaded.history;
-    let model = args
-        .model
-        .map(|m| m.pick())
-        .unwrap_or_else(|| infer_model(&history));
+    let model = args.model.unwrap_or_else(|| infer_model(&history));
     let initial = match &args.initial {
         None => model.default_initial(),
         Some(text) => edn::parse_value("--initial", text, 1, 1)
@@ -56,7 +63,7 @@ pub fn run(args: &LinArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             &history,
             &report,
             ctx.out_palette,
-            super::graph::columns(),
+            crate::term::columns(),
         )?,
         LinFormat::Json => write_json(ctx.out, &history, &report)?,
     }
