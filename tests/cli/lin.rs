@@ -345,3 +345,24 @@ fn every_shared_history_gets_its_projects_verdict() {
             .code(0);
     }
 }
+
+#[test]
+fn the_readme_shows_what_lin_prints_on_a_shared_history() {
+    let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
+    let command = "$ causal lin ../shared/corpus/histories/knossos/bad_rethink-fail-minimal.edn\n";
+    let start = readme
+        .find(command)
+        .expect("the README shows lin on a shared history")
+        + command.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    if corpus().is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs ../shared/corpus/histories"
+        );
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    }
+    let args: Vec<&str> = command[2..].split_whitespace().skip(1).collect();
+    assert_eq!(run_ok(&args, 1), shown);
+}
