@@ -4,6 +4,7 @@
 #
 #   bench/lin.sh                  the shared histories and every generated one
 #   bench/lin.sh --quick          generated sizes up to 10^4 operations only
+#   bench/lin.sh --max-ops 1000   generated sizes up to 10^3 operations only
 #   bench/lin.sh --runs 5
 #
 # Inputs: every history of $CORPUS (default ../shared/corpus/histories, skipped when absent),
@@ -22,7 +23,8 @@
 #   LIMIT       seconds before a run is stopped and counted as a timeout (default 600).
 #
 # Each command runs --runs times (default 3; once for inputs of 10^5 operations) under
-# /usr/bin/time; the table gives the median CPU time (user + system: the machine is shared, wall
+# /usr/bin/time, and under `perf stat -e task-clock` when perf works (finer than time's 10 ms);
+# the table gives the median CPU time (all threads, user + system: the machine is shared, wall
 # time is noise) and the largest peak RSS. The verdict is the exit status. stdout carries only
 # the Markdown; progress goes to stderr.
 set -euo pipefail
@@ -34,11 +36,13 @@ die() {
 }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-QUICK=0
+
+MAX_OPS=100000
 RUNS=3
 while (($#)); do
     case $1 in
-    --quick) QUICK=1 ;;
+    --quick) MAX_OPS=10000 ;;
+    --max-ops) MAX_OPS=${2:?--max-ops needs a number} && shift ;;
     --runs) RUNS=${2:?--runs needs a number} && shift ;;
     -h | --help)
         sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
@@ -64,6 +68,12 @@ COMMIT=$(cd "$ROOT" && git rev-parse --short HEAD)
 [[ -n ${PORCUPINE:-} && ! -x ${PORCUPINE:-} ]] && die "PORCUPINE=$PORCUPINE is not executable"
 [[ -z ${PORCUPINE:-} ]] && log "PORCUPINE is not set: Porcupine's columns are skipped"
 [[ -z ${KNOSSOS:-} ]] && log "KNOSSOS is not set: Knossos's column is skipped"
+PERF=0
+if command -v perf >/dev/null && perf stat -x, -e task-clock -o /dev/null true 2>/dev/null; then
+    PERF=1
+else
+    log "perf stat does not work here: CPU times come from /usr/bin/time (10 ms steps)"
+fi
 
 # measure RUNS CMD...: prints "verdict cpu_seconds peak_kib" (median CPU, max RSS); the
 # verdict is linearizable, violation, unknown, timeout or error.
@@ -73,8 +83,14 @@ measure() {
     local cpus=() peak=0 verdict=error status out
     for ((i = 0; i < runs; i++)); do
         out=$(mktemp)
+        pout=$(mktemp)
         set +e
-        timeout "$LIMIT" /usr/bin/time -f '%U %S %M' -o "$out" "$@" >/dev/null 2>&1
+        if ((PERF)); then
+            timeout "$LIMIT" /usr/bin/time -f '%U %S %M' -o "$out" \
+                perf stat -x, -e task-clock -o "$pout" "$@" >/dev/null 2>&1
+        else
+            timeout "$LIMIT" /usr/bin/time -f '%U %S %M' -o "$out" "$@" >/dev/null 2>&1
+        fi
         status=$?
         set -e
         case $status in
@@ -83,14 +99,19 @@ measure() {
         3) verdict=unknown ;;
         124)
             verdict=timeout
-            rm -f "$out"
+            rm -f "$out" "$pout"
             break
             ;;
         *) verdict=error ;;
         esac
         read -r user sys kib < <(tail -n 1 "$out")
-        rm -f "$out"
-        cpus+=("$(echo "$user + $sys" | bc)")
+        local cpu
+        cpu=$(echo "$user + $sys" | bc)
+        if ((PERF)); then
+            cpu=$(awk -F, '$3 ~ /task-clock/ {printf "%.4f", $1 / 1000}' "$pout")
+        fi
+        rm -f "$out" "$pout"
+        cpus+=("$cpu")
         ((kib > peak)) && peak=$kib
     done
     if [[ $verdict == timeout ]]; then
@@ -140,7 +161,7 @@ row() {
     echo "| $name | $ops | $cv | $(fmt_time "$cv" "$ct") | $(fmt_mem "$cv" "$cm") | $pcell | $ratio | $kcell |"
 }
 
-echo "Commit \`$COMMIT\`, $(date -u +%Y-%m-%d), $(nproc) cores; CPU time is user + system, median of $RUNS runs (1 at 10^5 operations); limit $LIMIT s."
+echo "Commit \`$COMMIT\`, $(date -u +%Y-%m-%d), $(nproc) cores; CPU time is user + system, median of $RUNS runs (1 at 10^5 operations), from $( ((PERF)) && echo "perf stat task-clock" || echo "/usr/bin/time"); limit $LIMIT s."
 echo
 echo "| history | ops | causal | CPU | peak RSS | Porcupine | CPU | peak RSS | causal / Porcupine | Knossos |"
 echo "|---|---:|---|---:|---:|---|---:|---:|---:|---|"
@@ -157,9 +178,8 @@ else
     log "skipped the shared histories: $CORPUS is absent"
 fi
 
-sizes=(1000 10000 100000)
-((QUICK)) && sizes=(1000 10000)
-for ops in "${sizes[@]}"; do
+for ops in 1000 10000 100000; do
+    ((ops > MAX_OPS)) && continue
     for procs in 5 10 50; do
         for kind in ok stale; do
             file=$BENCH_DIR/cas-$ops-$procs-$kind.edn
@@ -172,7 +192,7 @@ for ops in "${sizes[@]}"; do
         done
     done
 done
-if ((!QUICK)); then
+if ((MAX_OPS >= 100000)); then
     for kind in ok stale; do
         file=$BENCH_DIR/kv-100000-$kind.edn
         extra=()

@@ -42,10 +42,15 @@ pub fn run(args: &LinArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         Some(text) => edn::parse_value("--initial", text, 1, 1)
             .map_err(|e| Error::Usage(format!("invalid --initial: {}", e.message)))?,
     };
+    // Asking for the number of cores reads cgroup files, a millisecond or more: not worth it
+    // for a history without keys, which is searched on one thread anyway.
+    let keyed = history.ops.iter().any(|op| op.key.is_some());
     let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        if keyed {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            1
+        }
     });
     if threads == 0 {
         return Err(Error::Usage("--threads must be at least 1".to_string()).into());
