@@ -10,8 +10,11 @@
 # Inputs: every history of $CORPUS (default ../shared/corpus/histories, skipped when absent),
 # and histories written by `causal gen --history` (seed 1) to $BENCH_DIR (default
 # bench/data/lin): cas-register with 10^3, 10^4, 10^5 operations and 5, 10, 50 processes (1% of
-# operations time out, :info), each linearizable and with one planted stale read; kv with 10^5
-# operations on 1,000 keys and 10 processes, both ways.
+# operations time out, :info), each linearizable, with one planted stale read, and with one
+# planted lost update (two overlapping compare-and-sets from one value both succeed: no single
+# observation is impossible, so a checker must exhaust the search); kv with 10^5 operations on
+# 1,000 keys and 10 processes, the same three ways (the lost update: two appends, a get that
+# sees one).
 #
 # Peers are never built here; point at them with:
 #   PORCUPINE   a driver binary built against Porcupine's source: `PORCUPINE [-model kv]
@@ -45,7 +48,7 @@ while (($#)); do
     --max-ops) MAX_OPS=${2:?--max-ops needs a number} && shift ;;
     --runs) RUNS=${2:?--runs needs a number} && shift ;;
     -h | --help)
-        sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) die "unknown argument $1 (see --help)" ;;
@@ -181,10 +184,11 @@ fi
 for ops in 1000 10000 100000; do
     ((ops > MAX_OPS)) && continue
     for procs in 5 10 50; do
-        for kind in ok stale; do
+        for kind in ok stale lost; do
             file=$BENCH_DIR/cas-$ops-$procs-$kind.edn
             extra=()
             [[ $kind == stale ]] && extra=(--stale-read)
+            [[ $kind == lost ]] && extra=(--lost-update)
             "$CAUSAL" gen --history cas-register --ops "$ops" --processes "$procs" --seed 1 "${extra[@]}" >"$file"
             runs=$RUNS
             ((ops >= 100000)) && runs=1
@@ -193,10 +197,11 @@ for ops in 1000 10000 100000; do
     done
 done
 if ((MAX_OPS >= 100000)); then
-    for kind in ok stale; do
+    for kind in ok stale lost; do
         file=$BENCH_DIR/kv-100000-$kind.edn
         extra=()
         [[ $kind == stale ]] && extra=(--stale-read)
+        [[ $kind == lost ]] && extra=(--lost-update)
         "$CAUSAL" gen --history kv --ops 100000 --processes 10 --keys 1000 --seed 1 "${extra[@]}" >"$file"
         row "kv, 1,000 keys, 10 processes, $kind" 100000 "$file" kv 1
     done

@@ -434,6 +434,13 @@ pub struct GenArgs {
     #[arg(long, requires = "history")]
     pub stale_read: bool,
 
+    /// With --history: plant one lost update halfway (two overlapping compare-and-sets from
+    /// one value that both succeed; for kv two appends of which a later get sees one; for a
+    /// register two reads that disagree on the order of two writes), so the history is not
+    /// linearizable.
+    #[arg(long, requires = "history", conflicts_with = "stale_read")]
+    pub lost_update: bool,
+
     /// With --history: edn (one map a line) or jsonl.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = HistoryOut::Edn, requires = "history")]
     pub history_format: HistoryOut,

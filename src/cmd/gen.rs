@@ -11,7 +11,7 @@ use crate::cli::{GenArgs, HistoryOut};
 use causal_core::analysis::lin::ModelKind;
 use causal_core::error::Error;
 use causal_core::gen::{generate, node_names, offsets, GenConfig, Sink};
-use causal_core::history::gen::{generate_history, GenFormat, GenModel, HistoryConfig};
+use causal_core::history::gen::{generate_history, GenFormat, GenModel, HistoryConfig, Plant};
 
 /// Generates the trace and, when asked, the file of true clock offsets.
 pub fn run(args: &GenArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -237,7 +237,13 @@ fn run_history(args: &GenArgs, model: ModelKind, ctx: &mut Context<'_>) -> Resul
         keys: args.keys,
         values: args.values,
         info: args.info,
-        stale_read: args.stale_read,
+        violation: if args.stale_read {
+            Some(Plant::StaleRead)
+        } else if args.lost_update {
+            Some(Plant::LostUpdate)
+        } else {
+            None
+        },
         seed: args.seed,
         format: match args.history_format {
             HistoryOut::Edn => GenFormat::Edn,

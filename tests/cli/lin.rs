@@ -282,6 +282,36 @@ fn generated_histories_are_seeded_and_get_the_verdict_they_were_made_for() {
         .stdout(predicate::str::contains("key \"0\": not linearizable"));
 }
 
+#[test]
+fn a_planted_lost_update_is_found_in_every_model_even_with_one_process() {
+    for model in ["register", "cas-register", "kv"] {
+        for processes in ["1", "4"] {
+            let history = run_ok(
+                &[
+                    "gen",
+                    "--history",
+                    model,
+                    "--ops",
+                    "200",
+                    "--processes",
+                    processes,
+                    "--info",
+                    "0.05",
+                    "--seed",
+                    "3",
+                    "--lost-update",
+                ],
+                0,
+            );
+            causal()
+                .args(["lin", "--model", model])
+                .write_stdin(history)
+                .assert()
+                .code(1);
+        }
+    }
+}
+
 /// `histories/<dir>/<file>` and whether its project expects it linearizable.
 fn corpus_verdicts(root: &std::path::Path) -> Vec<(std::path::PathBuf, bool)> {
     let dir = root.join("histories");

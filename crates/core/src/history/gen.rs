@@ -1,15 +1,16 @@
 //! A seeded generator of operation histories for tests and benchmarks: client processes
 //! running operations against a simulated atomic register (or key-value store), so the
-//! history is linearizable by construction, unless a stale read is planted.
+//! history is linearizable by construction, unless a violation is planted.
 //!
 //! Each process invokes an operation, which takes effect at one instant within its interval
 //! (its linearization point, applied to the true state) and completes; then it thinks and
 //! invokes the next. With probability `info` an operation times out: it completes `:info`,
 //! takes effect or not (even odds), and its process is replaced by a new one (Jepsen's rule:
 //! process `p + processes`). A compare-and-set whose old value is not the state completes
-//! `:fail`. With `stale_read`, halfway through the run every process finishes what it is
-//! doing, then one process writes a fresh value `a`, then a fresh `b`, then reads `a`: no
-//! order explains that read. Same seed and settings, same bytes.
+//! `:fail`. With a planted violation, halfway through the run every process finishes what it
+//! is doing, then one or two processes run a few operations no order explains (see
+//! [`Plant`]), with fresh values that no other operation writes. Same seed and settings, same
+//! bytes.
 //!
 //! Writes lines to a `Write`; opens no files.
 
@@ -54,12 +55,23 @@ pub struct HistoryConfig {
     pub values: u32,
     /// Probability that an operation times out (`:info`).
     pub info: f64,
-    /// Plant one stale read (the history is then not linearizable).
-    pub stale_read: bool,
+    /// Plant one violation (the history is then not linearizable), or none.
+    pub violation: Option<Plant>,
     /// The seed.
     pub seed: u64,
     /// The output format.
     pub format: GenFormat,
+}
+
+/// A violation planted halfway through a history, while every other process waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plant {
+    /// A fresh write, another, then a read of the first.
+    StaleRead,
+    /// Two overlapping updates from one value that both succeed, as if one were lost: two
+    /// compare-and-sets (cas-register), two appends of which a later get sees one (kv), or
+    /// two writes whose order two later reads disagree on (register).
+    LostUpdate,
 }
 
 /// Counts of what was generated.
@@ -143,7 +155,7 @@ struct Sim<'w> {
     register: i64,
     store: Vec<String>,
     stats: HistoryStats,
-    /// Processes waiting for the planted stale read to be done.
+    /// Processes waiting for the planted violation to be done.
     parked: Vec<u32>,
     planted: bool,
 }
@@ -164,7 +176,7 @@ pub fn generate_history(config: &HistoryConfig, out: &mut dyn Write) -> io::Resu
         store: vec![String::new(); config.keys.max(1) as usize],
         stats: HistoryStats::default(),
         parked: Vec::new(),
-        planted: !config.stale_read,
+        planted: config.violation.is_none(),
     };
     for slot in 0..config.processes.max(1) {
         let t = sim.rng.below(THINK_NS);
@@ -299,33 +311,102 @@ impl Sim<'_> {
         Ok(())
     }
 
-    /// The planted stale read, from the first process while every other is idle: write a
-    /// fresh `a`, write a fresh `b`, read `a`. Then everyone resumes.
+    /// The planted violation (see [`Plant`]), from the first one or two processes while
+    /// every other is idle. Then everyone resumes.
     fn plant(&mut self, mut t: u64) -> io::Result<()> {
         self.planted = true;
-        let slot = self.parked[0];
-        let (a, b, f_write, f_read, key) = match self.config.model {
-            GenModel::Kv => (
-                V::Str("stale a".into()),
-                V::Str("stale b".into()),
-                F::Put,
-                F::Get,
-                Some(0),
-            ),
-            _ => {
-                let fresh = i64::from(self.config.values.max(1));
-                (V::Int(fresh), V::Int(fresh + 1), F::Write, F::Read, None)
-            }
+        let Some(kind) = self.config.violation else {
+            return Ok(());
         };
-        let steps = [
-            (f_write, a.clone(), a.clone()),
-            (f_write, b.clone(), b),
-            (f_read, V::Nil, a),
-        ];
-        for (f, arg, result) in steps {
-            if self.stats.ops >= self.config.ops {
-                break;
-            }
+        let first = self.parked[0];
+        // A second process when there is one, for operations that must overlap.
+        let second = *self.parked.get(1).unwrap_or(&first);
+        let fresh = i64::from(self.config.values.max(1));
+        let kv = self.config.model == GenModel::Kv;
+        let key = kv.then_some(0);
+        let text = |s: &str| V::Str(s.to_string());
+        // The operations (process slot, function, argument) and the script of invocations
+        // (`None`) and completions (`Some(result)`) by operation.
+        let (ops, script, state): (Vec<(u32, F, V)>, Vec<(usize, Option<V>)>, V) =
+            match (kind, self.config.model) {
+                (Plant::StaleRead, GenModel::Kv) => (
+                    vec![
+                        (first, F::Put, text("stale a")),
+                        (first, F::Put, text("stale b")),
+                        (first, F::Get, V::Nil),
+                    ],
+                    sequential(&[text("stale a"), text("stale b"), text("stale a")]),
+                    text("stale b"),
+                ),
+                (Plant::StaleRead, _) => (
+                    vec![
+                        (first, F::Write, V::Int(fresh)),
+                        (first, F::Write, V::Int(fresh + 1)),
+                        (first, F::Read, V::Nil),
+                    ],
+                    sequential(&[V::Int(fresh), V::Int(fresh + 1), V::Int(fresh)]),
+                    V::Int(fresh + 1),
+                ),
+                (Plant::LostUpdate, GenModel::Kv) => (
+                    vec![
+                        (first, F::Put, text("lost a")),
+                        (first, F::Append, text("x")),
+                        (second, F::Append, text("y")),
+                        (first, F::Get, V::Nil),
+                    ],
+                    overlapping(text("lost a"), text("x"), text("y"), text("lost ax")),
+                    text("lost axy"),
+                ),
+                (Plant::LostUpdate, GenModel::CasRegister) => (
+                    vec![
+                        (first, F::Write, V::Int(fresh)),
+                        (first, F::Cas, V::Pair(fresh, fresh + 1)),
+                        (second, F::Cas, V::Pair(fresh, fresh + 2)),
+                        (first, F::Read, V::Nil),
+                    ],
+                    overlapping(
+                        V::Int(fresh),
+                        V::Pair(fresh, fresh + 1),
+                        V::Pair(fresh, fresh + 2),
+                        V::Int(fresh + 2),
+                    ),
+                    V::Int(fresh + 2),
+                ),
+                (Plant::LostUpdate, GenModel::Register) => {
+                    // Two reads that disagree on the order of two overlapping writes.
+                    let mut script = overlapping(
+                        V::Int(fresh),
+                        V::Int(fresh + 1),
+                        V::Int(fresh + 2),
+                        V::Int(fresh + 2),
+                    );
+                    script.push((4, None));
+                    script.push((4, Some(V::Int(fresh + 1))));
+                    (
+                        vec![
+                            (first, F::Write, V::Int(fresh)),
+                            (first, F::Write, V::Int(fresh + 1)),
+                            (second, F::Write, V::Int(fresh + 2)),
+                            (first, F::Read, V::Nil),
+                            (first, F::Read, V::Nil),
+                        ],
+                        script,
+                        V::Int(fresh + 2),
+                    )
+                }
+            };
+        // With one process nothing overlaps: its operations run one after another, which
+        // stays a violation (the later update's old value is then plainly stale).
+        let script = if first == second {
+            let mut script = script;
+            script.sort_by_key(|(i, result)| (*i, result.is_some()));
+            script
+        } else {
+            script
+        };
+        let mut invoked = vec![false; ops.len()];
+        for (i, result) in script {
+            let (slot, f, arg) = ops[i].clone();
             let op = InFlight {
                 slot,
                 process: self.process[slot as usize],
@@ -338,15 +419,21 @@ impl Sim<'_> {
                 applies: true,
             };
             t += 1;
-            self.write(t, &op, "invoke", invoked_value(&op))?;
-            self.stats.ops += 1;
-            t += 1;
-            self.write(t, &op, "ok", result)?;
+            match result {
+                None if self.stats.ops < self.config.ops => {
+                    self.write(t, &op, "invoke", invoked_value(&op))?;
+                    self.stats.ops += 1;
+                    invoked[i] = true;
+                }
+                Some(result) if invoked[i] => self.write(t, &op, "ok", result)?,
+                _ => {}
+            }
         }
-        // The true state is `b`: later reads see it.
-        match self.config.model {
-            GenModel::Kv => self.store[0] = "stale b".into(),
-            _ => self.register = i64::from(self.config.values.max(1)) + 1,
+        // The true state after the planted operations: later reads see it.
+        match state {
+            V::Str(s) => self.store[0] = s,
+            V::Int(v) => self.register = v,
+            _ => {}
         }
         for slot in std::mem::take(&mut self.parked) {
             let think = self.rng.below(THINK_NS);
@@ -402,6 +489,30 @@ impl Sim<'_> {
     }
 }
 
+/// A script of operations one after another, each completing with its result.
+fn sequential(results: &[V]) -> Vec<(usize, Option<V>)> {
+    results
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| [(i, None), (i, Some(r.clone()))])
+        .collect()
+}
+
+/// A script of four operations: the first alone, the second and third overlapping (both
+/// invoked before either completes), then the fourth.
+fn overlapping(first: V, second: V, third: V, fourth: V) -> Vec<(usize, Option<V>)> {
+    vec![
+        (0, None),
+        (0, Some(first)),
+        (1, None),
+        (2, None),
+        (1, Some(second)),
+        (2, Some(third)),
+        (3, None),
+        (3, Some(fourth)),
+    ]
+}
+
 fn int_or_nil(v: i64) -> V {
     if v < 0 {
         V::Nil
@@ -430,7 +541,7 @@ mod tests {
             keys: 2,
             values: 3,
             info: 0.1,
-            stale_read: stale,
+            violation: stale.then_some(Plant::StaleRead),
             seed: 7,
             format: GenFormat::Edn,
         };

@@ -72,8 +72,18 @@ pub struct LinReport {
     pub configurations: u64,
 }
 
-/// A partition's search result, its work, and the impossible observation found first.
-type Checked = (SearchResult, SearchStats, Option<stale::Stale>);
+/// A partition's search result, its work, and how it was found failing before the exact
+/// search ran to its end (which then only finds a prefix to explain it by).
+type Checked = (SearchResult, SearchStats, Option<Found>);
+
+/// How a partition was found failing before an exhaustive exact search.
+#[derive(Clone, Copy, Debug)]
+enum Found {
+    /// An observation no write explains.
+    Stale(stale::Stale),
+    /// The search with wildcards as an endless supply found no order.
+    Relaxed,
+}
 
 /// Checks one partition: an observation no write explains decides it at once (the search
 /// then only finds the prefix to explain it by, within a budget); else the search decides.
@@ -82,16 +92,41 @@ fn check_partition(
     deadline: Option<Instant>,
     stop: &AtomicBool,
 ) -> Checked {
-    let stale = stale::find_stale(part);
+    use search::Wildcards::{Exact, Relaxed};
     let limits = search::Limits {
         deadline,
         stop,
-        // Enough to descend to the observation: a step or so per operation, and room to
-        // turn around a few times on the way.
-        steps: stale.map(|_| 2 * part.ops.len() as u64 + 20_000),
+        steps: None,
     };
-    let (result, stats) = search::search(part, limits);
-    (result, stats, stale)
+    // Enough for the search to descend to a violation it is told of: a step or so per
+    // operation, and room to turn around a few times on the way.
+    let explain = search::Limits {
+        steps: Some(2 * part.ops.len() as u64 + 20_000),
+        ..limits
+    };
+    if let Some(stale) = stale::find_stale(part) {
+        let (result, stats) = search::search(part, explain, Exact);
+        return (result, stats, Some(Found::Stale(stale)));
+    }
+    if search::has_wildcards(part) {
+        // With operations of unknown outcome, a violation is proved far faster with them as
+        // an endless supply; what fits so must still be checked exactly.
+        let (relaxed, stats) = search::search(part, limits, Relaxed);
+        match relaxed {
+            SearchResult::Illegal(_) => {
+                let (result, more) = search::search(part, explain, Exact);
+                let stats = stats.add(more);
+                return (result, stats, Some(Found::Relaxed));
+            }
+            SearchResult::Unknown(_) => return (relaxed, stats, None),
+            SearchResult::Linearizable(_) => {
+                let (result, more) = search::search(part, limits, Exact);
+                return (result, stats.add(more), None);
+            }
+        }
+    }
+    let (result, stats) = search::search(part, limits, Exact);
+    (result, stats, None)
 }
 
 /// Checks `history` against `options.model`.
@@ -124,14 +159,18 @@ pub fn check(history: &History, options: &LinOptions) -> Result<LinReport, Input
     let mut undecided = Vec::new();
     let mut configurations = 0;
     for (part, result) in parts.iter_mut().zip(results) {
-        let (result, stats, stale) = result.expect("every partition was searched");
+        let (result, stats, found) = result.expect("every partition was searched");
         configurations += stats.configurations;
-        match (result, stale) {
-            (SearchResult::Linearizable(_), stale) => {
-                debug_assert!(stale.is_none(), "an impossible observation was linearized");
+        match (result, found) {
+            (SearchResult::Linearizable(_), found) => {
+                debug_assert!(found.is_none(), "a partition found failing was linearized");
             }
-            (SearchResult::Illegal(prefix) | SearchResult::Unknown(prefix), Some(stale)) => {
-                violations.push(explain::explain(part, &prefix, Some(stale)))
+            (SearchResult::Illegal(prefix) | SearchResult::Unknown(prefix), Some(found)) => {
+                let stale = match found {
+                    Found::Stale(stale) => Some(stale),
+                    Found::Relaxed => None,
+                };
+                violations.push(explain::explain(part, &prefix, stale))
             }
             (SearchResult::Illegal(prefix), None) => {
                 violations.push(explain::explain(part, &prefix, None))

@@ -52,6 +52,16 @@ pub struct SearchStats {
     pub steps: u64,
 }
 
+impl SearchStats {
+    /// The work of two searches together.
+    pub fn add(self, other: SearchStats) -> SearchStats {
+        SearchStats {
+            configurations: self.configurations + other.configurations,
+            steps: self.steps + other.steps,
+        }
+    }
+}
+
 const NIL: u32 = u32::MAX;
 
 /// Where a search must stop undecided: at an instant, when a flag is set, or after a number
@@ -66,12 +76,43 @@ pub struct Limits<'a> {
     pub steps: Option<u64>,
 }
 
+/// How operations of unknown outcome are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wildcards {
+    /// Exactly: each takes effect at most once, and not before its invocation.
+    Exact,
+    /// As an endless supply per class from the first invocation on: more histories fit, so
+    /// a history that does not fit even so does not fit exactly either, and the search,
+    /// which no longer tells configurations apart by how many it used, is far smaller.
+    /// Appends stay exact: an endless supply of one would make endless states.
+    Relaxed,
+}
+
+/// Whether the partition has operations of unknown outcome.
+pub fn has_wildcards(part: &Partition) -> bool {
+    part.rets.contains(&NEVER)
+}
+
 /// Searches `part` for a linearization; stops with [`SearchResult::Unknown`] at `limits`.
-pub fn search(part: &mut Partition, limits: Limits<'_>) -> (SearchResult, SearchStats) {
+/// A linearization found with [`Wildcards::Relaxed`] may use an operation of unknown outcome
+/// more than once.
+pub fn search(
+    part: &mut Partition,
+    limits: Limits<'_>,
+    wildcards: Wildcards,
+) -> (SearchResult, SearchStats) {
     let n = part.ops.len();
     let list = List::new(part);
-    let wild = Wildcards::new(part);
+    let wild = Classes::new(part);
+    let endless = wild
+        .classes
+        .iter()
+        .map(|c| {
+            wildcards == Wildcards::Relaxed && !matches!(part.steps[c[0] as usize], Step::Append(_))
+        })
+        .collect();
     let mut s = Search {
+        endless,
         list,
         taken_per_class: vec![0; wild.classes.len()],
         nonzero: Vec::new(),
@@ -174,12 +215,12 @@ impl List {
 
 /// The operations of unknown outcome, per class of equal steps, each class in invocation
 /// order.
-struct Wildcards {
+struct Classes {
     classes: Vec<Vec<u32>>,
 }
 
-impl Wildcards {
-    fn new(part: &Partition) -> Wildcards {
+impl Classes {
+    fn new(part: &Partition) -> Classes {
         let mut index: std::collections::HashMap<Step, usize> = std::collections::HashMap::new();
         let mut classes: Vec<Vec<u32>> = Vec::new();
         for k in 0..part.ops.len() {
@@ -191,7 +232,7 @@ impl Wildcards {
                 classes[c].push(k as u32);
             }
         }
-        Wildcards { classes }
+        Classes { classes }
     }
 }
 
@@ -217,8 +258,10 @@ struct Taken {
 }
 
 struct Search {
+    /// Per class: counted as an endless supply (see [`Wildcards::Relaxed`]).
+    endless: Vec<bool>,
     list: List,
-    wild: Wildcards,
+    wild: Classes,
     taken_per_class: Vec<u32>,
     /// Classes with a nonzero count, sorted.
     nonzero: Vec<u32>,
@@ -395,7 +438,7 @@ impl Search {
         let anything = self.needed_values(part, at, due);
         for c in from..self.wild.classes.len() {
             let count = self.taken_per_class[c];
-            let Some(&k) = self.wild.classes[c].get(count as usize) else {
+            let Some(&k) = self.wild.classes[c].get(self.member(c, count)) else {
                 continue;
             };
             if part.calls[k as usize] >= due {
@@ -456,7 +499,8 @@ impl Search {
         loop {
             let before = self.needed.len();
             for c in 0..self.wild.classes.len() {
-                let Some(&k) = self.wild.classes[c].get(self.taken_per_class[c] as usize) else {
+                let Some(&k) = self.wild.classes[c].get(self.member(c, self.taken_per_class[c]))
+                else {
                     continue;
                 };
                 if part.calls[k as usize] >= due {
@@ -475,6 +519,15 @@ impl Search {
             if self.needed.len() == before {
                 return false;
             }
+        }
+    }
+
+    /// The member of `class` taken next, after `count` were taken.
+    fn member(&self, class: usize, count: u32) -> usize {
+        if self.endless[class] {
+            0
+        } else {
+            count as usize
         }
     }
 
@@ -521,6 +574,10 @@ impl Search {
         self.scratch[1] = (self.scratch.len() - 2) as u32;
         self.pairs.clear();
         for &c in &self.nonzero {
+            // An endless class is the same whatever was taken from it.
+            if self.endless[c as usize] {
+                continue;
+            }
             self.pairs.push(c);
             self.pairs.push(self.taken_per_class[c as usize]);
         }
