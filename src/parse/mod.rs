@@ -19,7 +19,7 @@ pub mod tracing;
 pub mod vclog;
 pub mod zipkin;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError, Result};
 use crate::input::Input;
@@ -169,6 +169,22 @@ pub fn line_regex(pattern: Option<&str>, from: Format) -> Result<Option<::regex:
 pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> {
     let stdin = [PathBuf::from("-")];
     let paths = if paths.is_empty() { &stdin[..] } else { paths };
+    parse_inputs(
+        paths
+            .iter()
+            .map(|path| Input::open_counted(path, options.progress.clone())),
+        options,
+    )
+}
+
+/// Reads inputs into one trace, as [`parse_files`] reads files: each input is taken from
+/// `inputs` when its turn comes (so files are opened one at a time), and an `Err` stops the
+/// run. Inputs need not be files: `parse_inputs([Ok(Input::from_bytes("a.jsonl", bytes))],
+/// options)` parses bytes held in memory.
+pub fn parse_inputs(
+    inputs: impl IntoIterator<Item = Result<Input>>,
+    options: &ParseOptions,
+) -> Result<Parsed> {
     let line_regex = line_regex(options.regex.as_deref(), options.from)?;
     let mut builder = TraceBuilder::new();
     if options.drop_fields {
@@ -180,8 +196,13 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     let mut spans = spans::SpanCollector::new();
     let mut skipped = Vec::new();
     let mut recognised = Vec::new();
-    for path in paths {
-        let mut input = Input::open_counted(path, options.progress.clone())?;
+    for input in inputs {
+        let mut input = input?;
+        // Neighbouring files (`.regex`, `.delimiter`) are looked up next to a file only; `-`
+        // has none.
+        let path = &input
+            .path()
+            .map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
         let index = builder.add_file(input.name.clone());
         let name = input.name.clone();
         let stem = input.stem.clone();
