@@ -4,10 +4,13 @@ use std::io::{self, Write};
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};
+use crate::render::text::one_line;
 use crate::term::Palette;
 
 /// Writes a header and one row per event: Lamport clock, id, node, kind, message, vector
-/// clock and label, columns aligned.
+/// clock and label, columns aligned. Text from the input is put on one line (control
+/// characters become spaces), so that every row is one line and no escape sequence from a
+/// log reaches the terminal.
 pub fn write_table(
     w: &mut dyn Write,
     trace: &Trace,
@@ -26,20 +29,17 @@ pub fn write_table(
                 .iter()
                 .enumerate()
                 .filter(|(_, &c)| c > 0)
-                .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
+                .map(|(n, c)| format!("{}:{c}", one_line(&trace.nodes[n])))
                 .collect::<Vec<_>>()
                 .join(" ");
             [
                 stamps.lamport[e.index()].to_string(),
-                trace.event_id(e).to_string(),
-                trace.node_name(ev.node).to_string(),
+                one_line(&trace.event_id(e).to_string()),
+                one_line(trace.node_name(ev.node)),
                 ev.kind.as_str().to_string(),
-                ev.msg.as_deref().unwrap_or("").to_string(),
+                one_line(ev.msg.as_deref().unwrap_or("")),
                 format!("[{vc}]"),
-                ev.label
-                    .as_deref()
-                    .unwrap_or("")
-                    .replace(['\n', '\r', '\t'], " "),
+                one_line(ev.label.as_deref().unwrap_or("")),
             ]
         })
         .collect();
