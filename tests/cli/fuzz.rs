@@ -19,3 +19,33 @@ fn table_cells_hold_no_control_characters() {
         )
         .stderr("");
 }
+
+/// ShiViz trims a log before matching it: a blank label on the last event left a blank last
+/// line, and the last event was lost when the output was read back.
+#[test]
+fn shiviz_output_keeps_an_event_with_a_blank_label() {
+    let out = causal()
+        .args(["stamp", "--format", "shiviz"])
+        .arg(fixture("fuzz-shiviz-blank-label.jsonl"))
+        .assert()
+        .code(0)
+        .stdout(
+            "^(?<host>.*) (?<clock>{.*})\\n(?<event>.*)\n\n\
+             a {\"a\":1}\nhello\n\
+             b {\"a\":1,\"b\":1}\nrecv m\n",
+        )
+        .get_output()
+        .stdout
+        .clone();
+    causal()
+        .args(["stamp", "--from", "shiviz", "--format", "table"])
+        .write_stdin(out)
+        .assert()
+        .code(0)
+        .stdout(
+            "LAMPORT  ID   NODE  KIND  MSG       VC         LABEL\n      \
+             1  a#1  a     send  a#1->b#1  [a:1]      hello\n      \
+             2  b#1  b     recv  a#1->b#1  [a:1 b:1]  recv m\n",
+        )
+        .stderr("");
+}
