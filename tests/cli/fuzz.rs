@@ -49,3 +49,42 @@ fn shiviz_output_keeps_an_event_with_a_blank_label() {
         )
         .stderr("");
 }
+
+/// Every input format `--from` names has a fuzz target of its own (fuzz/Cargo.toml), and CI
+/// runs the fuzz command the README gives.
+#[test]
+fn every_input_format_has_a_fuzz_target_that_ci_runs() {
+    let help = causal()
+        .args(["stamp", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    let section = help
+        .split("--from <FORMAT>")
+        .nth(1)
+        .and_then(|s| s.split("[default: auto]").next())
+        .expect("--help lists the formats");
+    let formats: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .filter_map(|l| l.split(':').next())
+        .filter(|&f| f != "auto")
+        .collect();
+    assert!(formats.len() >= 9, "{formats:?}");
+    let manifest = std::fs::read_to_string(crate::root().join("fuzz/Cargo.toml")).unwrap();
+    for format in formats {
+        assert!(
+            manifest.contains(&format!(
+                "name = \"{format}\"\npath = \"fuzz_targets/{format}.rs\""
+            )),
+            "no fuzz target for --from {format}"
+        );
+    }
+    let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(crate::root().join(".ci/run")).unwrap();
+    assert!(readme.contains("\n    fuzz/run.sh "));
+    assert!(ci.contains("\nfuzz/run.sh -runs="));
+}
