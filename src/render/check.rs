@@ -7,6 +7,7 @@ use crate::analysis::check::{CheckReport, Finding, FindingKind};
 use crate::analysis::skew::{message_id, Message, SkewBound};
 use crate::analysis::{format_seconds, format_time, seconds_f64};
 use crate::model::{EventIdx, Trace};
+use crate::render::text::one_line;
 use crate::term::Palette;
 
 /// Version of the JSON report shape; bumped on incompatible changes.
@@ -130,7 +131,8 @@ fn write_bound_json(w: &mut dyn Write, trace: &Trace, b: &SkewBound) -> io::Resu
     w.write_all(b"}")
 }
 
-/// Writes the report for people: findings, then bounds, then a summary line.
+/// Writes the report for people: findings, then bounds, then a summary line. Names, ids and
+/// explanations are put on one line, so no control character from a log reaches the terminal.
 pub fn write_text(
     w: &mut dyn Write,
     trace: &Trace,
@@ -149,8 +151,8 @@ pub fn write_text(
         writeln!(
             w,
             "{}: {kind}: {}",
-            palette.bold(&trace.location(f.events[0]).to_string()),
-            f.explanation
+            palette.bold(&one_line(&trace.location(f.events[0]).to_string())),
+            one_line(&f.explanation)
         )?;
         for m in &f.messages {
             writeln!(w, "    {}", palette.dim(&message_text(trace, m)))?;
@@ -166,7 +168,7 @@ pub fn write_text(
             "{}",
             palette.bold("clock skew bounds (offset of b's clock minus a's, in seconds):")
         )?;
-        let name = |n| trace.node_name(n).to_string();
+        let name = |n| one_line(trace.node_name(n));
         let cells: Vec<[String; 4]> = bounds
             .iter()
             .map(|b| {
@@ -210,9 +212,9 @@ pub fn write_text(
     writeln!(w, "{}", summary(report))
 }
 
-/// `"m1" a -> b, delay 0.004 s (a.jsonl:3 -> a.jsonl:7)`.
+/// `"m1" a -> b, delay 0.004 s (a.jsonl:3 -> a.jsonl:7)`, on one line.
 fn message_text(trace: &Trace, m: &Message) -> String {
-    format!(
+    one_line(&format!(
         "{:?} {} -> {}, delay {} s ({} {} -> {} {})",
         message_id(trace, m.send, m.recv),
         trace.node_name(m.from),
@@ -222,7 +224,7 @@ fn message_text(trace: &Trace, m: &Message) -> String {
         trace.location(m.send),
         trace.event_id(m.recv),
         trace.location(m.recv),
-    )
+    ))
 }
 
 fn summary(report: &CheckReport) -> String {

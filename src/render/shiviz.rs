@@ -99,7 +99,7 @@ fn write_event(
     let text = match (label, &ev.msg) {
         (Some(label), _) => one_line(label),
         (None, Some(msg)) => format!("{} {}", ev.kind.as_str(), one_line(msg)),
-        (None, None) => trace.event_id(e).to_string(),
+        (None, None) => one_line(&trace.event_id(e).to_string()),
     };
     // A text line that looks like the delimiter would split the log when read back.
     if !prefix.is_empty() && text.starts_with("=== ") && text.ends_with(" ===") {

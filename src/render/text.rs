@@ -317,7 +317,11 @@ fn describe<C: Clocks>(
     match item {
         Item::Folded { last, count, .. } => {
             out.push((
-                format!("{} … {}", trace.event_id(first), trace.event_id(last)),
+                one_line(&format!(
+                    "{} … {}",
+                    trace.event_id(first),
+                    trace.event_id(last)
+                )),
                 Paint::Node(node),
             ));
             if clock == ClockLabel::Vector {
@@ -401,7 +405,7 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
     }
 }
 
-/// A vector clock for people: `[a:1 b:2]`, zero components left out.
+/// A vector clock for people: `[a:1 b:2]`, zero components left out, on one line.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
     let parts: Vec<String> = stamps
         .vector
@@ -409,7 +413,7 @@ pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> Str
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > 0)
-        .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
+        .map(|(n, c)| format!("{}:{c}", one_line(&trace.nodes[n])))
         .collect();
     format!("[{}]", parts.join(" "))
 }

@@ -88,3 +88,72 @@ fn every_input_format_has_a_fuzz_target_that_ci_runs() {
     assert!(readme.contains("\n    fuzz/run.sh "));
     assert!(ci.contains("\nfuzz/run.sh -runs="));
 }
+
+/// The check report and the graph diagram passed control characters from node names, ids
+/// and clock-mismatch messages to the terminal raw.
+#[test]
+fn check_and_graph_text_hold_no_control_characters() {
+    let file = "tests/fixtures/fuzz-control-names.jsonl";
+    causal()
+        .args(["check", file])
+        .assert()
+        .code(1)
+        .stdout(format!(
+            "{file}:5: unmatched-send: b#2 on b sends \"lost\", but no event receives it\n\
+             {file}:4: clock-violation: b#1 receives \"m\\u{{7}}\" at 1970-01-01T00:00:00.500Z \
+             by b's clock, 0.5 s before a [2J#1 sent it at 1970-01-01T00:00:01Z by a [2J's \
+             clock: at least one of the two clocks is wrong\n    \
+             \"m\\u{{7}}\" a [2J -> b, delay -0.5 s (a [2J#1 {file}:1 -> b#1 {file}:4)\n\
+             \n\
+             clock skew bounds (offset of b's clock minus a's, in seconds):\n  \
+             a [2J  b  [-inf, -0.5]\n      \
+             hi: \"m\\u{{7}}\" a [2J -> b, delay -0.5 s (a [2J#1 {file}:1 -> b#1 {file}:4)\n\
+             \n\
+             2 findings (1 unmatched-send, 1 clock-violation); skew bounds for 1 pair of nodes\n"
+        ))
+        .stderr("");
+    causal()
+        .args([
+            "graph",
+            file,
+            "--format",
+            "text",
+            "--collapse-local",
+            "--clock",
+            "vector",
+        ])
+        .assert()
+        .code(0)
+        .stdout(
+            "  L a [2J  b\n  \
+             1 ●      │       a [2J#1 [a [2J:1]  send m\n\
+             2-3 ▣      │       a [2J#2 … a [2J#3 [a [2J:3]  2 local events\n  \
+             2 ├─m ──▶◉       b#1 [a [2J:1 b:1]  recv m\n  \
+             3 │      ●       b#2 [a [2J:1 b:2]  send lost (never received)\n",
+        );
+}
+
+/// `stamp --format shiviz` wrote the id of an event without label or message as its text
+/// line without putting it on one line: a newline in the id made a line ShiViz read as the
+/// next event's.
+#[test]
+fn shiviz_output_puts_ids_on_one_line() {
+    let out = causal()
+        .args(["stamp", "--format", "shiviz"])
+        .arg(fixture("fuzz-shiviz-newline-node.jsonl"))
+        .assert()
+        .code(0)
+        .stdout("^(?<host>.*) (?<clock>{.*})\\n(?<event>.*)\n\nx y {\"x y\":1}\nx y#1\n")
+        .get_output()
+        .stdout
+        .clone();
+    causal()
+        .args(["stamp", "--from", "shiviz", "-"])
+        .write_stdin(out)
+        .assert()
+        .code(0)
+        .stdout(
+            "{\"host\":\"x y\",\"clock\":{\"x y\":1},\"event\":\"x y#1\",\"id\":\"x y#1\",\
+             \"node\":\"x y\",\"lamport\":1,\"vc\":{\"x y\":1}}\n",
+        );
+}
