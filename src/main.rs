@@ -8,6 +8,7 @@ use clap::Parser;
 
 use causal::cli::Cli;
 use causal::cmd::{self, Context, Outcome};
+use causal::render::text::one_line;
 use causal::term::{should_color, Palette};
 
 /// mimalloc instead of the system allocator: parsing allocates per event, and glibc's malloc
@@ -42,7 +43,11 @@ fn main() -> ExitCode {
         // enough, not an error: stop quietly, as ripgrep and fd do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("causal: {}", format!("{err:#}").replace('\n', "\n"));
+            // Messages quote ids and names from the input: each line of them is put on one
+            // line, so that no control character from a log reaches the terminal.
+            let text = format!("{err:#}");
+            let lines: Vec<String> = text.lines().map(one_line).collect();
+            eprintln!("causal: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

@@ -45,8 +45,10 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Prints a warning on stderr: `causal: warning: ...`.
+    /// Prints a warning on stderr: `causal: warning: ...`, on one line (ids and names from
+    /// the input may hold control characters).
     pub fn warn(&self, message: &str) {
+        let message = crate::render::text::one_line(message);
         eprintln!("causal: {} {message}", self.err_palette.warning("warning:"));
     }
 }

@@ -157,3 +157,30 @@ fn shiviz_output_puts_ids_on_one_line() {
              \"node\":\"x y\",\"lamport\":1,\"vc\":{\"x y\":1}}\n",
         );
 }
+
+/// Warnings and errors quote ids from the input: they reached standard error with their
+/// control characters (the same defect as in the reports, outside the fuzz targets).
+#[test]
+fn warnings_and_errors_hold_no_control_characters() {
+    let warning = "tests/fixtures/fuzz-control-warning.jsonl";
+    causal()
+        .args(["stamp", warning])
+        .assert()
+        .code(0)
+        .stderr(format!(
+            "causal: warning: {warning}:1: a [2J#1 receives \"ghost\", which no event sends; \
+             stamped as a local event\n"
+        ));
+    let cycle = "tests/fixtures/fuzz-control-cycle.jsonl";
+    causal()
+        .args(["stamp", cycle])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "causal: no causal order exists: each receive below comes, in program order, before \
+             the send of the message the previous one waits for (a happens-before cycle)\n  \
+             {cycle}:1: a [2J#1 receives \"m2\", sent by b#2 at {cycle}:4\n  \
+             {cycle}:3: b#1 receives \"m1\", sent by a [2J#2 at {cycle}:2\n"
+        ));
+}
