@@ -699,6 +699,9 @@ pub fn run_pipeline(data: &[u8]) {
 /// `stamp --format shiviz`, read back with `--from shiviz`, gives the same events with the
 /// same vector clocks (README: "Read back ..., it gives the same vector clocks").
 fn check_shiviz_round_trip(trace: &Trace, stamps: &Stamps, out: Vec<u8>) {
+    if !shiviz_carries_names(trace) {
+        return;
+    }
     let options = ParseOptions {
         from: Format::Shiviz,
         ..ParseOptions::default()
@@ -944,4 +947,19 @@ pub fn run_engines(data: &[u8]) {
     check_causality(trace, &causality);
     let switch_at = data.last().map_or(0, |&b| b as usize * trace.len() / 255);
     check_clocks(trace, &causality, switch_at);
+}
+
+/// Whether ShiViz's layout carries every node name back as it is (docs/format.md): names are
+/// written on one line, the parser regex takes the last ` {` of a line for the clock's start,
+/// and ShiViz trims the log, so names (and the parts after an execution's `LABEL/`) hold no
+/// line break or ` {`, and neither are empty nor start with white space.
+fn shiviz_carries_names(trace: &Trace) -> bool {
+    trace.nodes.iter().chain(&trace.executions).all(|name| {
+        !name.contains(['\n', '\r'])
+            && !name.contains(" {")
+            && name
+                .split('/')
+                .all(|part| !part.starts_with(char::is_whitespace))
+            && !name.is_empty()
+    })
 }
