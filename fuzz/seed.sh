@@ -44,7 +44,7 @@ upload() {
 
 # Byte 0 of a pipeline or engines input picks --from: the index in causal_fuzz::FORMATS.
 declare -A FROM=([auto]=0 [jsonl]=1 [regex]=2 [shiviz]=3 [govector]=4 [tracing]=5 [otlp]=6
-  [jaeger]=7 [zipkin]=8 [std]=9)
+  [jaeger]=7 [zipkin]=8 [std]=9 [stamped]=10)
 hex() { printf '\\x%02x' "$1"; }
 
 # Flags (byte 1): 4 --key-attr db.statement, 32 a --regex line, 64 a --delimiter line.
@@ -108,6 +108,18 @@ for f in "$F"/*.std; do
   seed std "$(basename "$f")" "" -- "$f"
   whole "$(basename "$f")" std 0 -- "$f"
 done
+# Stamped input: causal's own output, whole and cut (cuts mark messages that cross them).
+causal() { cargo run --quiet --locked -- "$@"; }
+causal stamp samples/kv-store.jsonl >"$TMP/kv-store.stamped.jsonl"
+causal past kv-1#5 samples/kv-store.jsonl >"$TMP/kv-store.past.jsonl"
+causal future kv-1#2 samples/kv-store.jsonl >"$TMP/kv-store.future.jsonl"
+causal stamp samples/raft/*.jsonl >"$TMP/raft.stamped.jsonl"
+causal stamp "$F/graph-awkward.jsonl" >"$TMP/awkward.stamped.jsonl" 2>/dev/null
+for f in "$TMP"/*.jsonl; do
+  seed stamped "$(basename "$f")" "" -- "$f"
+  whole "$(basename "$f")" stamped 0 -- "$f"
+done
+
 for f in "$F"/*.txt; do
   whole "$(basename "$f")" auto 0 -- "$f"
 done

@@ -153,8 +153,8 @@ fn shiviz_output_puts_ids_on_one_line() {
         .assert()
         .code(0)
         .stdout(
-            "{\"host\":\"x y\",\"clock\":{\"x y\":1},\"event\":\"x y#1\",\"id\":\"x y#1\",\
-             \"node\":\"x y\",\"lamport\":1,\"vc\":{\"x y\":1}}\n",
+            "{\"host\":\"x y\",\"clock\":{\"x y\":1},\"event\":\"x y#1\",\"label\":\"x y#1\",\
+             \"id\":\"x y#1\",\"node\":\"x y\",\"lamport\":1,\"vc\":{\"x y\":1}}\n",
         );
 }
 
