@@ -10,7 +10,7 @@ mod cli;
 mod cmd;
 mod term;
 
-use causal_core::render::text::one_line;
+use causal_core::render::fmt::one_line;
 use causal_core::render::Palette;
 use cli::Cli;
 use cmd::{Context, Outcome};
@@ -48,8 +48,7 @@ fn main() -> ExitCode {
         // enough, not an error: stop quietly, as ripgrep and fd do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // Messages quote ids and names from the input: each line of them is put on one
-            // line, so that no control character from a log reaches the terminal.
+            // Messages quote the input; its control characters must not reach the terminal.
             let text = format!("{err:#}");
             let lines: Vec<String> = text.lines().map(one_line).collect();
             eprintln!("causal: {}", lines.join("\n"));

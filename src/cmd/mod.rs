@@ -42,11 +42,13 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Prints a warning on stderr: `causal: warning: ...`, on one line (ids and names from
-    /// the input may hold control characters).
+    /// Prints a warning on stderr: `causal: warning: ...`.
     pub fn warn(&self, message: &str) {
-        let message = causal_core::render::text::one_line(message);
-        eprintln!("causal: {} {message}", self.err_palette.warning("warning:"));
+        eprintln!(
+            "causal: {} {}",
+            self.err_palette.warning("warning:"),
+            causal_core::render::fmt::one_line(message)
+        );
     }
 }
 
@@ -59,8 +61,8 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Gen(args) => gen::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
-        Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),
-        Command::Future(args) => query::run_cut(&args, query::Side::Future, ctx),
+        Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
+        Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
             Ok(Outcome::Clean)
@@ -131,7 +133,11 @@ pub fn load_with(
     };
     let parsed = crate::term::parse_with_progress(&input.files, options, ctx.progress)?;
     for (file, format) in &parsed.recognised {
-        eprintln!("causal: reading {file} as {}", format.name());
+        eprintln!(
+            "causal: reading {} as {}",
+            causal_core::render::fmt::one_line(file),
+            format.name()
+        );
     }
     for (file, count) in &parsed.skipped {
         ctx.warn(&format!(

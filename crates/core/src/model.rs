@@ -554,7 +554,11 @@ impl Trace {
     /// another event's positional name, the user id wins.
     pub fn id_index(&self) -> HashMap<String, EventIdx> {
         let mut index = HashMap::with_capacity(self.events.len() * 2);
+        // Stamped input names its events by their ids alone.
         for (i, ev) in self.events.iter().enumerate() {
+            if self.given.is_some() {
+                break;
+            }
             index.insert(
                 format!("{}#{}", self.node_name(ev.node), ev.seq),
                 EventIdx(i as u32),
@@ -566,6 +570,35 @@ impl Trace {
             }
         }
         index
+    }
+}
+
+impl Trace {
+    /// The event an id names, by [`Trace::id_index`]; an unknown id is a usage error that
+    /// shows an id that would work.
+    pub fn resolve_id(
+        &self,
+        index: &HashMap<String, EventIdx>,
+        id: &str,
+    ) -> Result<EventIdx, crate::error::Error> {
+        if let Some(&e) = index.get(id) {
+            return Ok(e);
+        }
+        let example = self.by_node.iter().find_map(|lane| lane.first());
+        let hint = match example {
+            None => "the input has no events".to_string(),
+            Some(&e) if self.given.is_some() => format!(
+                "expected the input's \"id\", such as {:?}",
+                self.event_id(e).to_string()
+            ),
+            Some(&e) => format!(
+                "expected the input's \"id\" or NODE#N, such as {:?}",
+                self.event_id(e).to_string()
+            ),
+        };
+        Err(crate::error::Error::Usage(format!(
+            "unknown event id {id:?}: {hint}"
+        )))
     }
 }
 
@@ -1091,6 +1124,22 @@ mod tests {
         let t = b.finish();
         assert!(t.events.iter().all(|ev| ev.fields.is_empty()));
         assert_eq!(t.nodes, vec!["run 1/a", "run 2/a"]);
+    }
+
+    #[test]
+    fn unknown_ids_are_named_with_an_example_of_a_good_one() {
+        let t = test_trace(&[("a", "send", "m"), ("a", "local", ""), ("b", "recv", "m")]);
+        let err = t.resolve_id(&t.id_index(), "zz#9").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown event id \"zz#9\": expected the input's \"id\" or NODE#N, such as \"a#1\""
+        );
+        let empty = Trace::default();
+        let err = empty
+            .resolve_id(&empty.id_index(), "a#1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("the input has no events"), "{err}");
     }
 
     #[test]

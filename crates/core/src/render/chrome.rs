@@ -256,8 +256,7 @@ pub fn write_chrome(
     w.write_all(b"\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"generator\":\"causal\",")?;
     match (wall, origin) {
         (true, Some(o)) => {
-            let text = chrono::DateTime::from_timestamp_nanos(o)
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            let text = crate::render::fmt::time(crate::model::Timestamp(o));
             write!(
                 w,
                 "\"clock\":\"wall\",\"origin\":{}",

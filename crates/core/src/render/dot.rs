@@ -9,7 +9,8 @@ use std::io::{self, Write};
 use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventKind, Trace};
-use crate::render::text::{clock_text, one_line};
+use crate::render::fmt::one_line;
+use crate::render::text::clock_text;
 
 /// Lane colors: (border, fill), cycled by node index.
 const LANES: [(&str, &str); 6] = [
@@ -141,6 +142,13 @@ pub fn write_dot<C: Clocks>(
                 LOST,
                 "dashed",
                 false,
+            ),
+            LooseKind::ToOutside | LooseKind::FromOutside => (
+                "shape=plaintext, style=\"\", fontsize=8, label=\"outside\"".to_string(),
+                msg,
+                ELSEWHERE,
+                "dotted",
+                end.kind == LooseKind::ToOutside,
             ),
             LooseKind::ToHidden(other) | LooseKind::FromHidden(other) => (
                 format!(
