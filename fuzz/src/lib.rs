@@ -307,13 +307,22 @@ pub fn check_causality(trace: &Trace, causality: &Causality) {
     check_causal_order(trace, causality, &causality.order, "causal order");
 }
 
-/// The direct predecessors of `e`: the previous event on its node, and the sends it receives.
-fn predecessors(trace: &Trace, causality: &Causality, e: EventIdx) -> Vec<EventIdx> {
-    let ev = trace.event(e);
-    let mut preds: Vec<EventIdx> = causality.sends(e).collect();
-    if ev.seq > 1 {
-        preds.push(trace.by_node[ev.node.index()][ev.seq as usize - 2]);
+/// The previous event on each event's node, if any (by place in its lane: on stamped input
+/// positions are given clocks, not places).
+fn program_prev(trace: &Trace) -> Vec<Option<EventIdx>> {
+    let mut prev = vec![None; trace.len()];
+    for lane in &trace.by_node {
+        for pair in lane.windows(2) {
+            prev[pair[1].index()] = Some(pair[0]);
+        }
     }
+    prev
+}
+
+/// The direct predecessors of `e`: the previous event on its node, and the sends it receives.
+fn predecessors(prev: &[Option<EventIdx>], causality: &Causality, e: EventIdx) -> Vec<EventIdx> {
+    let mut preds: Vec<EventIdx> = causality.sends(e).collect();
+    preds.extend(prev[e.index()]);
     preds
 }
 
@@ -322,6 +331,7 @@ fn predecessors(trace: &Trace, causality: &Causality, e: EventIdx) -> Vec<EventI
 /// flat after `switch_at` events) against the stored flat clocks. Returns the clocks.
 pub fn check_clocks(trace: &Trace, causality: &Causality, switch_at: usize) -> Stamps {
     let stamps = clock::stamp(trace, causality);
+    let prev = program_prev(trace);
     if let Some(given) = &trace.given {
         check_given_clocks(trace, causality, &stamps, given);
         return stamps;
@@ -330,7 +340,7 @@ pub fn check_clocks(trace: &Trace, causality: &Causality, switch_at: usize) -> S
     assert_eq!(stamps.lamport.len(), trace.len());
     for (i, ev) in trace.events.iter().enumerate() {
         let e = EventIdx(i as u32);
-        let preds = predecessors(trace, causality, e);
+        let preds = predecessors(&prev, causality, e);
         // Lamport: one more than the largest direct predecessor.
         let lamport = preds.iter().map(|p| stamps.lamport[p.index()]).max();
         assert_eq!(
@@ -409,7 +419,7 @@ pub fn check_clocks(trace: &Trace, causality: &Causality, switch_at: usize) -> S
             let h = hlc[i].expect("an event with a time has an HLC");
             assert!(h.l >= t, "HLC of {e:?} behind its own time");
         }
-        for p in predecessors(trace, causality, e) {
+        for p in predecessors(&prev, causality, e) {
             if let Some(hp) = hlc[p.index()] {
                 let h = hlc[i].expect("an event after one with an HLC has one");
                 assert!(h > hp, "HLC of {e:?} after its predecessor {p:?}");
@@ -422,6 +432,7 @@ pub fn check_clocks(trace: &Trace, causality: &Causality, switch_at: usize) -> S
 /// Stamped input: the clocks are the given ones, and every engine hands them out; they rise
 /// along program order and messages (causal_order refuses them otherwise).
 fn check_given_clocks(trace: &Trace, causality: &Causality, stamps: &Stamps, given: &GivenClocks) {
+    let prev = program_prev(trace);
     for (i, ev) in trace.events.iter().enumerate() {
         let e = EventIdx(i as u32);
         assert_eq!(stamps.lamport[i], given.lamport[i], "given Lamport clock");
@@ -431,7 +442,7 @@ fn check_given_clocks(trace: &Trace, causality: &Causality, stamps: &Stamps, giv
         }
         assert_eq!(stamps.vector.row(e), &row[..], "given vector clock");
         assert_eq!(row[ev.node.index()], ev.seq);
-        for p in predecessors(trace, causality, e) {
+        for p in predecessors(&prev, causality, e) {
             assert!(
                 stamps.lamport[i] > stamps.lamport[p.index()],
                 "given Lamport rises"
@@ -868,7 +879,8 @@ fn stamp_online(
         let file = FileContext {
             name,
             index: 0,
-            default_node: options.node.as_deref().or(stem.as_deref()),
+            // As `parse_inputs` does: --node names standard input only.
+            default_node: stem.as_deref().or(options.node.as_deref()),
         };
         if line_regex.is_none() {
             let head = input.peek().map_err(|_| StreamStop::Failed)?;
@@ -1036,12 +1048,12 @@ pub fn run_engines(data: &[u8]) {
 }
 
 /// Whether ShiViz's layout carries every node name back as it is (docs/format.md): names are
-/// written on one line, the parser regex takes the last ` {` of a line for the clock's start,
+/// written on one line with control characters escaped, the parser regex takes the last ` {` of a line for the clock's start,
 /// and ShiViz trims the log, so names (and the parts after an execution's `LABEL/`) hold no
-/// line break or ` {`, and neither are empty nor start with white space.
+/// control character or ` {`, and neither are empty nor start with white space.
 fn shiviz_carries_names(trace: &Trace) -> bool {
     trace.nodes.iter().chain(&trace.executions).all(|name| {
-        !name.contains(['\n', '\r'])
+        !name.contains(char::is_control)
             && !name.contains(" {")
             && name
                 .split('/')

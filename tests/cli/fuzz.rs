@@ -186,3 +186,29 @@ fn warnings_and_errors_hold_no_control_characters() {
              {cycle}:3: b#1 receives \"m1\", sent by a\\x1b[2J#2 at {cycle}:2\n"
         ));
 }
+
+/// `--node` names standard input only, and files keep their stems: `stamp --order input`
+/// still let `--node` rename every file's node, so it disagreed with batch `stamp` (found by
+/// the stream fuzz target).
+#[test]
+fn input_order_keeps_file_stems_under_node_as_batch_stamp_does() {
+    let file = "tests/fixtures/fuzz-node-stem.jsonl";
+    let line = "{\"kind\":\"local\",\"id\":\"fuzz-node-stem#1\",\"node\":\"fuzz-node-stem\",\
+                \"lamport\":1,\"vc\":{\"fuzz-node-stem\":1}}\n";
+    for order in ["lamport", "input"] {
+        causal()
+            .args(["stamp", "--node", "X", "--order", order, file])
+            .assert()
+            .code(0)
+            .stdout(line)
+            .stderr("");
+    }
+    causal()
+        .args(["stamp", "--node", "X", "--order", "input"])
+        .write_stdin("{\"kind\":\"local\"}\n")
+        .assert()
+        .code(0)
+        .stdout(
+            "{\"kind\":\"local\",\"id\":\"X#1\",\"node\":\"X\",\"lamport\":1,\"vc\":{\"X\":1}}\n",
+        );
+}
