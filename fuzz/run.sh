@@ -8,7 +8,8 @@
 # Arguments that start with `-` go to libFuzzer, the others name targets. cargo-fuzz needs a
 # nightly compiler: the `nightly` toolchain where rustup has one, else the default toolchain
 # with RUSTC_BOOTSTRAP=1. A crash stops its target (the others still run) with the input saved
-# under fuzz/artifacts/<target>/; replay it with `cargo fuzz run <target> <file>`.
+# under fuzz/artifacts/<target>/; replay it with
+# `cargo +nightly fuzz run --sanitizer none <target> <file>`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
