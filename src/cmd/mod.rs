@@ -67,8 +67,27 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
             clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command())
+        Command::Man { command } => {
+            let cli = Cli::command();
+            let page = match command {
+                None => cli,
+                Some(name) => {
+                    let names: Vec<String> = cli
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_string())
+                        .collect();
+                    let found = cli.find_subcommand(&name).cloned().ok_or_else(|| {
+                        causal_core::error::Error::Usage(format!(
+                            "no command {name:?}: the commands are {}",
+                            names.join(", ")
+                        ))
+                    })?;
+                    // The page is named causal-COMMAND, as git's are.
+                    let title = format!("causal-{}", found.get_name());
+                    found.name(title)
+                }
+            };
+            clap_mangen::Man::new(page)
                 .render(ctx.out)
                 .context("writing the man page")?;
             Ok(Outcome::Clean)

@@ -750,3 +750,24 @@ fn colored_skew_bounds_align_as_plain_ones() {
     assert_ne!(plain, colored);
     assert_eq!(strip_colors(&colored), plain);
 }
+
+#[test]
+fn spans_read_back_from_stamped_output_export_the_same_slices() {
+    let direct = run_ok(
+        &[
+            "stamp",
+            "--format",
+            "chrome",
+            "tests/fixtures/otlp-rpc.json",
+        ],
+        0,
+    );
+    let stamped = run_ok(&["stamp", "tests/fixtures/otlp-rpc.json"], 0);
+    let out = causal()
+        .args(["stamp", "--format", "chrome"])
+        .write_stdin(stamped)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), direct);
+    assert!(direct.contains(r#""ph":"B""#), "spans are slices");
+}

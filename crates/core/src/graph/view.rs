@@ -162,6 +162,10 @@ const HIDDEN: u32 = u32::MAX;
 impl<'t> View<'t> {
     /// Cuts the slice `options` asks for out of `graph`. `order` lists every event of `trace`
     /// once, each after its causal predecessors (the renderers use Lamport order).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one pass over the slice: lanes, items, folds, edges and loose ends share its tables"
+    )]
     pub fn build(
         trace: &'t Trace,
         graph: &HbGraph,

@@ -35,6 +35,10 @@ const MAX_LINES: usize = 4;
 /// Events are vertices `e<N>` (N the event's index in the input) inside
 /// `subgraph cluster_<n>` (n the node's index in name order); folded runs are `f<N>` (N their
 /// first event); placeholders for loose message ends are `x<K>`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the DOT document in order: lanes, headers, edges, loose ends"
+)]
 pub fn write_dot<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,

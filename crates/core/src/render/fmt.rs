@@ -191,6 +191,26 @@ pub fn truncate_middle(s: &str, width: usize) -> String {
     format!("{head}…{}", tail.into_iter().collect::<String>())
 }
 
+/// A vector clock for people: `[a:1 b:2]`, zero components left out, built as one string (at
+/// 1,000 nodes a string per component dominated the conflict report's time).
+pub fn vc(nodes: &[String], row: &[u32]) -> String {
+    let mut text = String::from("[");
+    let mut digits = itoa::Buffer::new();
+    for (n, &c) in row.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        if text.len() > 1 {
+            text.push(' ');
+        }
+        text.push_str(&one_line(&nodes[n]));
+        text.push(':');
+        text.push_str(digits.format(c));
+    }
+    text.push(']');
+    text
+}
+
 /// How a cell is painted, decided by the renderer and applied after padding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {

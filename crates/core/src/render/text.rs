@@ -113,6 +113,10 @@ impl Paint {
 
 /// Writes the diagram: a header of node names, one row per item, and a footer naming the
 /// nodes left out. An empty view writes nothing.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the diagram is drawn row by row with shared column state"
+)]
 pub fn write_text<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
@@ -410,15 +414,7 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out, on one line.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
-    let parts: Vec<String> = stamps
-        .vector
-        .row(e)
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0)
-        .map(|(n, c)| format!("{}:{c}", one_line(&trace.nodes[n])))
-        .collect();
-    format!("[{}]", parts.join(" "))
+    crate::render::fmt::vc(&trace.nodes, stamps.vector.row(e))
 }
 
 /// The clock of an item as a drawing shows it: `L7` (`L3-7` for a run), `[a:1 b:2]` (the

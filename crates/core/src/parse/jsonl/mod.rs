@@ -16,7 +16,9 @@ use super::fields::{
 use super::{check_event, FileContext};
 use crate::error::{InputError, Result};
 use crate::input::{for_each_line_of, Input};
-use crate::model::{EventFlags, EventKind, Fields, GivenStamp, RawEvent, Role, TraceBuilder};
+use crate::model::{
+    EventFlags, EventKind, Fields, GivenStamp, RawEvent, RawSpan, Role, SpanPhase, TraceBuilder,
+};
 
 /// Bytes per block; each block's lines are parsed by two threads, then added in order.
 const BLOCK: usize = 4 << 20;
@@ -82,7 +84,7 @@ fn parse_lines(
 }
 
 /// Fields `causal` reads; every other field is passed through as text.
-const KNOWN: [&str; 15] = [
+const KNOWN: [&str; 19] = [
     "node",
     "host",
     "kind",
@@ -98,6 +100,10 @@ const KNOWN: [&str; 15] = [
     "lamport",
     "vc",
     "more_roles",
+    "trace_id",
+    "span_id",
+    "span_kind",
+    "phase",
 ];
 
 /// Fields the writers compute (or write from what they read), dropped from what is passed
@@ -109,7 +115,7 @@ const COMPUTED: [&str; 3] = ["lamport", "vc", "outside"];
 /// stamp` writes. A line cut short by the end of a peek is judged by its keys' text.
 pub fn is_stamped(line: &str) -> bool {
     match serde_json::from_str::<RawObject<'_>>(line) {
-        Ok(RawObject(members)) => ["id", "node", "lamport", "vc"]
+        Ok(Members(members)) => ["id", "node", "lamport", "vc"]
             .iter()
             .all(|k| members.iter().any(|(key, _)| key == k)),
         Err(_) => ["\"id\":", "\"node\":", "\"lamport\":", "\"vc\":{"]
@@ -118,30 +124,36 @@ pub fn is_stamped(line: &str) -> bool {
     }
 }
 
-/// A JSON object's members in order, keys borrowed when they hold no escapes, values as text.
-struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// A JSON object's members in order, keys borrowed when they hold no escapes, values as `V`
+/// (their text, for a line; counts, for a vector clock).
+struct Members<'a, V>(Vec<(Cow<'a, str>, V)>);
+
+/// A line's members, each value kept as its text.
+type RawObject<'a> = Members<'a, &'a RawValue>;
+
+/// A vector clock's members.
+type VcMembers<'a> = Members<'a, u32>;
 
 #[derive(Deserialize)]
 struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for RawObject<'de> {
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Members<'de, V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> Visitor<'de> for Members {
-            type Value = RawObject<'de>;
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Visit<V> {
+            type Value = Members<'de, V>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut members = Vec::with_capacity(8);
                 while let Some(Key(k)) = map.next_key()? {
-                    let v: &'de RawValue = map.next_value()?;
-                    members.push((k, v));
+                    members.push((k, map.next_value::<V>()?));
                 }
-                Ok(RawObject(members))
+                Ok(Members(members))
             }
         }
-        d.deserialize_map(Members)
+        d.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 
@@ -168,7 +180,7 @@ fn parse_line_keeping(
     mode: Mode,
     keep_fields: bool,
 ) -> Result<RawEvent, InputError> {
-    let Ok(RawObject(mut members)) = serde_json::from_str::<RawObject<'_>>(text) else {
+    let Ok(Members(mut members)) = serde_json::from_str::<RawObject<'_>>(text) else {
         // Not an object, or malformed: the general parser says what is wrong.
         let fields = parse_object(text, line, ctx)?;
         let members: Vec<(Cow<'_, str>, Box<RawValue>)> = fields
@@ -224,6 +236,10 @@ pub fn parse_object(
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the general path reads every known field with its own error message, in order"
+)]
 fn event_from_object(
     fields: Map<String, Value>,
     text: &str,
@@ -424,6 +440,7 @@ fn event_from_object(
         fields_text: None,
         flags,
         given,
+        span: span_of_fields(|k| fields.get(k).and_then(Value::as_str)),
     };
     check_event(&raw).map_err(|m| fail("kind", m))?;
     let mut fields = fields;
@@ -431,6 +448,20 @@ fn event_from_object(
         fields.shift_remove(computed);
     }
     Ok(RawEvent { fields, ..raw })
+}
+
+/// The span an event belongs to, when its fields say (`phase` start, event or end, and a
+/// `span_id`), as `causal stamp` writes the events of distributed traces; `get` reads a field
+/// as a string.
+fn span_of_fields<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<RawSpan> {
+    let phase = SpanPhase::from_name(get("phase")?)?;
+    let span_id = get("span_id").filter(|s| !s.is_empty())?;
+    Some(RawSpan {
+        trace_id: get("trace_id").unwrap_or_default().to_string(),
+        span_id: span_id.to_string(),
+        kind: get("span_kind").map(str::to_string),
+        phase,
+    })
 }
 
 /// Further message roles as `more_roles` spells them: `[{"kind": "send", "msg": "m2"}, ...]`.
@@ -598,8 +629,15 @@ fn typed_fields(
     };
     let (mut node, mut host) = (None, None);
     let (mut lamport, mut vc) = (None, None);
+    let mut span_fields: Vec<(&str, String)> = Vec::new();
     for (key, value) in members {
         match key.as_ref() {
+            k @ ("trace_id" | "span_id" | "span_kind" | "phase") => {
+                // A field of another type is not a span's: it stays a plain field.
+                if let Some(t) = value.get().starts_with('"').then(|| text(value)).flatten() {
+                    span_fields.push((k, t));
+                }
+            }
             // Rare (vector-clock logs and STD traces written back): the general path reads it.
             "more_roles" if value.get() != "null" => return None,
             "sync" => match value.get() {
@@ -664,6 +702,14 @@ fn typed_fields(
     if raw.node.is_empty() || raw.id.as_deref() == Some("") {
         return None;
     }
+    if !span_fields.is_empty() {
+        raw.span = span_of_fields(|k| {
+            span_fields
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.as_str())
+        });
+    }
     check_event(&raw).ok()?;
     Some(raw)
 }
@@ -680,29 +726,6 @@ pub fn json_error(e: &serde_json::Error) -> String {
     match msg.find(" at line ") {
         Some(at) => msg[..at].to_string(),
         None => msg,
-    }
-}
-
-/// A vector clock's members in their order, names borrowed when they hold no escapes.
-struct VcMembers<'a>(Vec<(Cow<'a, str>, u32)>);
-
-impl<'de> Deserialize<'de> for VcMembers<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Members;
-        impl<'de> Visitor<'de> for Members {
-            type Value = VcMembers<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of counts")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::new();
-                while let Some(Key(k)) = map.next_key()? {
-                    members.push((k, map.next_value::<u32>()?));
-                }
-                Ok(VcMembers(members))
-            }
-        }
-        d.deserialize_map(Members)
     }
 }
 
@@ -726,180 +749,4 @@ fn first_column(text: &str) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{EventKind, Timestamp};
-
-    fn ctx(default_node: Option<&str>) -> FileContext<'_> {
-        FileContext {
-            name: "a.jsonl",
-            index: 0,
-            default_node,
-        }
-    }
-
-    fn err(text: &str) -> String {
-        parse_line(text, 3, &ctx(None)).unwrap_err().to_string()
-    }
-
-    #[test]
-    fn every_field_is_read() {
-        let raw = parse_line(
-            r#"{"host":"db","kind":"receive","msg":7,"to":["x"],"time":1.5,"label":"l","id":"e1","reads":"k","writes":["k","j"],"extra":{"a":1}}"#,
-            1,
-            &ctx(None),
-        )
-        .unwrap();
-        assert_eq!(raw.node, "db");
-        assert_eq!(raw.kind, Some(EventKind::Recv));
-        assert_eq!(raw.msg.as_deref(), Some("7"));
-        assert_eq!(raw.to, vec!["x"]);
-        assert_eq!(raw.time, Some(Timestamp(1_500_000_000)));
-        assert_eq!(raw.id.as_deref(), Some("e1"));
-        assert_eq!(raw.reads, vec!["k"]);
-        assert_eq!(raw.writes, vec!["k", "j"]);
-        assert_eq!(raw.fields_text.unwrap().get("extra").unwrap()["a"], 1);
-    }
-
-    #[test]
-    fn missing_node_falls_back_to_the_file_stem() {
-        let raw = parse_line(r#"{"label":"x"}"#, 1, &ctx(Some("db-2"))).unwrap();
-        assert_eq!(raw.node, "db-2");
-    }
-
-    #[test]
-    fn errors_name_line_column_and_expectation() {
-        assert_eq!(
-            err(r#"{"node": 5}"#),
-            "a.jsonl:3:2: expected \"node\" (string), found number"
-        );
-        assert_eq!(
-            err(r#"{"node":"a","kind":"send"}"#),
-            "a.jsonl:3:13: expected \"msg\" (string) on a send: a message id to match sends with receives"
-        );
-        assert!(err(r#"{"node":"a""#).starts_with("a.jsonl:3:11: expected a JSON object: EOF"));
-        assert_eq!(
-            err("[1]"),
-            "a.jsonl:3:1: expected a JSON object, found array"
-        );
-        assert!(err(r#"{"label":"x"}"#).contains("use --node NAME"));
-        assert!(err(r#"{"node":"a","time":"noon"}"#).starts_with("a.jsonl:3:13: expected \"time\""));
-    }
-}
-
-/// Both ways of reading a line must agree: the borrowed fast path and the general path that
-/// unusual lines take. Property-tested on random lines, the general path forced.
-#[cfg(test)]
-mod two_paths {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// The general path alone, as `event_from_members` takes it when the fast one gives up.
-    fn general(text: &str) -> Result<RawEvent, InputError> {
-        let ctx = FileContext {
-            name: "p.jsonl",
-            index: 0,
-            default_node: Some("stem"),
-        };
-        let RawObject(members) = serde_json::from_str::<RawObject<'_>>(text).expect("an object");
-        let mut known = Map::new();
-        for (key, value) in &members {
-            if KNOWN.contains(&key.as_ref()) {
-                let t = value.get();
-                let parsed = if matches!(key.as_ref(), "msg" | "id") && is_number(t) {
-                    Value::String(t.to_string())
-                } else {
-                    serde_json::from_str(t).expect("valid JSON")
-                };
-                known.insert(key.to_string(), parsed);
-            }
-        }
-        event_from_object(known, text, 1, &ctx, Mode::Native)
-    }
-
-    /// What a line means, without its pass-through fields.
-    fn meaning(raw: &RawEvent) -> impl PartialEq + std::fmt::Debug {
-        (
-            raw.node.clone(),
-            raw.kind,
-            raw.msg.clone(),
-            raw.to.clone(),
-            raw.time,
-            raw.label.clone(),
-            raw.id.clone(),
-            raw.reads.clone(),
-            raw.writes.clone(),
-            raw.flags,
-            raw.more_roles.clone(),
-        )
-    }
-
-    fn number() -> impl Strategy<Value = String> {
-        prop_oneof![
-            (0u64..100_000).prop_map(|n| n.to_string()),
-            (-500i64..500).prop_map(|n| n.to_string()),
-            (1u32..9, 0u32..4).prop_map(|(m, e)| format!("{m}e{e}")),
-            (1u32..9, 0u32..4).prop_map(|(m, e)| format!("{m}E+{e}")),
-            (0u32..100, 1u32..999).prop_map(|(a, b)| format!("{a}.{b}")),
-        ]
-    }
-
-    fn text() -> impl Strategy<Value = String> {
-        prop_oneof![
-            "[a-z0-9 #:-]{0,8}".prop_map(|s| serde_json::to_string(&s).unwrap()),
-            "[a-zé\t\"\\\\\u{1}]{1,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
-        ]
-    }
-
-    fn line() -> impl Strategy<Value = String> {
-        (
-            "[a-z]{1,4}",
-            prop::sample::select(vec!["local", "send", "recv", "Receive"]),
-            prop_oneof![number(), text()],
-            prop::option::of(prop_oneof![number(), text()]),
-            prop::option::of(text()),
-            prop::option::of(prop_oneof![
-                number(),
-                Just("\"2026-11-20T09:14:03.120Z\"".to_string())
-            ]),
-            prop::collection::vec(text(), 0..3),
-            prop::option::of(text()),
-        )
-            .prop_map(|(node, kind, msg, id, label, time, writes, extra)| {
-                let mut members = vec![
-                    format!("\"node\":\"{node}\""),
-                    format!("\"kind\":\"{kind}\""),
-                    format!("\"msg\":{msg}"),
-                ];
-                if let Some(id) = id {
-                    members.push(format!("\"id\":{id}"));
-                }
-                if let Some(label) = label {
-                    members.push(format!("\"label\":{label}"));
-                }
-                if let Some(time) = time {
-                    members.push(format!("\"time\":{time}"));
-                }
-                members.push(format!("\"writes\":[{}]", writes.join(",")));
-                if let Some(extra) = extra {
-                    members.push(format!("\"extra\":{extra}"));
-                }
-                format!("{{{}}}", members.join(","))
-            })
-    }
-
-    proptest! {
-        #[test]
-        fn the_fast_and_the_general_path_read_a_line_alike(text in line()) {
-            let ctx = FileContext { name: "p.jsonl", index: 0, default_node: Some("stem") };
-            let fast = parse_line(&text, 1, &ctx);
-            let slow = general(&text);
-            match (&fast, &slow) {
-                (Ok(a), Ok(b)) => prop_assert_eq!(meaning(a), meaning(b), "{}", text),
-                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
-                _ => prop_assert!(false, "one path failed: {:?} / {:?} on {}", fast.is_ok(), slow.is_ok(), text),
-            }
-        }
-    }
-}
+mod tests;
