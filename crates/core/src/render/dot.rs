@@ -23,7 +23,7 @@ const LANES: [(&str, &str); 10] = [
     ("#7b5e3b", "#f3ede6"),
     ("#17808c", "#e4f3f4"),
     ("#6b8e23", "#eff4e6"),
-    ("#c71585", "#fbe6f2"),
+    ("#4a235a", "#efe7f2"),
     ("#5d6d7e", "#eef0f2"),
 ];
 /// Loose ends whose other end does not exist at all.
