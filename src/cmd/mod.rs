@@ -6,6 +6,7 @@ pub mod conflicts;
 pub mod gen;
 pub mod graph;
 pub mod query;
+pub mod slice;
 pub mod stamp;
 
 use std::io::Write;
@@ -66,6 +67,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Gen(args) => gen::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
+        Command::Slice(args) => slice::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {
