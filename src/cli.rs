@@ -140,8 +140,11 @@ pub enum Command {
 
     /// Check messages and wall clocks: lost messages, clock violations, skew bounds.
     #[command(after_help = concat!(
-        "Findings: unmatched-send, unmatched-recv, clock-violation (a receive timed before its\n",
-        "send), skew-contradiction (no constant clock offsets explain the message times).\n",
+        "Findings: unmatched-send (a copy never received), unexpected-recv (by a node the send's\n",
+        "`to` does not name), unmatched-recv, clock-violation (a receive timed before its send),\n",
+        "skew-contradiction (no constant clock offsets explain the message times), clock-mismatch,\n",
+        "duplicate-recv (a node receives one message twice), clock-regression (a node's time goes\n",
+        "back), reordered (overtaken on a channel: information unless --fifo).\n",
         "Skew bounds: for each pair of nodes, the interval that must hold the offset of b's clock\n",
         "minus a's, from all messages with times (directly or through other nodes).\n\n",
         "Examples:\n",
@@ -340,6 +343,11 @@ pub struct CheckArgs {
     /// Report no skew bounds (contradictions are still found).
     #[arg(long)]
     pub no_skew: bool,
+
+    /// The channels promise FIFO order: a message received after one sent later on the same
+    /// channel is a finding (`reordered`), not information.
+    #[arg(long)]
+    pub fifo: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
