@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use causal_core::analysis::check::{check, FindingKind};
+use causal_core::analysis::check::{check, CheckOptions, FindingKind};
 use causal_core::analysis::conflicts::{access, find_conflicts, Access, ConflictOptions};
 use causal_core::analysis::skew::SkewPairs;
 use causal_core::clock::hlc::HlcEngine;
@@ -716,8 +716,8 @@ pub fn run_pipeline(data: &[u8]) {
         0 => SkewPairs::All,
         n => SkewPairs::Against(NodeId((n / 2) as u32)),
     };
-    for pairs in [SkewPairs::All, pairs] {
-        let report = check(trace, &causality, pairs);
+    for (pairs, fifo) in [(SkewPairs::All, false), (pairs, true)] {
+        let report = check(trace, &causality, CheckOptions { pairs, fifo });
         for f in &report.findings {
             assert!(!f.events().is_empty(), "a finding names its events");
             if f.kind() == FindingKind::UnmatchedSend {
