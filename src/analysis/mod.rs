@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod offsets;
 pub mod skew;
 
 use chrono::{DateTime, SecondsFormat};
