@@ -7,6 +7,7 @@ pub mod gen;
 pub mod graph;
 pub mod query;
 pub mod stamp;
+pub mod view;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -58,6 +59,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Conflicts(args) => conflicts::run(&args, ctx),
         Command::Check(args) => check::run(&args, ctx),
         Command::Gen(args) => gen::run(&args, ctx),
+        Command::View(args) => view::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
         Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),

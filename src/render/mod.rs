@@ -13,6 +13,7 @@ pub mod mermaid;
 pub mod shiviz;
 pub mod table;
 pub mod text;
+pub mod view;
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};

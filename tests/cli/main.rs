@@ -13,6 +13,7 @@ mod stamp;
 #[path = "std.rs"]
 mod std_traces;
 mod traces;
+mod view;
 
 use std::path::{Path, PathBuf};
 

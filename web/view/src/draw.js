@@ -1,0 +1,769 @@
+// draw.js: paints the space-time diagram on a canvas: lanes, event marks, message arrows,
+// loose message ends, highlights, labels, off-screen indicators, the sticky lane headers and
+// axis, and the overview strip. Only what is visible is drawn; when marks or arrows would be
+// denser than the pixels, they are drawn per pixel column instead (level of detail). Reports
+// what it drew, for the tests. Holds no state of its own beyond the canvas.
+
+const Draw = (() => {
+  const { lowerBound, upperBound, clamp } = Util;
+  const { SEND, RECV } = Data;
+  const HEADER_W = 160;
+  const AXIS_H = 24;
+  const OVERVIEW_H = 44;
+  const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+  const SMALL = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+
+  class Renderer {
+    constructor(canvas) {
+      this.canvas = canvas;
+      this.ctx = canvas.getContext("2d");
+      this.W = 0;
+      this.H = 0;
+      this.colors = {};
+      this.stats = {};
+    }
+
+    /** The plot area, in CSS pixels. */
+    plot() {
+      return { left: HEADER_W, top: AXIS_H, right: this.W, bottom: this.H - OVERVIEW_H };
+    }
+
+    resize() {
+      const dpr = window.devicePixelRatio || 1;
+      const w = this.canvas.clientWidth;
+      const h = this.canvas.clientHeight;
+      if (w === this.W && h === this.H && this.dpr === dpr) return false;
+      this.W = w;
+      this.H = h;
+      this.dpr = dpr;
+      this.canvas.width = Math.max(1, Math.round(w * dpr));
+      this.canvas.height = Math.max(1, Math.round(h * dpr));
+      return true;
+    }
+
+    readColors(dark, K) {
+      const s = getComputedStyle(document.documentElement);
+      const v = (name) => s.getPropertyValue(name).trim();
+      this.colors = {
+        bg: v("--bg"), fg: v("--fg"), muted: v("--muted"), panel: v("--panel"), line: v("--line"),
+        laneA: v("--lane-a"), laneB: v("--lane-b"), axis: v("--axis"), arrow: v("--arrow"),
+        past: v("--past"), future: v("--future"), sel: v("--sel"), dim: parseFloat(v("--dim")) || 0.2,
+        lost: v("--lost"), outside: v("--outside"), match: v("--match"), conflict: v("--conflict"),
+        chain: v("--chain"), focus: v("--focus"),
+        nodes: Array.from({ length: K }, (_, i) => Util.nodeColor(i, dark)),
+      };
+    }
+
+    /** Draws one frame of state `s` (see App.frameState in ui.js); returns what it drew. */
+    frame(s) {
+      const ctx = this.ctx;
+      const c = this.colors;
+      const { t, model, geo, view, rows, rowOf } = s;
+      const P = this.plot();
+      const stats = { events: 0, arrows: 0, stubs: 0, lanes: 0, dense: false, labels: 0 };
+      ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+      ctx.fillStyle = c.bg;
+      ctx.fillRect(0, 0, this.W, this.H);
+      const plotW = P.right - P.left;
+      const plotH = P.bottom - P.top;
+      const k = view.k;
+      const xL = view.x0;
+      const xR = view.x0 + plotW / k;
+      const sx = (x) => P.left + (x - view.x0) * k;
+      const rowH = view.rowH;
+      const r0 = Math.max(0, Math.floor(view.y0 / rowH));
+      const r1 = Math.min(rows.length - 1, Math.floor((view.y0 + plotH) / rowH));
+      const rowY = (r) => P.top + r * rowH - view.y0 + rowH / 2;
+      const sel = s.sel;
+      const up = sel ? sel.up : null;
+      const from = sel ? sel.from : null;
+      const win = s.win;
+      const folds = s.folds;
+      const x = geo.x;
+      const visible = (e) => {
+        if (rowOf[t.node[e]] < 0) return false;
+        if (folds && folds.head[e] >= 0 && folds.head[e] !== e) return false;
+        if (win && (x[e] < win[0] || x[e] > win[1])) return false;
+        return true;
+      };
+      // What to call an event for coloring: 3 selected, 2 past, 1 future, 0 concurrent, -1 none.
+      const klass = (e) => {
+        if (!sel) return -1;
+        if (e === sel.a || e === sel.b) return 3;
+        const p = t.pos[e];
+        const n = t.node[e];
+        if (p <= up[n]) return 2;
+        if (p >= from[n]) return 1;
+        return 0;
+      };
+
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(P.left, P.top, plotW, plotH);
+      ctx.clip();
+      // Lanes.
+      for (let r = r0; r <= r1; r++) {
+        ctx.fillStyle = r % 2 ? c.laneB : c.laneA;
+        ctx.fillRect(P.left, rowY(r) - rowH / 2, plotW, rowH);
+      }
+      if (rowH >= 10) {
+        ctx.strokeStyle = c.line;
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        for (let r = r0; r <= r1; r++) {
+          const y = Math.round(rowY(r)) + 0.5;
+          ctx.moveTo(P.left, y);
+          ctx.lineTo(P.right, y);
+        }
+        ctx.globalAlpha = 0.6;
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+      }
+      if (win) {
+        ctx.fillStyle = c.muted;
+        ctx.globalAlpha = 0.08;
+        if (sx(win[0]) > P.left) ctx.fillRect(P.left, P.top, sx(win[0]) - P.left, plotH);
+        if (sx(win[1]) < P.right) ctx.fillRect(sx(win[1]), P.top, P.right - sx(win[1]), plotH);
+        ctx.globalAlpha = 1;
+      }
+
+      // Mark size: fits the lane and the spacing of events.
+      const radius = clamp(Math.min(rowH * 0.24, 6), 1.5, 6);
+
+      // Arrows, under the marks.
+      const arrows = [];
+      const stubs = [];
+      const margin = 2 / k;
+      geo.messagesIn(t, xL - margin, xR + margin, (m) => {
+        const s_ = t.msgS[m];
+        const r_ = t.msgR[m];
+        const vs = visible(s_);
+        const vr = visible(r_);
+        if (vs && vr) {
+          const ys = rowY(rowOf[t.node[s_]]);
+          const yr = rowY(rowOf[t.node[r_]]);
+          if (Math.max(ys, yr) < P.top - 2 || Math.min(ys, yr) > P.bottom + 2) return;
+          arrows.push(m);
+        } else if (vs || vr) {
+          stubs.push([m, vs]);
+        }
+      });
+      const dense = arrows.length > 6000;
+      stats.dense = dense;
+      const arrowColor = (m) => {
+        if (s.violations && s.violations.has(m)) return c.lost;
+        if (!sel) return c.arrow;
+        const r_ = t.msgR[m];
+        const s_ = t.msgS[m];
+        if (t.pos[r_] <= up[t.node[r_]]) return c.past;
+        if (t.pos[s_] >= from[t.node[s_]]) return c.future;
+        return null;
+      };
+      {
+        // Group by color so that each color is one path (one stroke call).
+        const groups = new Map();
+        const seen = dense ? new Set() : null;
+        for (const m of arrows) {
+          const col = arrowColor(m);
+          const key = col || "dim";
+          let g = groups.get(key);
+          if (!g) groups.set(key, (g = []));
+          const s_ = t.msgS[m];
+          const r_ = t.msgR[m];
+          const x1 = sx(x[s_]);
+          const y1 = rowY(rowOf[t.node[s_]]);
+          const x2 = sx(x[r_]);
+          const y2 = rowY(rowOf[t.node[r_]]);
+          stats.arrows++;
+          if (seen) {
+            // Many arrows: one segment per pixel-rounded pair of ends.
+            const q = ((Math.round(x1) * 8192 + (rowOf[t.node[s_]] & 8191)) * 8192 + (Math.round(x2) & 8191)) * 8192 + (rowOf[t.node[r_]] & 8191);
+            if (seen.has(q)) continue;
+            seen.add(q);
+          }
+          g.push(x1, y1, x2, y2);
+        }
+        for (const [key, segs] of groups) {
+          ctx.strokeStyle = key === "dim" ? c.arrow : key;
+          ctx.globalAlpha = key === "dim" ? c.dim : dense ? 0.35 : 0.85;
+          ctx.lineWidth = dense ? 0.7 : key === "dim" || key === c.arrow ? 1 : 1.6;
+          ctx.beginPath();
+          for (let i = 0; i < segs.length; i += 4) {
+            ctx.moveTo(segs[i], segs[i + 1]);
+            ctx.lineTo(segs[i + 2], segs[i + 3]);
+          }
+          ctx.stroke();
+          if (!dense) {
+            ctx.fillStyle = ctx.strokeStyle;
+            ctx.beginPath();
+            for (let i = 0; i < segs.length; i += 4) arrowHead(ctx, segs[i], segs[i + 1], segs[i + 2], segs[i + 3], radius);
+            ctx.fill();
+          }
+        }
+        ctx.globalAlpha = 1;
+      }
+
+      // Messages to hidden lanes or outside the window: a short stub that names the other end.
+      const offNames = [];
+      for (const [m, sendVisible] of stubs) {
+        const here = sendVisible ? t.msgS[m] : t.msgR[m];
+        const there = sendVisible ? t.msgR[m] : t.msgS[m];
+        const y = rowY(rowOf[t.node[here]]);
+        if (y < P.top - rowH || y > P.bottom + rowH) continue;
+        const px = sx(x[here]);
+        const len = Math.min(28, Math.max(10, rowH * 0.9));
+        const dir = sendVisible ? 1 : -1;
+        ctx.strokeStyle = c.arrow;
+        ctx.globalAlpha = 0.7;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(px, y);
+        ctx.lineTo(px + dir * len, y + (sendVisible ? len * 0.5 : -len * 0.5));
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.globalAlpha = 1;
+        stats.stubs++;
+        if (rowH >= 14) offNames.push([px + dir * len, y + (sendVisible ? len * 0.5 : -len * 0.5), t.nodeNames[t.node[there]] + (rowOf[t.node[there]] < 0 ? " (hidden)" : "")]);
+      }
+
+      // Loose ends: lost sends, receives of messages never sent, messages from or to outside.
+      for (const [e, type] of t.loose) {
+        if (!visible(e)) continue;
+        const r = rowOf[t.node[e]];
+        if (r < r0 - 1 || r > r1 + 1) continue;
+        const px = sx(x[e]);
+        if (px < P.left - 40 || px > P.right + 40) continue;
+        const y = rowY(r);
+        const len = Math.min(26, Math.max(9, rowH * 0.8));
+        const dimmed = sel && klass(e) === 0;
+        ctx.globalAlpha = dimmed ? c.dim : 1;
+        stats.stubs++;
+        if (type === "lost") {
+          const ex = px + len;
+          const ey = y + len * 0.55;
+          ctx.strokeStyle = c.lost;
+          ctx.lineWidth = 1.4;
+          ctx.beginPath();
+          ctx.moveTo(px, y);
+          ctx.lineTo(ex, ey);
+          const d = 3.5;
+          ctx.moveTo(ex - d, ey - d);
+          ctx.lineTo(ex + d, ey + d);
+          ctx.moveTo(ex - d, ey + d);
+          ctx.lineTo(ex + d, ey - d);
+          ctx.stroke();
+        } else if (type === "unmatched") {
+          const bx = px - len;
+          const by = y - len * 0.55;
+          ctx.strokeStyle = c.lost;
+          ctx.lineWidth = 1.4;
+          ctx.setLineDash([2, 2]);
+          ctx.beginPath();
+          ctx.moveTo(bx, by);
+          ctx.lineTo(px, y);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.fillStyle = c.lost;
+          ctx.font = "bold " + SMALL;
+          ctx.textAlign = "center";
+          ctx.textBaseline = "middle";
+          ctx.fillText("?", bx - 3, by - 3);
+        } else {
+          const out = type === "to-outside";
+          const ox = px + (out ? len : -len);
+          const oy = y + (out ? len * 0.55 : -len * 0.55);
+          ctx.strokeStyle = c.outside;
+          ctx.lineWidth = 1.4;
+          ctx.setLineDash([4, 2]);
+          ctx.beginPath();
+          ctx.moveTo(out ? px : ox, out ? y : oy);
+          ctx.lineTo(out ? ox : px, out ? oy : y);
+          ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.fillStyle = c.outside;
+          ctx.beginPath();
+          ctx.arc(ox, oy, 2.5, 0, Math.PI * 2);
+          ctx.fill();
+          if (rowH >= 14 && k * 1 > 0) {
+            ctx.font = SMALL;
+            ctx.textAlign = out ? "left" : "right";
+            ctx.textBaseline = "middle";
+            ctx.fillText("outside", ox + (out ? 4 : -4), oy);
+          }
+        }
+        ctx.lineWidth = 1;
+        ctx.globalAlpha = 1;
+      }
+
+      // Event marks, lane by lane; per pixel column where they are denser than the pixels.
+      const labelsWanted = [];
+      for (let r = r0; r <= r1; r++) {
+        const n = rows[r];
+        const lx = geo.laneX[n];
+        const lane = t.lanes[n];
+        const y = rowY(r);
+        let i0 = lowerBound(lx, Math.max(xL - 8 / k, win ? win[0] : -Infinity));
+        let i1 = upperBound(lx, Math.min(xR + 8 / k, win ? win[1] : Infinity));
+        if (i1 <= i0) continue;
+        stats.lanes++;
+        const col = c.nodes[n];
+        if (i1 - i0 > plotW * 1.2) {
+          // Level of detail: per pixel column, how many events and of which class.
+          stats.dense = true;
+          const cols = new Map();
+          for (let i = i0; i < i1; i++) {
+            const e = lane[i];
+            if (folds && folds.head[e] >= 0 && folds.head[e] !== e) continue;
+            stats.events++;
+            const px = Math.floor(sx(lx[i]));
+            const kl = klass(e);
+            let v = cols.get(px);
+            if (!v) cols.set(px, (v = [0, kl]));
+            v[0]++;
+            if (kl > v[1]) v[1] = kl;
+          }
+          const h = Math.max(2, Math.min(rowH * 0.7, 14));
+          for (const [px, [count, kl]] of cols) {
+            ctx.fillStyle = kl === 3 ? c.sel : kl === 2 ? c.past : kl === 1 ? c.future : col;
+            ctx.globalAlpha = kl === 0 ? c.dim : Math.min(1, 0.35 + Math.log2(count + 1) * 0.15);
+            const hh = Math.min(h, 2 + Math.log2(count + 1) * 2);
+            ctx.fillRect(px, y - hh / 2, 1, hh);
+          }
+          ctx.globalAlpha = 1;
+          continue;
+        }
+        const spacing = (i1 - i0 > 1 ? (sx(lx[i1 - 1]) - sx(lx[i0])) / (i1 - i0 - 1) : Infinity);
+        const rad = Math.max(1.2, Math.min(radius, spacing * 0.45));
+        for (let i = i0; i < i1; i++) {
+          const e = lane[i];
+          if (folds && folds.head[e] >= 0 && folds.head[e] !== e) continue;
+          stats.events++;
+          const px = sx(lx[i]);
+          const kl = klass(e);
+          const fill = kl === 3 ? c.sel : kl === 2 ? c.past : kl === 1 ? c.future : col;
+          ctx.globalAlpha = kl === 0 ? c.dim : 1;
+          if (folds && folds.head[e] === e) {
+            // A folded run: a pill from its first to its last event, with its size.
+            const last = folds.last[e];
+            const x2 = sx(x[last]);
+            const w = Math.max(x2 - px, 0);
+            ctx.fillStyle = fill;
+            roundRect(ctx, px - rad - 2, y - rad - 1, w + 2 * rad + 4, 2 * rad + 2, rad + 1);
+            ctx.fill();
+            if (rowH >= 12) {
+              ctx.fillStyle = c.bg;
+              ctx.font = "bold 10px system-ui, sans-serif";
+              ctx.textAlign = "center";
+              ctx.textBaseline = "middle";
+              ctx.fillText(String(folds.size[e]), px + w / 2, y + 0.5);
+            }
+          } else {
+            mark(ctx, t.kind[e], px, y, kl === 3 ? rad + 1.5 : rad, fill, c.bg, t.roles.has(e));
+          }
+          if (s.marks && s.marks[e]) {
+            ctx.globalAlpha = 1;
+            ctx.strokeStyle = s.marks[e] === 2 ? c.conflict : c.lost;
+            ctx.lineWidth = 1.5;
+            ctx.beginPath();
+            ctx.arc(px, y, rad + 3.5, 0, Math.PI * 2);
+            ctx.stroke();
+          }
+          if (s.matches && s.matches[e]) {
+            ctx.globalAlpha = 1;
+            ctx.strokeStyle = c.match;
+            ctx.lineWidth = e === s.current ? 3 : 2;
+            ctx.beginPath();
+            ctx.arc(px, y, rad + (e === s.current ? 6 : 4.5), 0, Math.PI * 2);
+            ctx.stroke();
+          }
+          if (kl === 3) {
+            ctx.globalAlpha = 1;
+            ctx.strokeStyle = c.sel;
+            ctx.lineWidth = 2;
+            ctx.beginPath();
+            ctx.arc(px, y, rad + 4, 0, Math.PI * 2);
+            ctx.stroke();
+          }
+          ctx.lineWidth = 1;
+          if (rowH >= 16 && t.label[e] >= 0) {
+            // Room up to the next event of the lane (or the edge).
+            const nextPx = i + 1 < lane.length ? sx(lx[i + 1]) : P.right + 400;
+            const room = Math.min(nextPx, P.right + 400) - px - 6;
+            if (room >= 40) labelsWanted.push([e, px, y, room, kl]);
+          }
+        }
+        ctx.globalAlpha = 1;
+      }
+
+      // Conflicting pairs (overlay): a dashed line between the two events of each pair.
+      if (s.pairs && s.pairs.length) {
+        ctx.strokeStyle = c.conflict;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([5, 4]);
+        ctx.beginPath();
+        for (const [a, b] of s.pairs) {
+          if (!visible(a) || !visible(b)) continue;
+          const ya = rowY(rowOf[t.node[a]]);
+          const yb = rowY(rowOf[t.node[b]]);
+          if (Math.max(ya, yb) < P.top || Math.min(ya, yb) > P.bottom) continue;
+          ctx.moveTo(sx(x[a]), ya);
+          ctx.lineTo(sx(x[b]), yb);
+        }
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.lineWidth = 1;
+      }
+
+      // The causal chain between two selected events.
+      if (sel && sel.chain && sel.chain.length > 1) {
+        ctx.strokeStyle = c.chain;
+        ctx.lineWidth = 3;
+        ctx.globalAlpha = 0.9;
+        ctx.beginPath();
+        sel.chain.forEach((e, i) => {
+          const px = sx(x[e]);
+          const py = rowOf[t.node[e]] >= 0 ? rowY(rowOf[t.node[e]]) : P.top;
+          if (i === 0) ctx.moveTo(px, py);
+          else ctx.lineTo(px, py);
+        });
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+        ctx.lineWidth = 1;
+      }
+
+      // Labels, when there is room for them.
+      if (labelsWanted.length && labelsWanted.length < 1500) {
+        ctx.font = SMALL;
+        ctx.textBaseline = "bottom";
+        ctx.textAlign = "left";
+        for (const [e, px, y, space, kl] of labelsWanted) {
+          const room = Math.min(space, 360);
+          const text = fit(ctx, Util.oneLine(model.label(e)), room);
+          if (!text) continue;
+          ctx.fillStyle = c.fg;
+          ctx.globalAlpha = kl === 0 ? c.dim : 0.85;
+          ctx.fillText(text, px + 2, y - radius - 2);
+          stats.labels++;
+        }
+        ctx.globalAlpha = 1;
+      }
+      if (offNames.length && offNames.length < 200) {
+        ctx.font = SMALL;
+        ctx.fillStyle = c.muted;
+        ctx.textBaseline = "middle";
+        for (const [px, py, name] of offNames) {
+          ctx.textAlign = "left";
+          ctx.fillText(fit(ctx, name, 140), px + 3, py);
+        }
+      }
+
+      // Off-screen indicators: arrows with one end on screen and the other beyond an edge.
+      const inside = (px, py) => px >= P.left && px <= P.right && py >= P.top && py <= P.bottom;
+      const marks = new Map();
+      for (const m of arrows) {
+        const s_ = t.msgS[m];
+        const r_ = t.msgR[m];
+        const a = [sx(x[s_]), rowY(rowOf[t.node[s_]])];
+        const b = [sx(x[r_]), rowY(rowOf[t.node[r_]])];
+        const ia = inside(a[0], a[1]);
+        const ib = inside(b[0], b[1]);
+        if (ia === ib) continue;
+        const [p, q, other] = ia ? [a, b, r_] : [b, a, s_];
+        const hit = edgeHit(p, q, P);
+        if (!hit) continue;
+        const key = Math.round(hit[0] / 6) * 100000 + Math.round(hit[1] / 6);
+        if (!marks.has(key)) marks.set(key, [hit[0], hit[1], hit[2], other, 1]);
+        else marks.get(key)[4]++;
+      }
+      if (marks.size && marks.size < 4000) {
+        ctx.fillStyle = c.focus;
+        ctx.globalAlpha = 0.85;
+        ctx.beginPath();
+        for (const [hx, hy, side] of marks.values()) chevron(ctx, hx, hy, side);
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        if (marks.size < 60 && rowH >= 12) {
+          ctx.font = SMALL;
+          ctx.fillStyle = c.muted;
+          for (const [hx, hy, side, other] of marks.values()) {
+            if (side !== "top" && side !== "bottom") continue;
+            ctx.textAlign = "left";
+            ctx.textBaseline = side === "top" ? "top" : "bottom";
+            ctx.fillText(fit(ctx, t.nodeNames[t.node[other]], 100), hx + 6, side === "top" ? hy + 1 : hy - 1);
+          }
+        }
+      }
+      ctx.restore();
+
+      this.drawHeaders(s, P, r0, r1, rowY);
+      this.drawAxis(s, P);
+      this.drawOverview(s, P);
+      this.stats = stats;
+      return stats;
+    }
+
+    drawHeaders(s, P, r0, r1, rowY) {
+      const ctx = this.ctx;
+      const c = this.colors;
+      const { t, rows, view } = s;
+      ctx.fillStyle = c.panel;
+      ctx.fillRect(0, P.top, P.left, P.bottom - P.top);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(0, P.top, P.left, P.bottom - P.top);
+      ctx.clip();
+      const rowH = view.rowH;
+      ctx.font = rowH >= 14 ? FONT : SMALL;
+      ctx.textBaseline = "middle";
+      for (let r = r0; r <= r1; r++) {
+        const n = rows[r];
+        const y = rowY(r);
+        const sw = Math.min(10, Math.max(3, rowH - 4));
+        ctx.fillStyle = c.nodes[n];
+        ctx.fillRect(8, y - sw / 2, 4, sw);
+        if (rowH >= 9) {
+          ctx.fillStyle = s.dragLane === n ? c.focus : c.fg;
+          ctx.textAlign = "left";
+          const count = String(t.lanes[n].length);
+          ctx.font = SMALL;
+          const cw = ctx.measureText(count).width;
+          ctx.fillStyle = c.muted;
+          ctx.textAlign = "right";
+          ctx.fillText(count, P.left - 8, y);
+          ctx.font = rowH >= 14 ? FONT : SMALL;
+          ctx.fillStyle = s.dragLane === n ? c.focus : c.fg;
+          ctx.textAlign = "left";
+          ctx.fillText(fit(ctx, t.nodeNames[n], P.left - 30 - cw), 17, y);
+        }
+      }
+      if (s.dropRow !== undefined && s.dropRow !== null) {
+        const y = P.top + s.dropRow * rowH - view.y0;
+        ctx.fillStyle = c.focus;
+        ctx.fillRect(0, y - 1, this.W, 2);
+      }
+      ctx.restore();
+      ctx.strokeStyle = c.line;
+      ctx.beginPath();
+      ctx.moveTo(P.left + 0.5, P.top);
+      ctx.lineTo(P.left + 0.5, P.bottom);
+      ctx.stroke();
+    }
+
+    drawAxis(s, P) {
+      const ctx = this.ctx;
+      const c = this.colors;
+      const { view } = s;
+      ctx.fillStyle = c.panel;
+      ctx.fillRect(0, 0, this.W, P.top);
+      ctx.strokeStyle = c.line;
+      ctx.beginPath();
+      ctx.moveTo(0, P.top - 0.5);
+      ctx.lineTo(this.W, P.top - 0.5);
+      ctx.stroke();
+      ctx.font = SMALL;
+      ctx.fillStyle = c.muted;
+      ctx.textBaseline = "middle";
+      ctx.textAlign = "left";
+      const unit = s.mode === "time" ? "time" : s.mode === "lamport" ? "Lamport clock" : "position";
+      ctx.fillText(s.mode === "time" && s.shifted ? "time, shifted" : unit, 8, P.top / 2);
+      const plotW = P.right - P.left;
+      const span = plotW / view.k;
+      const step = niceStep(span / Math.max(1, plotW / 110), s.mode !== "time");
+      const first = Math.ceil(view.x0 / step) * step;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(P.left, 0, plotW, P.top);
+      ctx.clip();
+      ctx.strokeStyle = c.axis;
+      ctx.beginPath();
+      for (let v = first; v <= view.x0 + span; v += step) {
+        const px = Math.round(P.left + (v - view.x0) * view.k) + 0.5;
+        ctx.moveTo(px, P.top - 6);
+        ctx.lineTo(px, P.top);
+        const text = s.mode === "time" ? "+" + Util.formatDuration(v) : String(Math.round(v));
+        ctx.fillText(text, px + 3, P.top / 2);
+      }
+      ctx.stroke();
+      ctx.restore();
+    }
+
+    drawOverview(s, P) {
+      const ctx = this.ctx;
+      const c = this.colors;
+      const { geo, view, hist } = s;
+      const top = P.bottom;
+      const h = this.H - top;
+      ctx.fillStyle = c.panel;
+      ctx.fillRect(0, top, this.W, h);
+      ctx.strokeStyle = c.line;
+      ctx.beginPath();
+      ctx.moveTo(0, top + 0.5);
+      ctx.lineTo(this.W, top + 0.5);
+      ctx.stroke();
+      ctx.font = SMALL;
+      ctx.fillStyle = c.muted;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText("overview", 8, top + h / 2);
+      const W = P.right - P.left;
+      const span = geo.max - geo.min || 1;
+      const ox = (v) => P.left + ((v - geo.min) / span) * W;
+      if (hist) {
+        let max = 1;
+        for (const v of hist) if (v > max) max = v;
+        ctx.fillStyle = c.arrow;
+        ctx.globalAlpha = 0.55;
+        const bw = W / hist.length;
+        for (let i = 0; i < hist.length; i++) {
+          if (!hist[i]) continue;
+          const bh = Math.max(1, (Math.sqrt(hist[i]) / Math.sqrt(max)) * (h - 10));
+          ctx.fillRect(P.left + i * bw, top + h - 4 - bh, Math.max(1, bw), bh);
+        }
+        ctx.globalAlpha = 1;
+      }
+      if (s.win) {
+        ctx.fillStyle = c.muted;
+        ctx.globalAlpha = 0.25;
+        ctx.fillRect(P.left, top + 1, Math.max(0, ox(s.win[0]) - P.left), h);
+        ctx.fillRect(ox(s.win[1]), top + 1, Math.max(0, P.right - ox(s.win[1])), h);
+        ctx.globalAlpha = 1;
+      }
+      if (s.overviewTicks) {
+        ctx.fillStyle = c.match;
+        for (const v of s.overviewTicks) ctx.fillRect(Math.round(ox(v)), top + 2, 1, 6);
+      }
+      if (s.sel) {
+        ctx.fillStyle = c.sel;
+        ctx.fillRect(Math.round(ox(geo.x[s.sel.a])) - 1, top + 1, 2, h);
+      }
+      const a = clamp(ox(view.x0), P.left, P.right);
+      const b = clamp(ox(view.x0 + W / view.k), P.left, P.right);
+      ctx.strokeStyle = c.focus;
+      ctx.lineWidth = 2;
+      ctx.fillStyle = c.focus;
+      ctx.globalAlpha = 0.12;
+      ctx.fillRect(a, top + 2, Math.max(2, b - a), h - 4);
+      ctx.globalAlpha = 1;
+      ctx.strokeRect(a, top + 2, Math.max(2, b - a), h - 4);
+      ctx.lineWidth = 1;
+    }
+  }
+
+  function mark(ctx, kind, x, y, r, fill, bg, multi) {
+    ctx.beginPath();
+    if (kind === RECV && !multi) {
+      ctx.moveTo(x, y - r * 1.25);
+      ctx.lineTo(x + r * 1.25, y);
+      ctx.lineTo(x, y + r * 1.25);
+      ctx.lineTo(x - r * 1.25, y);
+      ctx.closePath();
+      ctx.fillStyle = fill;
+      ctx.fill();
+    } else if (kind === SEND || multi) {
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+      ctx.fillStyle = fill;
+      ctx.fill();
+    } else {
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+      ctx.fillStyle = bg;
+      ctx.fill();
+      ctx.lineWidth = Math.max(1, r * 0.45);
+      ctx.strokeStyle = fill;
+      ctx.stroke();
+      ctx.lineWidth = 1;
+    }
+  }
+
+  function arrowHead(ctx, x1, y1, x2, y2, r) {
+    const dx = x2 - x1;
+    const dy = y2 - y1;
+    const len = Math.hypot(dx, dy);
+    if (len < 8) return;
+    const ux = dx / len;
+    const uy = dy / len;
+    const tipX = x2 - ux * (r + 1.5);
+    const tipY = y2 - uy * (r + 1.5);
+    const s = 6;
+    ctx.moveTo(tipX, tipY);
+    ctx.lineTo(tipX - ux * s - uy * s * 0.45, tipY - uy * s + ux * s * 0.45);
+    ctx.lineTo(tipX - ux * s + uy * s * 0.45, tipY - uy * s - ux * s * 0.45);
+    ctx.closePath();
+  }
+
+  function chevron(ctx, x, y, side) {
+    const s = 5;
+    if (side === "top") {
+      ctx.moveTo(x, y);
+      ctx.lineTo(x - s, y + s * 1.4);
+      ctx.lineTo(x + s, y + s * 1.4);
+    } else if (side === "bottom") {
+      ctx.moveTo(x, y);
+      ctx.lineTo(x - s, y - s * 1.4);
+      ctx.lineTo(x + s, y - s * 1.4);
+    } else if (side === "left") {
+      ctx.moveTo(x, y);
+      ctx.lineTo(x + s * 1.4, y - s);
+      ctx.lineTo(x + s * 1.4, y + s);
+    } else {
+      ctx.moveTo(x, y);
+      ctx.lineTo(x - s * 1.4, y - s);
+      ctx.lineTo(x - s * 1.4, y + s);
+    }
+    ctx.closePath();
+  }
+
+  /** Where the segment from p (inside P) to q (outside) leaves P: [x, y, side]. */
+  function edgeHit(p, q, P) {
+    let best = null;
+    const dx = q[0] - p[0];
+    const dy = q[1] - p[1];
+    const tryT = (tt, side) => {
+      if (tt >= 0 && tt <= 1 && (!best || tt < best[3])) {
+        const hx = p[0] + dx * tt;
+        const hy = p[1] + dy * tt;
+        if (hx >= P.left - 0.5 && hx <= P.right + 0.5 && hy >= P.top - 0.5 && hy <= P.bottom + 0.5) best = [hx, hy, side, tt];
+      }
+    };
+    if (dy < 0) tryT((P.top - p[1]) / dy, "top");
+    if (dy > 0) tryT((P.bottom - p[1]) / dy, "bottom");
+    if (dx < 0) tryT((P.left - p[0]) / dx, "left");
+    if (dx > 0) tryT((P.right - p[0]) / dx, "right");
+    return best;
+  }
+
+  function roundRect(ctx, x, y, w, h, r) {
+    ctx.beginPath();
+    r = Math.min(r, w / 2, h / 2);
+    ctx.moveTo(x + r, y);
+    ctx.arcTo(x + w, y, x + w, y + h, r);
+    ctx.arcTo(x + w, y + h, x, y + h, r);
+    ctx.arcTo(x, y + h, x, y, r);
+    ctx.arcTo(x, y, x + w, y, r);
+    ctx.closePath();
+  }
+
+  /** `text` cut to `width` pixels with an ellipsis ("" when not even that fits). */
+  function fit(ctx, text, width) {
+    if (width < 12) return "";
+    if (ctx.measureText(text).width <= width) return text;
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ctx.measureText(text.slice(0, mid) + "…").width <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo ? text.slice(0, lo) + "…" : "";
+  }
+
+  /** A round step near `raw`: 1, 2 or 5 times a power of ten (integers only if asked). */
+  function niceStep(raw, integer) {
+    if (!(raw > 0)) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    const f = raw / p;
+    const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+    return integer ? Math.max(1, Math.round(step)) : step;
+  }
+
+  return { Renderer, HEADER_W, AXIS_H, OVERVIEW_H, niceStep, edgeHit };
+})();
