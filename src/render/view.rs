@@ -191,7 +191,16 @@ mod flag {
 fn shown_elsewhere(key: &str, given_clocks: bool) -> bool {
     matches!(
         key,
-        "node" | "host" | "kind" | "msg" | "to" | "time" | "label" | "id" | "reads" | "writes"
+        "node"
+            | "host"
+            | "kind"
+            | "msg"
+            | "to"
+            | "time"
+            | "label"
+            | "id"
+            | "reads"
+            | "writes"
             | "outside"
     ) || (given_clocks && matches!(key, "lamport" | "vc"))
 }
@@ -386,9 +395,17 @@ fn encode(page: &ViewPage<'_>) -> Vec<u8> {
         sections.push(("lamport", lamport.0));
         sections.push(("vc", vc.0));
     }
-    let header = header(page, origin.map(|t| t.0), messages, strings.count, &rank, &sections);
+    let header = header(
+        page,
+        origin.map(|t| t.0),
+        messages,
+        strings.count,
+        &rank,
+        &sections,
+    );
     let header = serde_json::to_vec(&header).expect("a JSON value serializes");
-    let mut out = Vec::with_capacity(header.len() + sections.iter().map(|s| s.1.len()).sum::<usize>() + 16);
+    let mut out =
+        Vec::with_capacity(header.len() + sections.iter().map(|s| s.1.len()).sum::<usize>() + 16);
     out.extend_from_slice(b"CVW1");
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(&header);
@@ -457,7 +474,10 @@ fn header(
         })
     });
     let (origin_s, origin_ns) = match origin {
-        Some(t) => (Some(t.div_euclid(1_000_000_000)), Some(t.rem_euclid(1_000_000_000))),
+        Some(t) => (
+            Some(t.div_euclid(1_000_000_000)),
+            Some(t.rem_euclid(1_000_000_000)),
+        ),
         None => (None, None),
     };
     json!({

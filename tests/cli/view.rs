@@ -89,7 +89,11 @@ fn view_writes_one_self_contained_page_to_a_pipe() {
     }
     assert!(page.contains("Content-Security-Policy"));
     assert!(page.contains("<title>causal view: samples/kv-store.jsonl</title>"));
-    assert_eq!(page.matches("</script>").count(), 2, "the data and the code");
+    assert_eq!(
+        page.matches("</script>").count(),
+        2,
+        "the data and the code"
+    );
 }
 
 #[test]
@@ -111,12 +115,18 @@ fn view_escapes_every_string_from_the_input() {
         0,
     );
     // The hostile strings travel inside the base64 data: none of them appears in the page.
-    for needle in ["<img", "onerror", "onload", "<script>alert", "<b>", "<svg", "<!-- not"] {
+    for needle in [
+        "<img",
+        "onerror",
+        "onload",
+        "<script>alert",
+        "<b>",
+        "<svg",
+        "<!-- not",
+    ] {
         assert!(!page.contains(needle), "the page holds {needle:?}");
     }
-    assert!(page.contains(
-        "<title>&lt;/title&gt;&lt;script&gt;alert(4)&lt;/script&gt;</title>"
-    ));
+    assert!(page.contains("<title>&lt;/title&gt;&lt;script&gt;alert(4)&lt;/script&gt;</title>"));
     assert_eq!(page.matches("</script>").count(), 2);
     assert_eq!(page.matches("<script").count(), 2);
 }
@@ -139,7 +149,9 @@ fn view_refuses_to_write_to_a_terminal() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        text.contains("causal: standard output is a terminal: write the page to a file with -o FILE"),
+        text.contains(
+            "causal: standard output is a terminal: write the page to a file with -o FILE"
+        ),
         "{text}"
     );
     assert!(!text.contains("<html"), "{text}");
@@ -220,6 +232,7 @@ struct PageCase {
     findings: bool,
     fragment: Option<(&'static str, &'static str)>,
     hostile: Option<&'static str>,
+    interact: bool,
 }
 
 impl PageCase {
@@ -236,6 +249,7 @@ impl PageCase {
             findings: true,
             fragment: None,
             hostile: None,
+            interact: false,
         }
     }
 
@@ -282,6 +296,7 @@ fn cases() -> Vec<PageCase> {
     kv_case.hide = vec!["kv-3"];
     kv_case.search = vec!["writes=cart:42", "bob-put-1", "node=kv-3", "/^PUT cart/"];
     kv_case.fragment = Some(("alice-put-1", "kv-3"));
+    kv_case.interact = true;
     cases.push(kv_case);
 
     let mut raft_case = PageCase::new("raft", raft());
@@ -326,12 +341,18 @@ fn cases() -> Vec<PageCase> {
     if let Some(dir) = crate::corpus() {
         for (name, file) in [
             ("corpus-chord", "shiviz/shiviz__chord.log"),
-            ("corpus-jaeger", "traces/jaeger/jaeger-ui__TraceGraph__testTrace.json"),
+            (
+                "corpus-jaeger",
+                "traces/jaeger/jaeger-ui__TraceGraph__testTrace.json",
+            ),
             ("corpus-account", "rapid/account.std"),
         ] {
             let path = dir.join(file);
             if path.is_file() {
-                cases.push(PageCase::new(name, vec![path.to_str().unwrap().to_string()]));
+                cases.push(PageCase::new(
+                    name,
+                    vec![path.to_str().unwrap().to_string()],
+                ));
             }
         }
     } else {
@@ -392,7 +413,10 @@ fn view_pages_work_in_chromium() {
     if which("node").is_none() {
         return skip("node not found");
     }
-    if !root().join("web/view/node_modules/playwright-core").is_dir() {
+    if !root()
+        .join("web/view/node_modules/playwright-core")
+        .is_dir()
+    {
         return skip("web/view/node_modules/playwright-core not found (npm ci in web/view)");
     }
     let cases = cases();
@@ -411,6 +435,7 @@ fn view_pages_work_in_chromium() {
                 "findings": c.findings,
                 "fragment": c.fragment.map(|(a, b)| [a, b]),
                 "checks": { "hostile": c.hostile },
+                "interact": c.interact,
             })
         })
         .collect();
@@ -494,7 +519,8 @@ fn check_page(case: &PageCase, seen: &Value) {
     // Two events: hb's relation, and a shortest chain of the same length.
     for (pair, got) in case.pairs.iter().zip(seen["pairs"].as_array().unwrap()) {
         let (a, b) = *pair;
-        let hb: Value = serde_json::from_str(&case.run(&["hb", a, b, "--format", "json"], 0)).unwrap();
+        let hb: Value =
+            serde_json::from_str(&case.run(&["hb", a, b, "--format", "json"], 0)).unwrap();
         assert_eq!(got["selected"], json!([a, b]), "{name}: {a} then {b}");
         assert_eq!(got["relation"], hb["relation"], "{name}: hb {a} {b}");
         let path = hb["path"].as_array().unwrap();
@@ -563,7 +589,8 @@ fn check_page(case: &PageCase, seen: &Value) {
     // Findings: those `check` reports, each followed to its events.
     if case.findings && !case.extra.contains(&"--no-analyses") {
         let code = check_status(case);
-        let check: Value = serde_json::from_str(&case.run(&["check", "--format", "json"], code)).unwrap();
+        let check: Value =
+            serde_json::from_str(&case.run(&["check", "--format", "json"], code)).unwrap();
         let expect: Vec<(String, Vec<String>)> = check["findings"]
             .as_array()
             .unwrap()
@@ -616,6 +643,35 @@ fn check_page(case: &PageCase, seen: &Value) {
         assert_eq!(f["view"]["mode"], "time");
     }
 
+    if case.interact {
+        let steps = &seen["interact"];
+        let k = |step: &str| steps[step]["k"].as_f64().unwrap();
+        let x0 = |step: &str| steps[step]["x0"].as_f64().unwrap();
+        assert!(k("keyZoomIn") > k("fit"), "{name}: w zooms in: {steps}");
+        assert!(x0("keyPanRight") > x0("keyZoomIn"), "{name}: d pans right");
+        assert!(
+            k("wheelZoomIn") > k("keyPanRight"),
+            "{name}: ctrl-wheel zooms in"
+        );
+        assert!(
+            x0("wheelPan") > x0("wheelZoomIn"),
+            "{name}: a sideways wheel pans"
+        );
+        assert!(
+            x0("drag") < x0("wheelPan"),
+            "{name}: dragging right shows what is left"
+        );
+        assert_eq!(steps["key2"]["mode"], "time");
+        assert_eq!(steps["key3"]["mode"], "program");
+        assert_eq!(steps["key0"]["mode"], "lamport");
+        assert_eq!(
+            steps["key0"]["k"], steps["fit"]["k"],
+            "{name}: 0 fits again"
+        );
+        assert_eq!(steps["help"], json!(true));
+        assert_eq!(steps["helpClosed"], json!(true));
+    }
+
     if let Some(id) = case.hostile {
         let h = &seen["hostile"];
         let details = h["details"].as_str().unwrap();
@@ -628,7 +684,8 @@ fn check_page(case: &PageCase, seen: &Value) {
 /// `check`'s exit status on this case: 1 with findings, else 0.
 fn check_status(case: &PageCase) -> i32 {
     let mut cmd = causal();
-    cmd.args(["check", "--format", "json"]).args(strs(&case.input));
+    cmd.args(["check", "--format", "json"])
+        .args(strs(&case.input));
     if let Some(bytes) = &case.stdin {
         cmd.write_stdin(bytes.clone());
     }

@@ -165,6 +165,46 @@ async function check(p) {
     }, p.fragment);
   }
 
+  // Zoom and pan with keyboard, wheel and drag; layouts by key; the help overlay.
+  if (p.interact) {
+    const view = () => page.evaluate(() => window.causalView.view());
+    const steps = {};
+    await page.evaluate(() => { window.causalView.setLayout("lamport"); window.causalView.fit(); });
+    await page.focus("#canvas");
+    steps.fit = await view();
+    await page.keyboard.press("w");
+    steps.keyZoomIn = await view();
+    await page.keyboard.press("d");
+    steps.keyPanRight = await view();
+    const box = await page.locator("#canvas").boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.down("Control");
+    await page.mouse.wheel(0, -300);
+    await page.keyboard.up("Control");
+    await page.waitForTimeout(50);
+    steps.wheelZoomIn = await view();
+    await page.mouse.wheel(400, 0);
+    await page.waitForTimeout(50);
+    steps.wheelPan = await view();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    steps.drag = await view();
+    await page.keyboard.press("2");
+    steps.key2 = await view();
+    await page.keyboard.press("3");
+    steps.key3 = await view();
+    await page.keyboard.press("1");
+    await page.keyboard.press("0");
+    steps.key0 = await view();
+    await page.keyboard.press("?");
+    steps.help = await page.evaluate(() => !document.getElementById("help").hidden);
+    await page.keyboard.press("Escape");
+    steps.helpClosed = await page.evaluate(() => document.getElementById("help").hidden);
+    out.interact = steps;
+  }
+
   // Every layout and option draws every event at fit-all zoom, in both color schemes.
   out.layouts = {};
   for (const [mode, shift, collapse] of [["time", false, false], ["time", true, false], ["program", false, false], ["lamport", false, true]]) {

@@ -41,6 +41,37 @@ const Draw = (() => {
       return true;
     }
 
+    /** The pixel buffer of the plot area, cleared. */
+    layer(P) {
+      const dpr = this.dpr;
+      const w = Math.max(1, Math.ceil((P.right - P.left) * dpr));
+      const h = Math.max(1, Math.ceil((P.bottom - P.top) * dpr));
+      if (!this._layer || this._layer.w !== w || this._layer.h !== h) this._layer = new Layer(w, h, dpr);
+      this._layer.clear();
+      return this._layer;
+    }
+
+    /** [r, g, b] of a CSS color, resolved by the canvas itself (cached). */
+    rgb(css) {
+      if (!this._rgb) this._rgb = new Map();
+      let v = this._rgb.get(css);
+      if (!v) {
+        if (!this._probe) {
+          const probe = document.createElement("canvas");
+          probe.width = probe.height = 1;
+          this._probe = probe.getContext("2d", { willReadFrequently: true });
+        }
+        const p = this._probe;
+        p.clearRect(0, 0, 1, 1);
+        p.fillStyle = css;
+        p.fillRect(0, 0, 1, 1);
+        const d = p.getImageData(0, 0, 1, 1).data;
+        v = [d[0], d[1], d[2]];
+        this._rgb.set(css, v);
+      }
+      return v;
+    }
+
     readColors(dark, K) {
       const s = getComputedStyle(document.documentElement);
       const v = (name) => s.getPropertyValue(name).trim();
@@ -60,7 +91,15 @@ const Draw = (() => {
       const c = this.colors;
       const { t, model, geo, view, rows, rowOf } = s;
       const P = this.plot();
-      const stats = { events: 0, arrows: 0, stubs: 0, lanes: 0, dense: false, labels: 0 };
+      const stats = { events: 0, arrows: 0, stubs: 0, lanes: 0, dense: false, labels: 0, ms: {} };
+      let clock = performance.now();
+      const lap = (name) => {
+        // Profiling: make the canvas finish its drawing so that each lap counts its own.
+        if (this.profile) ctx.getImageData(0, 0, 1, 1);
+        const now = performance.now();
+        stats.ms[name] = +(now - clock).toFixed(2);
+        clock = now;
+      };
       ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
       ctx.fillStyle = c.bg;
       ctx.fillRect(0, 0, this.W, this.H);
@@ -127,82 +166,152 @@ const Draw = (() => {
         ctx.globalAlpha = 1;
       }
 
-      // Mark size: fits the lane and the spacing of events.
-      const radius = clamp(Math.min(rowH * 0.24, 6), 1.5, 6);
+      // Mark size: fits the lanes and the closest average spacing of events on any lane, so
+      // that marks are the same size everywhere.
+      let spacingMin = Infinity;
+      for (let r = r0; r <= r1; r++) {
+        const lx = geo.laneX[rows[r]];
+        const i0 = lowerBound(lx, xL);
+        const i1 = upperBound(lx, xR);
+        if (i1 - i0 >= 2) spacingMin = Math.min(spacingMin, ((lx[i1 - 1] - lx[i0]) * k) / (i1 - i0 - 1));
+      }
+      const radius = clamp(Math.min(rowH * 0.24, 6, spacingMin * 0.45), 1.2, 6);
 
-      // Arrows, under the marks.
-      const arrows = [];
+      // Arrows, under the marks: the candidates go to a reused buffer with a color group each
+      // (0 plain, 1 clock violation, 2 past, 3 future, 4 dimmed), then one path per group.
+      const M = t.msgS.length;
+      if (!this.arrowBuf || this.arrowBuf.length < M) {
+        this.arrowBuf = new Int32Array(M);
+        this.arrowGroup = new Uint8Array(M);
+      }
+      const buf = this.arrowBuf;
+      const group = this.arrowGroup;
+      let nArrows = 0;
       const stubs = [];
       const margin = 2 / k;
-      geo.messagesIn(t, xL - margin, xR + margin, (m) => {
-        const s_ = t.msgS[m];
-        const r_ = t.msgR[m];
-        const vs = visible(s_);
-        const vr = visible(r_);
-        if (vs && vr) {
-          const ys = rowY(rowOf[t.node[s_]]);
-          const yr = rowY(rowOf[t.node[r_]]);
-          if (Math.max(ys, yr) < P.top - 2 || Math.min(ys, yr) > P.bottom + 2) return;
-          arrows.push(m);
-        } else if (vs || vr) {
-          stubs.push([m, vs]);
-        }
-      });
-      const dense = arrows.length > 6000;
-      stats.dense = dense;
-      const arrowColor = (m) => {
-        if (s.violations && s.violations.has(m)) return c.lost;
-        if (!sel) return c.arrow;
-        const r_ = t.msgR[m];
-        const s_ = t.msgS[m];
-        if (t.pos[r_] <= up[t.node[r_]]) return c.past;
-        if (t.pos[s_] >= from[t.node[s_]]) return c.future;
-        return null;
-      };
-      {
-        // Group by color so that each color is one path (one stroke call).
-        const groups = new Map();
-        const seen = dense ? new Set() : null;
-        for (const m of arrows) {
-          const col = arrowColor(m);
-          const key = col || "dim";
-          let g = groups.get(key);
-          if (!g) groups.set(key, (g = []));
+      const lo = xL - margin;
+      const hi = xR + margin;
+      const violations = s.violations && s.violations.size ? s.violations : null;
+      for (let b = 0; b < geo.bmin.length; b++) {
+        if (geo.bmin[b] > hi || geo.bmax[b] < lo) continue;
+        const end = Math.min(M, (b + 1) * 32);
+        for (let m = b * 32; m < end; m++) {
           const s_ = t.msgS[m];
           const r_ = t.msgR[m];
-          const x1 = sx(x[s_]);
-          const y1 = rowY(rowOf[t.node[s_]]);
-          const x2 = sx(x[r_]);
-          const y2 = rowY(rowOf[t.node[r_]]);
-          stats.arrows++;
-          if (seen) {
-            // Many arrows: one segment per pixel-rounded pair of ends.
-            const q = ((Math.round(x1) * 8192 + (rowOf[t.node[s_]] & 8191)) * 8192 + (Math.round(x2) & 8191)) * 8192 + (rowOf[t.node[r_]] & 8191);
-            if (seen.has(q)) continue;
-            seen.add(q);
-          }
-          g.push(x1, y1, x2, y2);
-        }
-        for (const [key, segs] of groups) {
-          ctx.strokeStyle = key === "dim" ? c.arrow : key;
-          ctx.globalAlpha = key === "dim" ? c.dim : dense ? 0.35 : 0.85;
-          ctx.lineWidth = dense ? 0.7 : key === "dim" || key === c.arrow ? 1 : 1.6;
-          ctx.beginPath();
-          for (let i = 0; i < segs.length; i += 4) {
-            ctx.moveTo(segs[i], segs[i + 1]);
-            ctx.lineTo(segs[i + 2], segs[i + 3]);
-          }
-          ctx.stroke();
-          if (!dense) {
-            ctx.fillStyle = ctx.strokeStyle;
-            ctx.beginPath();
-            for (let i = 0; i < segs.length; i += 4) arrowHead(ctx, segs[i], segs[i + 1], segs[i + 2], segs[i + 3], radius);
-            ctx.fill();
+          const xs = x[s_];
+          const xr = x[r_];
+          if ((xs < xr ? xs : xr) > hi || (xs < xr ? xr : xs) < lo) continue;
+          const vs = visible(s_);
+          const vr = visible(r_);
+          if (vs && vr) {
+            const ys = rowY(rowOf[t.node[s_]]);
+            const yr = rowY(rowOf[t.node[r_]]);
+            if ((ys > yr ? ys : yr) < P.top - 2 || (ys < yr ? ys : yr) > P.bottom + 2) continue;
+            let g = 0;
+            if (violations && violations.has(m)) g = 1;
+            else if (sel) {
+              if (t.pos[r_] <= up[t.node[r_]]) g = 2;
+              else if (t.pos[s_] >= from[t.node[s_]]) g = 3;
+              else g = 4;
+            }
+            buf[nArrows] = m;
+            group[nArrows++] = g;
+          } else if (vs || vr) {
+            stubs.push([m, vs]);
           }
         }
-        ctx.globalAlpha = 1;
       }
+      stats.arrows = nArrows;
+      const dense = nArrows > 3000;
+      stats.dense = dense;
+      const groupColor = [c.arrow, c.lost, c.past, c.future, c.arrow];
+      // Lanes whose visible events are denser than the pixels: drawn per pixel column.
+      const laneRange = [];
+      let anyDenseLane = false;
+      for (let r = r0; r <= r1; r++) {
+        const lx = geo.laneX[rows[r]];
+        const i0 = lowerBound(lx, Math.max(xL - 8 / k, win ? win[0] : -Infinity));
+        const i1 = upperBound(lx, Math.min(xR + 8 / k, win ? win[1] : Infinity));
+        const denseLane = i1 - i0 > plotW * 1.2;
+        anyDenseLane = anyDenseLane || denseLane;
+        laneRange.push(i0, i1, denseLane ? 1 : 0);
+      }
+      if (dense || anyDenseLane) {
+        // Level of detail: many arrows and marks are drawn into a pixel buffer (counts per
+        // pixel, the strongest class wins), which costs a few operations per pixel instead of
+        // an antialiased path per arrow.
+        const layer = this.layer(P);
+        const pal = (css) => this.rgb(css);
+        if (dense) {
+          const rgbs = groupColor.map(pal);
+          const alphas = [150, 230, 230, 230, Math.round(255 * c.dim)];
+          for (let i = 0; i < nArrows; i++) {
+            const m = buf[i];
+            const s_ = t.msgS[m];
+            const r_ = t.msgR[m];
+            layer.line(sx(x[s_]) - P.left, rowY(rowOf[t.node[s_]]) - P.top, sx(x[r_]) - P.left, rowY(rowOf[t.node[r_]]) - P.top, group[i] === 4 ? 0 : group[i] + 1);
+          }
+          // Class 0 is dimmed, 1 plain, 2 violation, 3 past, 4 future.
+          layer.paint([rgbs[4], rgbs[0], rgbs[1], rgbs[2], rgbs[3]], [alphas[4], alphas[0], alphas[1], alphas[2], alphas[3]], 40);
+        }
+        for (let r = r0; r <= r1; r++) {
+          const j = (r - r0) * 3;
+          if (!laneRange[j + 2]) continue;
+          const n = rows[r];
+          const lane = t.lanes[n];
+          const lx = geo.laneX[n];
+          const y = rowY(r) - P.top;
+          const h = Math.max(2, Math.min(rowH * 0.7, 14));
+          const rgbNode = pal(c.nodes[n]);
+          const rgbOf = [rgbNode, rgbNode, pal(c.future), pal(c.past), pal(c.sel)];
+          layer.bars(lane, lx, laneRange[j], laneRange[j + 1], view.x0, k, y, h, folds, sel ? klass : null, rgbOf, c.dim);
+          stats.lanes++;
+          stats.dense = true;
+          let drawn = laneRange[j + 1] - laneRange[j];
+          if (folds) {
+            for (let i = laneRange[j]; i < laneRange[j + 1]; i++) {
+              const e = lane[i];
+              if (folds.head[e] >= 0 && folds.head[e] !== e) drawn--;
+            }
+          }
+          stats.events += drawn;
+        }
+        layer.blit(ctx, P);
+      }
+      if (!dense) {
+        for (let g = 0; g < 5; g++) {
+          ctx.strokeStyle = groupColor[g];
+          ctx.globalAlpha = g === 4 ? c.dim : 0.85;
+          ctx.lineWidth = g === 0 || g === 4 ? 1 : 1.6;
+          ctx.beginPath();
+          let any = false;
+          for (let i = 0; i < nArrows; i++) {
+            if (group[i] !== g) continue;
+            const m = buf[i];
+            const s_ = t.msgS[m];
+            const r_ = t.msgR[m];
+            ctx.moveTo(sx(x[s_]), rowY(rowOf[t.node[s_]]));
+            ctx.lineTo(sx(x[r_]), rowY(rowOf[t.node[r_]]));
+            any = true;
+          }
+          if (!any) continue;
+          ctx.stroke();
+          ctx.fillStyle = groupColor[g];
+          ctx.beginPath();
+          for (let i = 0; i < nArrows; i++) {
+            if (group[i] !== g) continue;
+            const m = buf[i];
+            const s_ = t.msgS[m];
+            const r_ = t.msgR[m];
+            arrowHead(ctx, sx(x[s_]), rowY(rowOf[t.node[s_]]), sx(x[r_]), rowY(rowOf[t.node[r_]]), radius);
+          }
+          ctx.fill();
+        }
+      }
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = 1;
 
+      lap("arrows");
       // Messages to hidden lanes or outside the window: a short stub that names the other end.
       const offNames = [];
       for (const [m, sendVisible] of stubs) {
@@ -226,6 +335,7 @@ const Draw = (() => {
         if (rowH >= 14) offNames.push([px + dir * len, y + (sendVisible ? len * 0.5 : -len * 0.5), t.nodeNames[t.node[there]] + (rowOf[t.node[there]] < 0 ? " (hidden)" : "")]);
       }
 
+      lap("stubs");
       // Loose ends: lost sends, receives of messages never sent, messages from or to outside.
       for (const [e, type] of t.loose) {
         if (!visible(e)) continue;
@@ -295,6 +405,7 @@ const Draw = (() => {
         ctx.globalAlpha = 1;
       }
 
+      lap("loose");
       // Event marks, lane by lane; per pixel column where they are denser than the pixels.
       const labelsWanted = [];
       for (let r = r0; r <= r1; r++) {
@@ -302,38 +413,13 @@ const Draw = (() => {
         const lx = geo.laneX[n];
         const lane = t.lanes[n];
         const y = rowY(r);
-        let i0 = lowerBound(lx, Math.max(xL - 8 / k, win ? win[0] : -Infinity));
-        let i1 = upperBound(lx, Math.min(xR + 8 / k, win ? win[1] : Infinity));
-        if (i1 <= i0) continue;
+        const j = (r - r0) * 3;
+        const i0 = laneRange[j];
+        const i1 = laneRange[j + 1];
+        if (i1 <= i0 || laneRange[j + 2]) continue;
         stats.lanes++;
         const col = c.nodes[n];
-        if (i1 - i0 > plotW * 1.2) {
-          // Level of detail: per pixel column, how many events and of which class.
-          stats.dense = true;
-          const cols = new Map();
-          for (let i = i0; i < i1; i++) {
-            const e = lane[i];
-            if (folds && folds.head[e] >= 0 && folds.head[e] !== e) continue;
-            stats.events++;
-            const px = Math.floor(sx(lx[i]));
-            const kl = klass(e);
-            let v = cols.get(px);
-            if (!v) cols.set(px, (v = [0, kl]));
-            v[0]++;
-            if (kl > v[1]) v[1] = kl;
-          }
-          const h = Math.max(2, Math.min(rowH * 0.7, 14));
-          for (const [px, [count, kl]] of cols) {
-            ctx.fillStyle = kl === 3 ? c.sel : kl === 2 ? c.past : kl === 1 ? c.future : col;
-            ctx.globalAlpha = kl === 0 ? c.dim : Math.min(1, 0.35 + Math.log2(count + 1) * 0.15);
-            const hh = Math.min(h, 2 + Math.log2(count + 1) * 2);
-            ctx.fillRect(px, y - hh / 2, 1, hh);
-          }
-          ctx.globalAlpha = 1;
-          continue;
-        }
-        const spacing = (i1 - i0 > 1 ? (sx(lx[i1 - 1]) - sx(lx[i0])) / (i1 - i0 - 1) : Infinity);
-        const rad = Math.max(1.2, Math.min(radius, spacing * 0.45));
+        const rad = radius;
         for (let i = i0; i < i1; i++) {
           const e = lane[i];
           if (folds && folds.head[e] >= 0 && folds.head[e] !== e) continue;
@@ -395,6 +481,7 @@ const Draw = (() => {
         ctx.globalAlpha = 1;
       }
 
+      lap("marks");
       // Conflicting pairs (overlay): a dashed line between the two events of each pair.
       if (s.pairs && s.pairs.length) {
         ctx.strokeStyle = c.conflict;
@@ -457,23 +544,24 @@ const Draw = (() => {
         }
       }
 
+      lap("labels");
       // Off-screen indicators: arrows with one end on screen and the other beyond an edge.
       const inside = (px, py) => px >= P.left && px <= P.right && py >= P.top && py <= P.bottom;
       const marks = new Map();
-      for (const m of arrows) {
+      for (let i = 0; i < nArrows && marks.size < 4000; i++) {
+        const m = buf[i];
         const s_ = t.msgS[m];
         const r_ = t.msgR[m];
-        const a = [sx(x[s_]), rowY(rowOf[t.node[s_]])];
-        const b = [sx(x[r_]), rowY(rowOf[t.node[r_]])];
-        const ia = inside(a[0], a[1]);
-        const ib = inside(b[0], b[1]);
-        if (ia === ib) continue;
-        const [p, q, other] = ia ? [a, b, r_] : [b, a, s_];
-        const hit = edgeHit(p, q, P);
+        const ax = sx(x[s_]);
+        const ay = rowY(rowOf[t.node[s_]]);
+        const bx = sx(x[r_]);
+        const by = rowY(rowOf[t.node[r_]]);
+        const ia = inside(ax, ay);
+        if (ia === inside(bx, by)) continue;
+        const hit = ia ? edgeHit([ax, ay], [bx, by], P) : edgeHit([bx, by], [ax, ay], P);
         if (!hit) continue;
         const key = Math.round(hit[0] / 6) * 100000 + Math.round(hit[1] / 6);
-        if (!marks.has(key)) marks.set(key, [hit[0], hit[1], hit[2], other, 1]);
-        else marks.get(key)[4]++;
+        if (!marks.has(key)) marks.set(key, [hit[0], hit[1], hit[2], ia ? r_ : s_]);
       }
       if (marks.size && marks.size < 4000) {
         ctx.fillStyle = c.focus;
@@ -495,9 +583,11 @@ const Draw = (() => {
       }
       ctx.restore();
 
+      lap("offscreen");
       this.drawHeaders(s, P, r0, r1, rowY);
       this.drawAxis(s, P);
       this.drawOverview(s, P);
+      lap("chrome");
       this.stats = stats;
       return stats;
     }
@@ -646,6 +736,150 @@ const Draw = (() => {
       ctx.globalAlpha = 1;
       ctx.strokeRect(a, top + 2, Math.max(2, b - a), h - 4);
       ctx.lineWidth = 1;
+    }
+  }
+
+  /** A pixel buffer for dense drawing: per pixel a count and a class (the highest drawn
+   *  there wins), turned into colors by `paint`, or written as colors directly by `bars`. */
+  class Layer {
+    constructor(w, h, dpr) {
+      this.w = w;
+      this.h = h;
+      this.dpr = dpr;
+      this.count = new Uint16Array(w * h);
+      this.cls = new Int8Array(w * h);
+      this.image = new ImageData(w, h);
+      this.px = new Uint32Array(this.image.data.buffer);
+      this.canvas = document.createElement("canvas");
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.ctx = this.canvas.getContext("2d");
+    }
+
+    clear() {
+      this.count.fill(0);
+      this.px.fill(0);
+      this.dirty = false;
+    }
+
+    /** A line in CSS pixels relative to the layer, clipped to it (Liang-Barsky), stepped one
+     *  pixel at a time along its longer axis. */
+    line(x0, y0, x1, y1, cls) {
+      const d = this.dpr;
+      x0 *= d; y0 *= d; x1 *= d; y1 *= d;
+      const W = this.w - 1;
+      const H = this.h - 1;
+      const dx = x1 - x0;
+      const dy = y1 - y0;
+      let t0 = 0;
+      let t1 = 1;
+      // Clip against x >= 0, x <= W, y >= 0, y <= H.
+      if (dx === 0) {
+        if (x0 < 0 || x0 > W) return;
+      } else {
+        let a = -x0 / dx;
+        let b = (W - x0) / dx;
+        if (a > b) { const tmp = a; a = b; b = tmp; }
+        if (a > t0) t0 = a;
+        if (b < t1) t1 = b;
+      }
+      if (dy === 0) {
+        if (y0 < 0 || y0 > H) return;
+      } else {
+        let a = -y0 / dy;
+        let b = (H - y0) / dy;
+        if (a > b) { const tmp = a; a = b; b = tmp; }
+        if (a > t0) t0 = a;
+        if (b < t1) t1 = b;
+      }
+      if (t0 > t1) return;
+      const ax = x0 + t0 * dx;
+      const ay = y0 + t0 * dy;
+      const lx = (t1 - t0) * dx;
+      const ly = (t1 - t0) * dy;
+      const alx = lx < 0 ? -lx : lx;
+      const aly = ly < 0 ? -ly : ly;
+      const steps = (alx > aly ? alx : aly) + 1 | 0;
+      const sx = lx / steps;
+      const sy = ly / steps;
+      let px = ax + 0.5;
+      let py = ay + 0.5;
+      const count = this.count;
+      const k = this.cls;
+      const w = this.w;
+      for (let i = 0; i <= steps; i++) {
+        const idx = (py | 0) * w + (px | 0);
+        const c = count[idx];
+        if (c === 0 || cls > k[idx]) k[idx] = cls;
+        count[idx] = c + 1;
+        px += sx;
+        py += sy;
+      }
+      this.dirty = true;
+    }
+
+    /** Colors from counts: class c gets rgbs[c], at alphas[c], stronger where lines pile up. */
+    paint(rgbs, alphas, step) {
+      const n = this.w * this.h;
+      const count = this.count;
+      const cls = this.cls;
+      const px = this.px;
+      const packed = rgbs.map(([r, g, b]) => (b << 16) | (g << 8) | r);
+      for (let i = 0; i < n; i++) {
+        const c = count[i];
+        if (c === 0) continue;
+        const k = cls[i];
+        const a = Math.min(255, alphas[k] + (c > 6 ? 6 : c - 1) * step);
+        px[i] = ((a << 24) | packed[k]) >>> 0;
+      }
+    }
+
+    /** One lane of dense marks: per pixel column, a bar whose height and strength grow with
+     *  the number of events there, colored by the strongest class (klass(e) + 1). */
+    bars(lane, lx, i0, i1, x0, k, y, h, folds, klass, rgbOf, dim) {
+      const d = this.dpr;
+      const W = this.w;
+      const H = this.h;
+      const cols = Math.ceil(W / d) + 1;
+      if (!this.colCount || this.colCount.length < cols) {
+        this.colCount = new Uint32Array(cols);
+        this.colClass = new Int8Array(cols);
+      }
+      const cnt = this.colCount;
+      const cls = this.colClass;
+      cnt.fill(0, 0, cols);
+      cls.fill(0, 0, cols);
+      for (let i = i0; i < i1; i++) {
+        const e = lane[i];
+        if (folds && folds.head[e] >= 0 && folds.head[e] !== e) continue;
+        let c = Math.floor((lx[i] - x0) * k);
+        if (c < 0 || c >= cols) continue;
+        cnt[c]++;
+        const kl = klass ? klass(e) + 1 : 0;
+        if (kl > cls[c]) cls[c] = kl;
+      }
+      const px = this.px;
+      for (let c = 0; c < cols; c++) {
+        const n = cnt[c];
+        if (!n) continue;
+        const kl = cls[c];
+        const [r, g, b] = rgbOf[kl];
+        const hh = Math.min(h, 2 + Math.log2(n + 1) * 2);
+        const a = kl === 1 ? Math.round(255 * dim) : Math.min(255, 140 + n * 12);
+        const color = ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+        const yTop = Math.max(0, Math.round((y - hh / 2) * d));
+        const yEnd = Math.min(H, Math.round((y + hh / 2) * d));
+        for (let xx = Math.round(c * d); xx < Math.min(W, Math.round((c + 1) * d)); xx++) {
+          for (let yy = yTop; yy < yEnd; yy++) px[yy * W + xx] = color;
+        }
+      }
+      this.dirty = true;
+    }
+
+    blit(ctx, P) {
+      if (!this.dirty) return;
+      this.ctx.putImageData(this.image, 0, 0);
+      ctx.drawImage(this.canvas, P.left, P.top, P.right - P.left, P.bottom - P.top);
     }
   }
 

@@ -196,10 +196,13 @@ const App = (() => {
       this.renderer.resize();
       const P = this.plot();
       const [lo, hi] = this.extent();
-      const w = P.right - P.left - 40;
-      const span = Math.max(hi - lo, this.mode === "time" ? 1 : 1);
+      // Room on the left for stubs from outside, on the right for the last labels.
+      const padL = 40;
+      const padR = clamp((P.right - P.left) * 0.1, 40, 160);
+      const w = Math.max(50, P.right - P.left - padL - padR);
+      const span = Math.max(hi - lo, 1);
       this.view.k = Math.max(1e-12, w / span);
-      this.view.x0 = lo - 20 / this.view.k;
+      this.view.x0 = lo - padL / this.view.k;
       const h = P.bottom - P.top;
       this.view.rowH = clamp(Math.floor(h / Math.max(1, this.rows.length)), 2, 56);
       this.view.y0 = 0;
