@@ -6,9 +6,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use causal::cli::Cli;
-use causal::cmd::{self, Context, Outcome};
-use causal::term::{should_color, Palette};
+mod cli;
+mod cmd;
+mod term;
+
+use causal_core::render::Palette;
+use cli::Cli;
+use cmd::{Context, Outcome};
+use term::should_color;
 
 /// mimalloc instead of the system allocator: parsing allocates per event, and glibc's malloc
 /// and free were a quarter of `stamp`'s time.
@@ -51,8 +56,8 @@ fn main() -> ExitCode {
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let io = cause.downcast_ref::<io::Error>().or_else(|| {
-            match cause.downcast_ref::<causal::error::Error>() {
-                Some(causal::error::Error::Io { error, .. }) => Some(error),
+            match cause.downcast_ref::<causal_core::error::Error>() {
+                Some(causal_core::error::Error::Io { error, .. }) => Some(error),
                 _ => None,
             }
         });

@@ -10,19 +10,16 @@ pub mod stamp;
 pub mod view;
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-
-use indicatif::{ProgressBar, ProgressStyle};
 
 use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, InputArgs};
-use crate::model::Trace;
-use crate::order::{causal_order, Causality};
-use crate::parse::{parse_files, ParseOptions};
-use crate::term::Palette;
+use causal_core::model::Trace;
+use causal_core::order::{causal_order, Causality};
+use causal_core::parse::ParseOptions;
+use causal_core::render::Palette;
+use causal_core::Named as _;
 
 /// How a command ended, when it did not fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,55 +72,6 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
-}
-
-/// Inputs smaller than this are read without a progress bar: they take a moment at most.
-const PROGRESS_MIN_BYTES: u64 = 32 << 20;
-
-/// Parses the inputs, with a progress bar on stderr (bytes read of the total) when `show`
-/// (stderr is a terminal) and the input is large or of unknown size (standard input).
-fn parse_with_progress(
-    files: &[std::path::PathBuf],
-    mut options: ParseOptions,
-    show: bool,
-) -> crate::error::Result<crate::parse::Parsed> {
-    let sizes: Option<u64> = files
-        .iter()
-        .map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
-        .sum();
-    let reads_stdin = files.is_empty() || files.iter().any(|f| f.as_os_str() == "-");
-    let total = if reads_stdin { None } else { sizes };
-    if !show || total.is_some_and(|t| t < PROGRESS_MIN_BYTES) {
-        return parse_files(files, &options);
-    }
-    let count = Arc::new(AtomicU64::new(0));
-    options.progress = Some(count.clone());
-    let bar = match total {
-        Some(t) => ProgressBar::new(t).with_style(
-            ProgressStyle::with_template(
-                "{spinner} reading {bytes}/{total_bytes} {wide_bar} {binary_bytes_per_sec} {eta}",
-            )
-            .expect("the template is valid"),
-        ),
-        None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} reading {bytes} {binary_bytes_per_sec}")
-                .expect("the template is valid"),
-        ),
-    };
-    let done = AtomicBool::new(false);
-    let parsed = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                bar.set_position(count.load(Ordering::Relaxed));
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-        });
-        let parsed = parse_files(files, &options);
-        done.store(true, Ordering::Relaxed);
-        parsed
-    });
-    bar.finish_and_clear();
-    parsed
 }
 
 /// A parsed trace with its messages matched and a causal order found.
@@ -181,7 +129,7 @@ pub fn load_with(
         progress: None,
         drop_fields: !load_options.keep_fields,
     };
-    let parsed = parse_with_progress(&input.files, options, ctx.progress)?;
+    let parsed = crate::term::parse_with_progress(&input.files, options, ctx.progress)?;
     for (file, format) in &parsed.recognised {
         eprintln!("causal: reading {file} as {}", format.name());
     }
@@ -195,6 +143,9 @@ pub fn load_with(
         ctx.warn(warning);
     }
     let trace = parsed.trace;
+    if trace.is_empty() {
+        ctx.warn("no events read: the input holds no event");
+    }
     // Clocks that contradict their log (vector-clock inputs): the run goes on without them.
     let shown = if warn_diagnostics { WARNING_LIMIT } else { 0 };
     for d in trace.diagnostics.iter().take(shown) {

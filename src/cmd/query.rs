@@ -10,13 +10,13 @@ use serde_json::json;
 
 use super::{load, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
-use crate::clock::{self, relation, Clocks, LamportEngine, Relation, Replay};
-use crate::error::Error;
-use crate::graph::{message_id, HbGraph};
-use crate::model::{EventIdx, Trace};
-use crate::render::jsonl::JsonlWriter;
-use crate::render::lamport_order_of;
-use crate::render::text::one_line;
+use causal_core::clock::{self, relation, Clocks, LamportEngine, Relation, Replay};
+use causal_core::error::Error;
+use causal_core::graph::HbGraph;
+use causal_core::model::{EventFlags, EventIdx, Trace};
+use causal_core::render::jsonl::JsonlWriter;
+use causal_core::render::lamport_order_of;
+use causal_core::render::text::one_line;
 
 /// The event an id names: the input's `id`, or `NODE#N` (see [`Trace::id_index`]).
 pub fn resolve_id(trace: &Trace, index: &HashMap<String, EventIdx>, id: &str) -> Result<EventIdx> {
@@ -47,11 +47,10 @@ fn steps<'t>(trace: &'t Trace, chain: &[EventIdx]) -> Vec<Step<'t>> {
     chain
         .windows(2)
         .map(|pair| {
-            let (x, y) = (trace.event(pair[0]), trace.event(pair[1]));
-            if x.node == y.node && y.seq == x.seq + 1 {
+            if trace.next_on_node(pair[0]) == Some(pair[1]) {
                 Step::Program
             } else {
-                Step::Message(message_id(trace, pair[0], pair[1]))
+                Step::Message(trace.message_id(pair[0], pair[1]))
             }
         })
         .collect()
@@ -66,7 +65,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let b = resolve_id(trace, &index, &args.b)?;
     // Only the two events' clocks are kept, from one replay; Lamport clocks label the chain.
     let causality = &loaded.causality;
-    let engine = args.clocks.pick();
+    let engine = args.clocks.engine;
     let wanted = HashSet::from([a, b]);
     let clocks = Replay::select(engine, trace, causality, &causality.order, &wanted);
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
@@ -213,25 +212,47 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     // clock), in its future when e has seen x (e's clock).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
-    let engine = args.clocks.pick();
+    let engine = args.clocks.engine;
     let seen_by_x = Replay::select(engine, trace, causality, &order, &HashSet::from([x]));
     let (xe, x_row) = (trace.event(x), seen_by_x.row(x));
+    // Messages that cross the cut are marked at their end inside it (`outside`), so that
+    // re-reading the cut never takes them for lost messages. The past is known before the
+    // writing pass (x's clock says it); the future is learnt during it, and every send comes
+    // before its receives.
+    let mut kept = vec![false; trace.len()];
+    let mut marks = vec![EventFlags::NONE; 0];
+    if side == Side::Past {
+        for (i, ev) in trace.events.iter().enumerate() {
+            kept[i] = x_row[ev.node.index()] >= ev.seq && (i != x.index() || !args.strict);
+        }
+        marks = vec![EventFlags::NONE; trace.len()];
+        for (s, r) in causality.message_edges() {
+            if kept[s.index()] && !kept[r.index()] {
+                marks[s.index()] = EventFlags::OUTSIDE_RECV;
+            }
+        }
+    }
     let mut replay = Replay::new(engine, trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in order {
         let row = replay.advance(trace, causality, e);
-        let ev = trace.event(e);
-        let keep = if e == x {
-            !args.strict
-        } else {
-            match side {
-                Side::Past => x_row[ev.node.index()] >= ev.seq,
-                Side::Future => row[xe.node.index()] >= xe.seq,
-            }
+        let keep = match side {
+            Side::Past => kept[e.index()],
+            Side::Future if e == x => !args.strict,
+            Side::Future => row[xe.node.index()] >= xe.seq,
         };
-        if keep {
-            writer.write(ctx.out, e, lamport[e.index()], row, None)?;
+        kept[e.index()] = keep;
+        if !keep {
+            continue;
         }
+        let mark = match side {
+            Side::Past => marks[e.index()],
+            Side::Future if causality.sends(e).any(|s| !kept[s.index()]) => {
+                EventFlags::OUTSIDE_SEND
+            }
+            Side::Future => EventFlags::NONE,
+        };
+        writer.write_marked(ctx.out, e, lamport[e.index()], row, None, mark)?;
     }
     Ok(Outcome::Clean)
 }
@@ -239,7 +260,7 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RawEvent, TraceBuilder};
+    use causal_core::model::{RawEvent, TraceBuilder};
 
     fn trace() -> Trace {
         let mut b = TraceBuilder::new();
@@ -249,7 +270,7 @@ mod tests {
                 f,
                 RawEvent {
                     node: node.into(),
-                    kind: Some(crate::parse::fields::parse_kind(kind).unwrap()),
+                    kind: Some(causal_core::parse::fields::parse_kind(kind).unwrap()),
                     msg: (!msg.is_empty()).then(|| msg.to_string()),
                     line: 1,
                     ..RawEvent::default()

@@ -1,18 +1,19 @@
 //! `causal stamp`: every event with its id, Lamport clock and vector clock.
 
+use causal_core::Named as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
 
 use super::{load, Context, Loaded, Outcome};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
-use crate::clock::{self, LamportEngine, Replay};
-use crate::error::{Error, InputError};
-use crate::input::Input;
-use crate::parse::{self, FileContext, Format};
-use crate::render::jsonl::{JsonlWriter, StreamWriter};
-use crate::render::{chrome, lamport_order, lamport_order_of, shiviz, table};
-use crate::stream::{Origin, Stamper, StreamError, StreamProblem};
+use causal_core::clock::{self, LamportEngine, Replay};
+use causal_core::error::{Error, InputError};
+use causal_core::input::Input;
+use causal_core::parse::{self, FileContext, Format};
+use causal_core::render::jsonl::{JsonlWriter, StreamWriter};
+use causal_core::render::{chrome, lamport_order, lamport_order_of, shiviz, table};
+use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem};
 
 /// Stamps the input and writes it in Lamport order.
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -56,7 +57,7 @@ fn write_jsonl(args: &StampArgs, loaded: &Loaded, ctx: &mut Context<'_>) -> Resu
     let hlc = args
         .hlc
         .then(|| clock::run(trace, causality, clock::hlc::HlcEngine::new(trace)));
-    let mut replay = Replay::new(args.clocks.pick(), trace, causality);
+    let mut replay = Replay::new(args.clocks.engine, trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in lamport_order_of(trace, &lamport) {
         let vc = replay.advance(trace, causality, e);

@@ -6,16 +6,17 @@ use std::io::{BufWriter, IsTerminal, Write};
 use anyhow::{Context as _, Result};
 
 use super::{load, Context, Outcome};
-use crate::analysis::check::check;
-use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
-use crate::analysis::offsets::{estimate_offsets, offsets_from_bounds, reference_node};
-use crate::analysis::skew::SkewPairs;
 use crate::cli::ViewArgs;
-use crate::clock::{self, LamportEngine, ReplayWalk};
-use crate::error::Error;
-use crate::model::Trace;
-use crate::render::lamport_order_of;
-use crate::render::view::{write_view, Outside, ViewPage};
+use causal_core::analysis::check::check;
+use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
+use causal_core::analysis::offsets::{estimate_offsets, offsets_from_bounds, reference_node};
+use causal_core::analysis::skew::SkewPairs;
+use causal_core::clock::{self, LamportEngine, ReplayWalk};
+use causal_core::error::Error;
+use causal_core::model::{EventIdx, Trace};
+use causal_core::order::Causality;
+use causal_core::render::lamport_order_of;
+use causal_core::render::view::{write_view, ViewPage};
 
 /// Witness pairs per key that the page lists, as `conflicts` shows by default.
 const CONFLICT_WITNESSES: usize = 10;
@@ -35,11 +36,11 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let trace = &loaded.trace;
     let causality = &loaded.causality;
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
-    let order = lamport_order_of(trace, &lamport);
+    let order = page_order(trace, causality, &lamport);
     let (conflicts, report, offsets) = if args.no_analyses {
         (None, None, estimate_offsets(trace, causality))
     } else {
-        let walk = ReplayWalk::new(args.clocks.pick(), trace, causality);
+        let walk = ReplayWalk::new(args.clocks.engine, trace, causality);
         let options = ConflictOptions {
             limit: Some(CONFLICT_WITNESSES),
             keys: None,
@@ -53,7 +54,6 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         let offsets = offsets_from_bounds(trace, reference, &report.skew);
         (Some(conflicts), Some(report), offsets)
     };
-    let outside = outside_marks(trace);
     let title = match &args.title {
         Some(t) => t.clone(),
         None => format!("causal view: {}", trace.files.join(" ")),
@@ -63,8 +63,6 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         trace,
         causality,
         order: &order,
-        given: None,
-        outside: &outside,
         offsets: &offsets,
         conflicts: conflicts.as_ref(),
         check: report.as_ref(),
@@ -83,30 +81,26 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// The `outside` marks of a slice (`"outside":"recv"` on a send whose receive was left out,
-/// `"outside":"send"` on a receive whose send was), read from the events' fields.
-fn outside_marks(trace: &Trace) -> Vec<Option<Outside>> {
-    let mut any = false;
-    let marks = trace
-        .events
-        .iter()
-        .map(|ev| {
-            // Most events have no such field: look for the key before parsing.
-            if !ev.fields.as_json().contains("\"outside\"") {
-                return None;
-            }
-            let mark = match ev.fields.get("outside")?.as_str()? {
-                "recv" => Outside::Recv,
-                "send" => Outside::Send,
-                _ => return None,
-            };
-            any = true;
-            Some(mark)
-        })
-        .collect();
-    if any {
-        marks
+/// The order the page lists events in: Lamport's (by clock, node, position), which keeps
+/// events of a time together, when it is also causal (each node's events in program order,
+/// each receive after its send); stamped input's given clocks may not be, and then the causal
+/// order the messages give.
+fn page_order(trace: &Trace, causality: &Causality, lamport: &[u64]) -> Vec<EventIdx> {
+    let order = lamport_order_of(trace, lamport);
+    let mut rank = vec![0usize; trace.len()];
+    for (i, &e) in order.iter().enumerate() {
+        rank[e.index()] = i;
+    }
+    let program = trace.by_node.iter().all(|lane| {
+        lane.windows(2)
+            .all(|w| rank[w[0].index()] < rank[w[1].index()])
+    });
+    let messages = causality
+        .message_edges()
+        .all(|(s, r)| rank[s.index()] < rank[r.index()]);
+    if program && messages {
+        order
     } else {
-        Vec::new()
+        causality.order.clone()
     }
 }

@@ -1,15 +1,9 @@
 //! Conventions every command follows: help with examples, completions, man page, the README's
 //! main command.
 
-use clap::CommandFactory;
 use predicates::prelude::*;
 
 use crate::causal;
-
-#[test]
-fn the_cli_definition_is_consistent() {
-    causal::cli::Cli::command().debug_assert();
-}
 
 #[test]
 fn help_shows_examples_and_exit_statuses() {
