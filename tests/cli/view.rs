@@ -324,6 +324,15 @@ fn cases() -> Vec<PageCase> {
     slice.pairs = vec![("kv-1#2", "alice-put-1")];
     cases.push(slice);
 
+    // A future slice: its given clocks know about events the slice left out.
+    let future = run_ok(&["future", "kv-1#2", "samples/kv-store.jsonl"], 0);
+    let mut slice = PageCase::new("kv-store-future", Vec::new());
+    slice.stdin = Some(future.into_bytes());
+    slice.click = vec!["bob-put-1", "kv-3#2", "kv-1#2"];
+    slice.pairs = vec![("kv-2#3", "bob-put-1"), ("alice-put-1", "bob-put-1")];
+    slice.search = vec!["node=kv-3"];
+    cases.push(slice);
+
     let mut hostile = PageCase::new("hostile", vec![fixture_str("view-hostile.jsonl")]);
     hostile.click = vec!["<script>alert(2)</script>"];
     hostile.search = vec!["/<img/", "<k>"];

@@ -55,6 +55,12 @@ async function check(p) {
   out.info = await page.evaluate(() => window.causalView.ready);
   out.fit = await page.evaluate(() => window.causalView.fit());
   if (p.screenshot) await page.screenshot({ path: p.screenshot });
+  if (p.screenshot && p.click && p.click.length) {
+    // The same with the first clicked event selected: its past and future highlighted.
+    await page.evaluate((id) => { window.causalView.select(id); window.causalView.redraw(); }, p.click[0]);
+    await page.screenshot({ path: p.screenshot.replace(/\.png$/, "-selected.png") });
+    await page.evaluate(() => window.causalView.clear());
+  }
 
   // Clicking an event (a real mouse click on its mark) selects it and highlights its past
   // and future.
