@@ -86,15 +86,12 @@ const App = (() => {
       this.conflictKeys = h.conflicts ? h.conflicts.keys : [];
       this.marks = new Uint8Array(t.N);
       this.violations = new Set();
-      // Message index of each (send, recv) pair, for clock violations.
-      const msgIndex = new Map();
-      for (let m = 0; m < t.msgS.length; m++) msgIndex.set(t.msgS[m] * 4294967296 + t.msgR[m], m);
       for (const f of this.findings) {
         for (const e of f.events) this.marks[e] = 1;
         if (f.kind === "clock-violation" || f.kind === "skew-contradiction") {
+          // Message k is the k-th received edge: look among the receive's edges.
           for (const [s, r] of f.messages) {
-            const m = msgIndex.get(s * 4294967296 + r);
-            if (m !== undefined) this.violations.add(m);
+            for (let k = t.inStart[r]; k < t.inStart[r + 1]; k++) if (t.inSend[k] === s) this.violations.add(k);
           }
         }
       }
