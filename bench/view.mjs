@@ -4,10 +4,11 @@
 //
 //   node bench/view.mjs CHROMIUM PAGE.html...
 //
-// Times are milliseconds of wall time in the page (performance.now()); every drawing is
-// followed by a one-pixel readback, which makes the canvas finish rasterizing, so a frame's
-// time includes its pixels. The machine is shared: each figure is the median (or p95) of
-// several runs, and the CPU time of the browser is not separated from other load.
+// Times are milliseconds: wall time in the page (performance.now()), and CPU time of the
+// page's main thread (Chrome's Performance.getMetrics ThreadTime), which other load on a shared
+// machine does not inflate. Every drawing is followed by a one-pixel readback, which makes the
+// canvas finish rasterizing (on the main thread without a GPU), so a frame's time includes its
+// pixels. Wall figures are medians (p50) and p95 over several runs; CPU figures are means.
 
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -37,16 +38,25 @@ const quantile = (xs, q) => {
 };
 const round = (v) => (v === null ? null : Math.round(v * 10) / 10);
 
+const cpuOf = async (cdp) => {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  return metrics.find((m) => m.name === "ThreadTime").value * 1000;
+};
+
 try {
   for (const file of pages) {
     const url = "file://" + path.resolve(file);
     const loads = [];
+    const loadCpu = [];
     const decode = [];
     let page;
+    let cdp;
     for (let run = 0; run < 3; run++) {
       if (page) await page.close();
       page = await context.newPage();
-      const t0 = Date.now();
+      cdp = await context.newCDPSession(page);
+      await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+      const c0 = await cpuOf(cdp);
       await page.goto(url, { timeout: 600000 });
       await page.evaluate(() => window.causalView.ready, undefined);
       // The first complete drawing: the frame drawn at start-up, rasterized.
@@ -54,69 +64,91 @@ try {
         window.causalView.app.renderer.ctx.getImageData(0, 0, 1, 1);
         return { now: performance.now(), ...window.causalView.timing };
       });
+      loadCpu.push((await cpuOf(cdp)) - c0);
       loads.push(t.now);
       decode.push(t.decoded - t.start);
-      void t0;
     }
-    const result = await page.evaluate(() => {
+    // Each batch runs in the page; its CPU time is read around it.
+    const batch = async (name) => {
+      const c0 = await cpuOf(cdp);
+      const walls = await page.evaluate((name) => window.__bench[name](), name);
+      return { walls, cpu: ((await cpuOf(cdp)) - c0) / walls.length };
+    };
+    await page.evaluate(() => {
       const v = window.causalView;
       const app = v.app;
       const ctx = app.renderer.ctx;
-      const flush = () => ctx.getImageData(0, 0, 1, 1);
       const t = app.t;
       const frame = (f) => {
         const t0 = performance.now();
         f();
         app.draw();
-        flush();
+        ctx.getImageData(0, 0, 1, 1);
         return performance.now() - t0;
       };
-      v.fit();
-      // Highlight: select an event (past and future computed afresh) and draw, at fit-all.
-      const highlight = [];
-      for (let i = 0; i < 12; i++) {
-        const e = Math.floor(((i + 0.5) * t.N) / 12);
-        app.model._cache.clear();
-        highlight.push(frame(() => app.select(e)));
-      }
-      const pastFuture = [];
-      for (let i = 0; i < 12; i++) {
-        const e = Math.floor(((i + 0.5) * t.N) / 12);
-        app.model._cache.clear();
-        const t0 = performance.now();
-        app.model.pastOf(e);
-        app.model.futureOf(e);
-        pastFuture.push(performance.now() - t0);
-      }
-      app.select(-1);
-      v.fit();
-      const fitFrames = [];
-      for (let i = 0; i < 10; i++) fitFrames.push(frame(() => {}));
-      // Zoom in step by step at the center, then pan, then zoom back out.
+      const events = Array.from({ length: 12 }, (_, i) => Math.floor(((i + 0.5) * t.N) / 12));
       const P = app.plot();
       const mid = (P.left + P.right) / 2;
-      const zoomPan = [];
-      for (let i = 0; i < 12; i++) zoomPan.push(frame(() => app.zoomAt(1.5, mid)));
-      for (let i = 0; i < 12; i++) zoomPan.push(frame(() => app.pan(-120, 0)));
-      for (let i = 0; i < 12; i++) zoomPan.push(frame(() => app.pan(0, -40)));
-      for (let i = 0; i < 12; i++) zoomPan.push(frame(() => app.zoomAt(1 / 1.5, mid)));
-      return { N: t.N, K: t.K, messages: t.msgS.length, highlight, pastFuture, fitFrames, zoomPan };
+      window.__bench = {
+        // Select an event (its past and future computed afresh) and draw, at fit-all.
+        highlight() {
+          v.fit();
+          const w = events.map((e) => {
+            app.model._cache.clear();
+            return frame(() => app.select(e));
+          });
+          app.select(-1);
+          return w;
+        },
+        pastFuture() {
+          return events.map((e) => {
+            app.model._cache.clear();
+            const t0 = performance.now();
+            app.model.pastOf(e);
+            app.model.futureOf(e);
+            return performance.now() - t0;
+          });
+        },
+        fitFrames() {
+          v.fit();
+          return Array.from({ length: 10 }, () => frame(() => {}));
+        },
+        // Zoom in step by step at the center, pan sideways and down, zoom back out.
+        zoomPan() {
+          v.fit();
+          const w = [];
+          for (let i = 0; i < 12; i++) w.push(frame(() => app.zoomAt(1.5, mid)));
+          for (let i = 0; i < 12; i++) w.push(frame(() => app.pan(-120, 0)));
+          for (let i = 0; i < 12; i++) w.push(frame(() => app.pan(0, -40)));
+          for (let i = 0; i < 12; i++) w.push(frame(() => app.zoomAt(1 / 1.5, mid)));
+          return w;
+        },
+      };
     });
+    const highlight = await batch("highlight");
+    const pastFuture = await batch("pastFuture");
+    const fitFrames = await batch("fitFrames");
+    const zoomPan = await batch("zoomPan");
+    const info = await page.evaluate(() => window.causalView.info());
     const bytes = fs.statSync(file).size;
     process.stdout.write(JSON.stringify({
       page: path.basename(file),
-      events: result.N,
-      nodes: result.K,
-      messages: result.messages,
+      events: info.events,
+      nodes: info.nodes.length,
+      messages: info.messages,
       bytes,
       load_ms: round(quantile(loads, 0.5)),
+      load_cpu_ms: round(quantile(loadCpu, 0.5)),
       decode_ms: round(quantile(decode, 0.5)),
-      highlight_p50: round(quantile(result.highlight, 0.5)),
-      highlight_p95: round(quantile(result.highlight, 0.95)),
-      past_future_p50: round(quantile(result.pastFuture, 0.5)),
-      fit_frame_p50: round(quantile(result.fitFrames, 0.5)),
-      frame_p50: round(quantile(result.zoomPan, 0.5)),
-      frame_p95: round(quantile(result.zoomPan, 0.95)),
+      highlight_p50: round(quantile(highlight.walls, 0.5)),
+      highlight_p95: round(quantile(highlight.walls, 0.95)),
+      highlight_cpu: round(highlight.cpu),
+      past_future_p50: round(quantile(pastFuture.walls, 0.5)),
+      fit_frame_p50: round(quantile(fitFrames.walls, 0.5)),
+      fit_frame_cpu: round(fitFrames.cpu),
+      frame_p50: round(quantile(zoomPan.walls, 0.5)),
+      frame_p95: round(quantile(zoomPan.walls, 0.95)),
+      frame_cpu: round(zoomPan.cpu),
     }) + "\n");
     await page.close();
   }

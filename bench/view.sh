@@ -43,7 +43,7 @@ done
 log "measuring in Chromium"
 node "$ROOT/bench/view.mjs" "$CHROMIUM" "${pages[@]}" > "$DIR/results.jsonl"
 
-echo "| events | nodes | page | bytes/event (beyond labels) | causal view user s | load to first drawing | highlight p50 / p95 | past+future p50 | fit-all frame p50 | zoom/pan frame p50 / p95 |"
+echo "| events | nodes | page | bytes/event beyond labels (in all) | \`causal view\` user s | load to first drawing: wall (CPU) | highlight: wall p50 / p95 (CPU) | past+future | fit-all frame: wall p50 (CPU) | zoom/pan frame: wall p50 / p95 (CPU) |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 while IFS= read -r line; do
     page=$(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.page)' "$line")
@@ -60,6 +60,6 @@ while IFS= read -r line; do
       const mb = (b) => (b / 1048576).toFixed(1) + " MB";
       const per = ((r.bytes - labels) / r.events).toFixed(1) + " (" + (r.bytes / r.events).toFixed(1) + " in all)";
       const ms = (v) => v + " ms";
-      console.log(`| ${r.events.toLocaleString("en")} | ${r.nodes} | ${mb(r.bytes)} | ${per} | ${process.argv[3]} | ${ms(r.load_ms)} | ${r.highlight_p50} / ${r.highlight_p95} ms | ${ms(r.past_future_p50)} | ${ms(r.fit_frame_p50)} | ${r.frame_p50} / ${r.frame_p95} ms |`);
+      console.log(`| ${r.events.toLocaleString("en")} | ${r.nodes} | ${mb(r.bytes)} | ${per} | ${process.argv[3]} | ${r.load_ms} ms (${r.load_cpu_ms}) | ${r.highlight_p50} / ${r.highlight_p95} ms (${r.highlight_cpu}) | ${ms(r.past_future_p50)} | ${r.fit_frame_p50} ms (${r.fit_frame_cpu}) | ${r.frame_p50} / ${r.frame_p95} ms (${r.frame_cpu}) |`);
     ' "$line" "$labels" "$user"
 done < "$DIR/results.jsonl"

@@ -56,8 +56,12 @@ const Data = (() => {
   }
 
   /** Decodes a whole page payload (base64 of gzip) into a Trace. */
-  async function decodePage(base64) {
-    return decode(await gunzip(fromBase64(base64)));
+  async function decodePage(base64, timing) {
+    const bytes = fromBase64(base64);
+    if (timing) timing.base64 = performance.now();
+    const raw = await gunzip(bytes);
+    if (timing) timing.gunzip = performance.now();
+    return decode(raw);
   }
 
   /** Decodes the uncompressed data. */
@@ -88,7 +92,7 @@ const Data = (() => {
       fields: new Int32Array(N).fill(-1), msg: new Int32Array(N).fill(-1),
       keyStart: new Uint32Array(N + 1), keys: null, writes: new Uint32Array(N),
       inStart: new Uint32Array(N + 1), inSend: null,
-      roles: new Map(), to: new Map(),
+      roles: new Map(), toStart: new Uint32Array(N + 1), toRefs: null,
       pos: new Uint32Array(N), lamport: new Float64Array(N), own: null,
       lanes: [], hasTime: false,
       strings: null,
@@ -109,6 +113,7 @@ const Data = (() => {
       return v === 0 ? nextString++ : v - 1;
     };
     const keys = new Grow(Uint32Array, N);
+    const toRefs = new Grow(Uint32Array, N / 4);
     const inSend = new Grow(Int32Array, N / 2);
     const lastTime = new Float64Array(K);
     const lastLine = new Float64Array(K);
@@ -159,14 +164,15 @@ const Data = (() => {
         }
         t.roles.set(e, list);
       }
+      t.toStart[e] = toRefs.n;
       if (f & F.TO) {
         const c = r.u();
-        const list = [];
-        for (let k = 0; k < c; k++) list.push(ref(r));
-        t.to.set(e, list);
+        for (let k = 0; k < c; k++) toRefs.push(ref(r));
       }
     }
     t.keyStart[N] = keys.n;
+    t.toStart[N] = toRefs.n;
+    t.toRefs = toRefs.done();
     t.inStart[N] = inSend.n;
     t.keys = keys.done();
     t.inSend = inSend.done();

@@ -232,7 +232,8 @@ const Draw = (() => {
         const lx = geo.laneX[rows[r]];
         const i0 = lowerBound(lx, Math.max(xL - 8 / k, win ? win[0] : -Infinity));
         const i1 = upperBound(lx, Math.min(xR + 8 / k, win ? win[1] : Infinity));
-        const denseLane = i1 - i0 > plotW * 1.2;
+        // Denser than one mark every 3 pixels: drawn per pixel column.
+        const denseLane = i1 - i0 > plotW / 3;
         anyDenseLane = anyDenseLane || denseLane;
         laneRange.push(i0, i1, denseLane ? 1 : 0);
       }
@@ -245,11 +246,12 @@ const Draw = (() => {
         if (dense) {
           const rgbs = groupColor.map(pal);
           const alphas = [150, 230, 230, 230, Math.round(255 * c.dim)];
+          const stride = nArrows > 10000 ? 2 : 1;
           for (let i = 0; i < nArrows; i++) {
             const m = buf[i];
             const s_ = t.msgS[m];
             const r_ = t.msgR[m];
-            layer.line(sx(x[s_]) - P.left, rowY(rowOf[t.node[s_]]) - P.top, sx(x[r_]) - P.left, rowY(rowOf[t.node[r_]]) - P.top, group[i] === 4 ? 0 : group[i] + 1);
+            layer.line(sx(x[s_]) - P.left, rowY(rowOf[t.node[s_]]) - P.top, sx(x[r_]) - P.left, rowY(rowOf[t.node[r_]]) - P.top, group[i] === 4 ? 0 : group[i] + 1, stride);
           }
           // Class 0 is dimmed, 1 plain, 2 violation, 3 past, 4 future.
           layer.paint([rgbs[4], rgbs[0], rgbs[1], rgbs[2], rgbs[3]], [alphas[4], alphas[0], alphas[1], alphas[2], alphas[3]], 40);
@@ -406,8 +408,13 @@ const Draw = (() => {
       }
 
       lap("loose");
-      // Event marks, lane by lane; per pixel column where they are denser than the pixels.
+      // Event marks, lane by lane (the dense lanes are drawn already).
       const labelsWanted = [];
+      const ringsFinding = [];
+      const ringsConflict = [];
+      const ringsMatch = [];
+      const ringsCurrent = [];
+      const ringsSel = [];
       for (let r = r0; r <= r1; r++) {
         const n = rows[r];
         const lx = geo.laneX[n];
@@ -420,19 +427,21 @@ const Draw = (() => {
         stats.lanes++;
         const col = c.nodes[n];
         const rad = radius;
+        // Marks go into buckets by shape and class, one path and one fill per bucket.
+        const bucket = this.buckets || (this.buckets = Array.from({ length: 15 }, () => []));
+        for (const b of bucket) b.length = 0;
         for (let i = i0; i < i1; i++) {
           const e = lane[i];
           if (folds && folds.head[e] >= 0 && folds.head[e] !== e) continue;
           stats.events++;
           const px = sx(lx[i]);
           const kl = klass(e);
-          const fill = kl === 3 ? c.sel : kl === 2 ? c.past : kl === 1 ? c.future : col;
-          ctx.globalAlpha = kl === 0 ? c.dim : 1;
           if (folds && folds.head[e] === e) {
             // A folded run: a pill from its first to its last event, with its size.
+            const fill = kl === 3 ? c.sel : kl === 2 ? c.past : kl === 1 ? c.future : col;
+            ctx.globalAlpha = kl === 0 ? c.dim : 1;
             const last = folds.last[e];
-            const x2 = sx(x[last]);
-            const w = Math.max(x2 - px, 0);
+            const w = Math.max(sx(x[last]) - px, 0);
             ctx.fillStyle = fill;
             roundRect(ctx, px - rad - 2, y - rad - 1, w + 2 * rad + 4, 2 * rad + 2, rad + 1);
             ctx.fill();
@@ -443,34 +452,15 @@ const Draw = (() => {
               ctx.textBaseline = "middle";
               ctx.fillText(String(folds.size[e]), px + w / 2, y + 0.5);
             }
+            ctx.globalAlpha = 1;
           } else {
-            mark(ctx, t.kind[e], px, y, kl === 3 ? rad + 1.5 : rad, fill, c.bg, t.roles.has(e));
+            const multi = t.roles.has(e);
+            const shape = t.kind[e] === RECV && !multi ? 2 : t.kind[e] === SEND || multi ? 1 : 0;
+            bucket[shape * 5 + kl + 1].push(px);
           }
-          if (s.marks && s.marks[e]) {
-            ctx.globalAlpha = 1;
-            ctx.strokeStyle = s.marks[e] === 2 ? c.conflict : c.lost;
-            ctx.lineWidth = 1.5;
-            ctx.beginPath();
-            ctx.arc(px, y, rad + 3.5, 0, Math.PI * 2);
-            ctx.stroke();
-          }
-          if (s.matches && s.matches[e]) {
-            ctx.globalAlpha = 1;
-            ctx.strokeStyle = c.match;
-            ctx.lineWidth = e === s.current ? 3 : 2;
-            ctx.beginPath();
-            ctx.arc(px, y, rad + (e === s.current ? 6 : 4.5), 0, Math.PI * 2);
-            ctx.stroke();
-          }
-          if (kl === 3) {
-            ctx.globalAlpha = 1;
-            ctx.strokeStyle = c.sel;
-            ctx.lineWidth = 2;
-            ctx.beginPath();
-            ctx.arc(px, y, rad + 4, 0, Math.PI * 2);
-            ctx.stroke();
-          }
-          ctx.lineWidth = 1;
+          if (s.marks && s.marks[e]) (s.marks[e] === 2 ? ringsConflict : ringsFinding).push(px, y);
+          if (s.matches && s.matches[e]) (e === s.current ? ringsCurrent : ringsMatch).push(px, y);
+          if (kl === 3) ringsSel.push(px, y);
           if (rowH >= 16 && t.label[e] >= 0) {
             // Room up to the next event of the lane (or the edge).
             const nextPx = i + 1 < lane.length ? sx(lx[i + 1]) : P.right + 400;
@@ -478,8 +468,58 @@ const Draw = (() => {
             if (room >= 40) labelsWanted.push([e, px, y, room, kl]);
           }
         }
+        for (let b = 0; b < 15; b++) {
+          const xs = bucket[b];
+          if (!xs.length) continue;
+          const shape = Math.floor(b / 5);
+          const kl = (b % 5) - 1;
+          const fill = kl === 3 ? c.sel : kl === 2 ? c.past : kl === 1 ? c.future : col;
+          const r = kl === 3 ? rad + 1.5 : rad;
+          ctx.globalAlpha = kl === 0 ? c.dim : 1;
+          ctx.beginPath();
+          for (const px of xs) {
+            if (shape === 2) {
+              ctx.moveTo(px, y - r * 1.25);
+              ctx.lineTo(px + r * 1.25, y);
+              ctx.lineTo(px, y + r * 1.25);
+              ctx.lineTo(px - r * 1.25, y);
+              ctx.closePath();
+            } else {
+              ctx.moveTo(px + r, y);
+              ctx.arc(px, y, r, 0, Math.PI * 2);
+            }
+          }
+          if (shape === 0) {
+            // Local events: rings.
+            ctx.fillStyle = c.bg;
+            ctx.fill();
+            ctx.lineWidth = Math.max(1, r * 0.45);
+            ctx.strokeStyle = fill;
+            ctx.stroke();
+            ctx.lineWidth = 1;
+          } else {
+            ctx.fillStyle = fill;
+            ctx.fill();
+          }
+        }
         ctx.globalAlpha = 1;
       }
+      // Rings around marks: findings, conflicts, search results, the selection.
+      for (const [list, color, width, grow] of [
+        [ringsFinding, c.lost, 1.5, 3.5], [ringsConflict, c.conflict, 1.5, 3.5],
+        [ringsMatch, c.match, 2, 4.5], [ringsCurrent, c.match, 3, 6], [ringsSel, c.sel, 2, 4],
+      ]) {
+        if (!list.length) continue;
+        ctx.strokeStyle = color;
+        ctx.lineWidth = width;
+        ctx.beginPath();
+        for (let i = 0; i < list.length; i += 2) {
+          ctx.moveTo(list[i] + radius + grow, list[i + 1]);
+          ctx.arc(list[i], list[i + 1], radius + grow, 0, Math.PI * 2);
+        }
+        ctx.stroke();
+      }
+      ctx.lineWidth = 1;
 
       lap("marks");
       // Conflicting pairs (overlay): a dashed line between the two events of each pair.
@@ -764,7 +804,7 @@ const Draw = (() => {
 
     /** A line in CSS pixels relative to the layer, clipped to it (Liang-Barsky), stepped one
      *  pixel at a time along its longer axis. */
-    line(x0, y0, x1, y1, cls) {
+    line(x0, y0, x1, y1, cls, stride = 1) {
       const d = this.dpr;
       x0 *= d; y0 *= d; x1 *= d; y1 *= d;
       const W = this.w - 1;
@@ -799,7 +839,9 @@ const Draw = (() => {
       const ly = (t1 - t0) * dy;
       const alx = lx < 0 ? -lx : lx;
       const aly = ly < 0 ? -ly : ly;
-      const steps = (alx > aly ? alx : aly) + 1 | 0;
+      // `stride` pixels between samples: every other one when lines are so many that they
+      // overlap anyway.
+      const steps = ((alx > aly ? alx : aly) / stride + 1) | 0;
       const sx = lx / steps;
       const sy = ly / steps;
       let px = ax + 0.5;
@@ -880,31 +922,6 @@ const Draw = (() => {
       if (!this.dirty) return;
       this.ctx.putImageData(this.image, 0, 0);
       ctx.drawImage(this.canvas, P.left, P.top, P.right - P.left, P.bottom - P.top);
-    }
-  }
-
-  function mark(ctx, kind, x, y, r, fill, bg, multi) {
-    ctx.beginPath();
-    if (kind === RECV && !multi) {
-      ctx.moveTo(x, y - r * 1.25);
-      ctx.lineTo(x + r * 1.25, y);
-      ctx.lineTo(x, y + r * 1.25);
-      ctx.lineTo(x - r * 1.25, y);
-      ctx.closePath();
-      ctx.fillStyle = fill;
-      ctx.fill();
-    } else if (kind === SEND || multi) {
-      ctx.arc(x, y, r, 0, Math.PI * 2);
-      ctx.fillStyle = fill;
-      ctx.fill();
-    } else {
-      ctx.arc(x, y, r, 0, Math.PI * 2);
-      ctx.fillStyle = bg;
-      ctx.fill();
-      ctx.lineWidth = Math.max(1, r * 0.45);
-      ctx.strokeStyle = fill;
-      ctx.stroke();
-      ctx.lineWidth = 1;
     }
   }
 

@@ -43,6 +43,14 @@ const Model = (() => {
       return KINDS[this.t.kind[e]];
     }
 
+    /** The intended receivers a send names (`to`). */
+    toOf(e) {
+      const t = this.t;
+      const out = [];
+      for (let k = t.toStart[e]; k < t.toStart[e + 1]; k++) out.push(this.str(t.toRefs[k]));
+      return out;
+    }
+
     /** Every message role: [kind name, msg]. */
     roles(e) {
       const t = this.t;

@@ -533,7 +533,7 @@ const App = (() => {
       add("node", t.nodeNames[t.node[e]]);
       add("kind", m.kindName(e) + (t.roles.has(e) ? " (and more roles)" : ""));
       for (const [kind, msg] of m.roles(e)) add(kind === "send" ? "sends" : "receives", msg);
-      if (t.to.has(e)) add("to", t.to.get(e).map((k) => m.str(k)).join(", "));
+      add("to", m.toOf(e).join(", "));
       add("time", m.timeText(e));
       add("label", m.label(e));
       add("source", m.location(e));
@@ -1267,7 +1267,7 @@ const App = (() => {
     window.causalView = api;
     try {
       const text = $("causal-data").textContent;
-      const trace = await Data.decodePage(text);
+      const trace = await Data.decodePage(text, timing);
       timing.decoded = performance.now();
       const app = new App(trace, timing);
       app.wire();
