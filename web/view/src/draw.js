@@ -222,9 +222,17 @@ const Draw = (() => {
         }
       }
       stats.arrows = nArrows;
-      const dense = nArrows > 3000;
+      // Antialiased paths cost per pixel they cover: past a thousand arrows the pixel buffer
+      // is cheaper (and the arrows too many to tell apart anyway).
+      const dense = nArrows > 1000;
       stats.dense = dense;
       const groupColor = [c.arrow, c.lost, c.past, c.future, c.arrow];
+      // Rings around marks (drawn after them): findings, conflicts, search results, selection.
+      const ringsFinding = [];
+      const ringsConflict = [];
+      const ringsMatch = [];
+      const ringsCurrent = [];
+      const ringsSel = [];
       // Lanes whose visible events are denser than the pixels: drawn per pixel column.
       const laneRange = [];
       let anyDenseLane = false;
@@ -232,8 +240,9 @@ const Draw = (() => {
         const lx = geo.laneX[rows[r]];
         const i0 = lowerBound(lx, Math.max(xL - 8 / k, win ? win[0] : -Infinity));
         const i1 = upperBound(lx, Math.min(xR + 8 / k, win ? win[1] : Infinity));
-        // Denser than one mark every 3 pixels: drawn per pixel column.
-        const denseLane = i1 - i0 > plotW / 3;
+        // Denser than one mark every 3 pixels, or marks too small to have a shape: drawn per
+        // pixel column.
+        const denseLane = i1 - i0 > plotW / 3 || (radius < 2 && i1 > i0);
         anyDenseLane = anyDenseLane || denseLane;
         laneRange.push(i0, i1, denseLane ? 1 : 0);
       }
@@ -267,6 +276,13 @@ const Draw = (() => {
           const rgbNode = pal(c.nodes[n]);
           const rgbOf = [rgbNode, rgbNode, pal(c.future), pal(c.past), pal(c.sel)];
           layer.bars(lane, lx, laneRange[j], laneRange[j + 1], view.x0, k, y, h, folds, sel ? klass : null, rgbOf, c.dim);
+          // The selection and the current search result keep their rings in dense lanes.
+          if (sel || s.current >= 0) {
+            for (const e of [sel ? sel.a : -1, sel ? sel.b : -1, s.current]) {
+              if (e < 0 || t.node[e] !== n || !visible(e)) continue;
+              (e === s.current ? ringsCurrent : ringsSel).push(sx(x[e]), rowY(r));
+            }
+          }
           stats.lanes++;
           stats.dense = true;
           let drawn = laneRange[j + 1] - laneRange[j];
@@ -410,11 +426,6 @@ const Draw = (() => {
       lap("loose");
       // Event marks, lane by lane (the dense lanes are drawn already).
       const labelsWanted = [];
-      const ringsFinding = [];
-      const ringsConflict = [];
-      const ringsMatch = [];
-      const ringsCurrent = [];
-      const ringsSel = [];
       for (let r = r0; r <= r1; r++) {
         const n = rows[r];
         const lx = geo.laneX[n];
@@ -477,8 +488,12 @@ const Draw = (() => {
           const r = kl === 3 ? rad + 1.5 : rad;
           ctx.globalAlpha = kl === 0 ? c.dim : 1;
           ctx.beginPath();
+          // Marks a few pixels wide are squares: as good to the eye, far cheaper than arcs.
+          const tiny = r < 2.5;
           for (const px of xs) {
-            if (shape === 2) {
+            if (tiny) {
+              ctx.rect(px - r, y - r, 2 * r, 2 * r);
+            } else if (shape === 2) {
               ctx.moveTo(px, y - r * 1.25);
               ctx.lineTo(px + r * 1.25, y);
               ctx.lineTo(px, y + r * 1.25);

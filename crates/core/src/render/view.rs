@@ -23,7 +23,7 @@ use super::check::explanation;
 use crate::analysis::check::CheckReport;
 use crate::analysis::conflicts::{ConflictKind, ConflictReport};
 use crate::analysis::offsets::ClockOffsets;
-use crate::model::{EventFlags, EventIdx, EventKind, Trace};
+use crate::model::{EventFlags, EventIdx, EventKind, NodeId, Trace};
 use crate::order::Causality;
 
 /// Version of the data layout the page reads (web/view/README.md).
@@ -255,11 +255,8 @@ fn encode(page: &ViewPage<'_>) -> Vec<u8> {
     let mut last_time = vec![origin.map_or(0, |t| t.0); nodes];
     let mut last_line = vec![0u32; nodes];
     let mut last_file = vec![0u32; nodes];
-    let mut last_vc: Vec<Vec<u32>> = if given.is_some() {
-        vec![vec![0; nodes]; nodes]
-    } else {
-        Vec::new()
-    };
+    // Each node's previous event, whose given clock the next one is written against.
+    let mut last_event: Vec<Option<EventIdx>> = vec![None; nodes];
     let mut last_lamport = 0u64;
     let mut messages = 0u64;
     for &e in page.order {
@@ -358,17 +355,14 @@ fn encode(page: &ViewPage<'_>) -> Vec<u8> {
             let l = given.lamport[e.index()];
             lamport.i(l as i64 - last_lamport as i64);
             last_lamport = l;
-            let mut row = vec![0u32; nodes];
-            for &(m, c) in given.vc(e) {
-                row[m.index()] = c;
+            let before = last_event[n].map_or(&[][..], |p| given.vc(p));
+            let changes = vc_changes(before, given.vc(e));
+            vc.u(changes.len() as u64);
+            for (m, delta) in changes {
+                vc.u(u64::from(m.0));
+                vc.i(delta);
             }
-            let changed: Vec<usize> = (0..nodes).filter(|&m| row[m] != last_vc[n][m]).collect();
-            vc.u(changed.len() as u64);
-            for m in changed {
-                vc.u(m as u64);
-                vc.i(i64::from(row[m]) - i64::from(last_vc[n][m]));
-            }
-            last_vc[n] = row;
+            last_event[n] = Some(e);
         }
     }
     let mut sections: Vec<(&str, Vec<u8>)> = vec![
@@ -396,6 +390,40 @@ fn encode(page: &ViewPage<'_>) -> Vec<u8> {
     out.extend_from_slice(&header);
     for (_, bytes) in &sections {
         out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// The components in which vector clock `now` differs from `before` (both sorted by node,
+/// zero components left out), with the difference: one merge of the two lists.
+fn vc_changes(before: &[(NodeId, u32)], now: &[(NodeId, u32)]) -> Vec<(NodeId, i64)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < before.len() || j < now.len() {
+        let a = before.get(i);
+        let b = now.get(j);
+        match (a, b) {
+            (Some(&(na, ca)), Some(&(nb, cb))) if na == nb => {
+                if ca != cb {
+                    out.push((na, i64::from(cb) - i64::from(ca)));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(&(na, ca)), Some(&(nb, _))) if na < nb => {
+                out.push((na, -i64::from(ca)));
+                i += 1;
+            }
+            (Some(&(na, ca)), None) => {
+                out.push((na, -i64::from(ca)));
+                i += 1;
+            }
+            (_, Some(&(nb, cb))) => {
+                out.push((nb, i64::from(cb)));
+                j += 1;
+            }
+            (None, None) => break,
+        }
     }
     out
 }
@@ -527,6 +555,18 @@ mod tests {
         v.i(1);
         v.i(-64);
         assert_eq!(v.0, vec![0, 127, 0x80, 1, 0xac, 2, 1, 2, 127]);
+    }
+
+    #[test]
+    fn vector_clock_changes_merge_two_sorted_lists() {
+        let (a, b, c) = (NodeId(0), NodeId(1), NodeId(2));
+        assert_eq!(vc_changes(&[], &[(a, 1)]), vec![(a, 1)]);
+        assert_eq!(
+            vc_changes(&[(a, 1), (c, 4)], &[(a, 2), (b, 3), (c, 4)]),
+            vec![(a, 1), (b, 3)]
+        );
+        assert_eq!(vc_changes(&[(a, 1), (b, 2)], &[(b, 2)]), vec![(a, -1)]);
+        assert_eq!(vc_changes(&[(b, 5)], &[(a, 1)]), vec![(a, 1), (b, -5)]);
     }
 
     #[test]
