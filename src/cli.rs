@@ -173,11 +173,15 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the man page (roff) to standard output.
+    /// Print a man page (roff) to standard output: causal's, or one command's.
     #[command(
-        after_help = "Example:\n  causal man | man -l -\n\nExit status:\n  0  success\n  2  an I/O error"
+        after_help = "Examples:\n  causal man | man -l -\n  causal man stamp > causal-stamp.1\n\nExit status:\n  0  success\n  2  an unknown command or an I/O error"
     )]
-    Man,
+    Man {
+        /// The command whose page to print (causal-COMMAND(1)); none prints causal(1).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// Where events come from and how to read them; shared by every command that reads input.

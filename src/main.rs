@@ -10,6 +10,7 @@ mod cli;
 mod cmd;
 mod term;
 
+use causal_core::render::fmt::one_line;
 use causal_core::render::Palette;
 use cli::Cli;
 use cmd::{Context, Outcome};
@@ -47,7 +48,10 @@ fn main() -> ExitCode {
         // enough, not an error: stop quietly, as ripgrep and fd do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("causal: {}", format!("{err:#}").replace('\n', "\n"));
+            // Messages quote the input; its control characters must not reach the terminal.
+            let text = format!("{err:#}");
+            let lines: Vec<String> = text.lines().map(one_line).collect();
+            eprintln!("causal: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 
 use anyhow::Result;
 
-use super::query::resolve_id;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
 use causal_core::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
@@ -24,7 +23,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         None => None,
     };
     let around = match &args.around {
-        Some(id) => Some((resolve_id(trace, &trace.id_index(), id)?, args.depth)),
+        Some(id) => Some((trace.resolve_id(&trace.id_index(), id)?, args.depth)),
         None => None,
     };
     // Lamport clocks for every event; vector clocks only for the events drawn, and only when

@@ -45,7 +45,11 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Prints a warning on stderr: `causal: warning: ...`.
     pub fn warn(&self, message: &str) {
-        eprintln!("causal: {} {message}", self.err_palette.warning("warning:"));
+        eprintln!(
+            "causal: {} {}",
+            self.err_palette.warning("warning:"),
+            causal_core::render::fmt::one_line(message)
+        );
     }
 }
 
@@ -59,14 +63,33 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::View(args) => view::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
-        Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),
-        Command::Future(args) => query::run_cut(&args, query::Side::Future, ctx),
+        Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
+        Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command())
+        Command::Man { command } => {
+            let cli = Cli::command();
+            let page = match command {
+                None => cli,
+                Some(name) => {
+                    let names: Vec<String> = cli
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_string())
+                        .collect();
+                    let found = cli.find_subcommand(&name).cloned().ok_or_else(|| {
+                        causal_core::error::Error::Usage(format!(
+                            "no command {name:?}: the commands are {}",
+                            names.join(", ")
+                        ))
+                    })?;
+                    // The page is named causal-COMMAND, as git's are.
+                    let title = format!("causal-{}", found.get_name());
+                    found.name(title)
+                }
+            };
+            clap_mangen::Man::new(page)
                 .render(ctx.out)
                 .context("writing the man page")?;
             Ok(Outcome::Clean)
@@ -131,7 +154,11 @@ pub fn load_with(
     };
     let parsed = crate::term::parse_with_progress(&input.files, options, ctx.progress)?;
     for (file, format) in &parsed.recognised {
-        eprintln!("causal: reading {file} as {}", format.name());
+        eprintln!(
+            "causal: reading {} as {}",
+            causal_core::render::fmt::one_line(file),
+            format.name()
+        );
     }
     for (file, count) in &parsed.skipped {
         ctx.warn(&format!(

@@ -10,9 +10,7 @@ use serde_json::{json, Value};
 use crate::{causal, fixture, json_lines, run_ok};
 
 fn report(args: &[&str], code: i32) -> Value {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&run_ok(&all, code)).expect("one JSON object")
+    crate::report("check", args, code)
 }
 
 fn kinds(r: &Value) -> Vec<&str> {

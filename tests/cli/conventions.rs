@@ -52,6 +52,29 @@ fn completions_and_man_page_are_printed() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(".TH causal"));
+    for command in [
+        "stamp",
+        "graph",
+        "hb",
+        "past",
+        "future",
+        "conflicts",
+        "check",
+        "gen",
+    ] {
+        causal()
+            .args(["man", command])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!(".TH causal-{command} 1")));
+    }
+    causal()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "causal: no command \"nope\": the commands are stamp,",
+        ));
 }
 
 #[test]

@@ -310,7 +310,8 @@ fn an_unknown_node_or_event_is_an_error_naming_it() {
         .args(["graph", small.to_str().unwrap(), "--depth", "3"])
         .assert()
         .code(2)
-        .stdout("");
+        .stdout("")
+        .stderr(predicate::str::contains("--around <ID>"));
 }
 
 #[test]

@@ -159,7 +159,11 @@ fn an_unknown_event_id_is_an_error_naming_it() {
             "causal: warning: no events read: the input holds no event\n\
              causal: unknown event id \"a#1\": the input has no events\n",
         );
-    causal().args(["hb", "a#1"]).assert().code(2);
+    causal()
+        .args(["hb", "a#1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<B>"));
 }
 
 #[test]

@@ -688,3 +688,86 @@ fn kafka_consumers_read_and_producers_write_their_topic() {
         "producers on one service, consumers read: no write-write"
     );
 }
+
+// Text from logs never drives the terminal.
+
+#[test]
+fn control_characters_from_a_log_never_reach_the_terminal() {
+    let hostile = crate::fixture("hostile.jsonl");
+    let hostile = hostile.to_str().unwrap();
+    for args in [
+        &["conflicts"][..],
+        &["check"],
+        &["stamp", "--format", "table"],
+        &["hb", "x\u{1b}[2J", "b#1"],
+        &["graph", "--format", "text"],
+        &["past", "nobody"],
+    ] {
+        for color in ["never", "always"] {
+            let out = causal()
+                .args(args)
+                .arg(hostile)
+                .args(["--color", color])
+                .output()
+                .unwrap();
+            // Colors are ESC [ ... m; nothing else may carry an ESC, a BEL or a C1 control.
+            for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                let text = String::from_utf8_lossy(bytes);
+                let stripped = strip_colors(&text);
+                assert!(
+                    !stripped.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+                    "{args:?} --color {color} {stream}: {stripped:?}"
+                );
+            }
+        }
+    }
+}
+
+/// `text` without the color sequences a palette writes (`ESC [ digits ; ... m`).
+fn strip_colors(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 2..];
+        let end = tail.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+        match end {
+            Some(i) if tail[i..].starts_with('m') => rest = &tail[i + 1..],
+            _ => {
+                out.push('\u{1b}');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn colored_skew_bounds_align_as_plain_ones() {
+    let plain = run_ok(&["check", "samples/kv-store.jsonl", "--color", "never"], 1);
+    let colored = run_ok(&["check", "samples/kv-store.jsonl", "--color", "always"], 1);
+    assert_ne!(plain, colored);
+    assert_eq!(strip_colors(&colored), plain);
+}
+
+#[test]
+fn spans_read_back_from_stamped_output_export_the_same_slices() {
+    let direct = run_ok(
+        &[
+            "stamp",
+            "--format",
+            "chrome",
+            "tests/fixtures/otlp-rpc.json",
+        ],
+        0,
+    );
+    let stamped = run_ok(&["stamp", "tests/fixtures/otlp-rpc.json"], 0);
+    let out = causal()
+        .args(["stamp", "--format", "chrome"])
+        .write_stdin(stamped)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), direct);
+    assert!(direct.contains(r#""ph":"B""#), "spans are slices");
+}

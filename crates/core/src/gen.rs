@@ -301,7 +301,7 @@ fn begin(line: &mut Vec<u8>, node: &str, time_ns: i64) {
     line.extend_from_slice(b"{\"node\":\"");
     line.extend_from_slice(node.as_bytes());
     line.extend_from_slice(b"\",\"time\":\"");
-    push_rfc3339(line, time_ns);
+    crate::render::fmt::push_time_nanos(line, time_ns);
     line.push(b'"');
 }
 
@@ -351,74 +351,9 @@ fn push_u64(line: &mut Vec<u8>, mut n: u64) {
     line.extend_from_slice(&digits[i..]);
 }
 
-fn push_digits(line: &mut Vec<u8>, n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut n = n;
-    for i in (0..width).rev() {
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    line.extend_from_slice(&digits[..width]);
-}
-
-/// Writes `ns` since the epoch as RFC 3339 UTC with nine fraction digits, for years 0 to 9999.
-pub fn push_rfc3339(line: &mut Vec<u8>, ns: i64) {
-    let secs = ns.div_euclid(1_000_000_000);
-    let nanos = ns.rem_euclid(1_000_000_000) as u64;
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400) as u64;
-    let (y, m, d) = civil_from_days(days);
-    push_digits(line, y.clamp(0, 9999) as u64, 4);
-    line.push(b'-');
-    push_digits(line, u64::from(m), 2);
-    line.push(b'-');
-    push_digits(line, u64::from(d), 2);
-    line.push(b'T');
-    push_digits(line, sod / 3600, 2);
-    line.push(b':');
-    push_digits(line, sod / 60 % 60, 2);
-    line.push(b':');
-    push_digits(line, sod % 60, 2);
-    line.push(b'.');
-    push_digits(line, nanos, 9);
-    line.push(b'Z');
-}
-
-/// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_match_chrono() {
-        for ns in [
-            0i64,
-            START_NS,
-            START_NS + 86_399_999_999_999,
-            951_782_400_000_000_001, // 2000-02-29
-            -1,
-            4_102_444_800_123_456_789,
-        ] {
-            let mut line = Vec::new();
-            push_rfc3339(&mut line, ns);
-            let expected = chrono::DateTime::from_timestamp_nanos(ns)
-                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-            assert_eq!(String::from_utf8(line).unwrap(), expected);
-        }
-    }
 
     #[test]
     fn same_seed_same_bytes_and_exact_event_count() {

@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::clock::{ClockWalk, Clocks};
+use crate::clock::ClockWalk;
 use crate::model::{EventIdx, KeyId, NodeId, Trace};
 #[cfg(doc)]
 use crate::order::Causality;
@@ -359,29 +359,6 @@ fn unseen(list: &[u32], seen: u32) -> &[u32] {
         hi = lo;
         step *= 2;
     }
-}
-
-/// Why the two events of `w` are concurrent, in one line: what each had seen of the other's node.
-///
-/// For example: `bob-put-1 had seen alice only up to alice#4, and alice-put-1 had seen bob only
-/// up to bob#9: neither happened before the other`.
-pub fn evidence(trace: &Trace, vc: &dyn Clocks, w: &Witness) -> String {
-    let seen = |who: EventIdx, of: EventIdx| -> String {
-        let node = trace.event(of).node;
-        let name = trace.node_name(node);
-        match vc.get(who, node) {
-            0 => format!("{} had seen nothing of {name}", trace.event_id(who)),
-            n => format!(
-                "{} had seen {name} only up to {name}#{n}",
-                trace.event_id(who)
-            ),
-        }
-    };
-    format!(
-        "{}, and {}: neither happened before the other",
-        seen(w.b, w.a),
-        seen(w.a, w.b)
-    )
 }
 
 #[cfg(test)]

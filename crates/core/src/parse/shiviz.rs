@@ -135,6 +135,10 @@ impl LineCounter<'_> {
 
 /// Parses one ShiViz log, pushing its events through `log` (one execution per delimited
 /// part of the log when there is a delimiter).
+#[expect(
+    clippy::too_many_lines,
+    reason = "the ShiViz log's regex, delimiter and executions are read in one pass over the text"
+)]
 pub fn parse(
     input: &mut Input,
     ctx: &FileContext<'_>,

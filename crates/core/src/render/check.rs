@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use crate::analysis::check::{CheckReport, Finding, FindingKind};
 use crate::analysis::skew::{Message, SkewBound, SkewPairs};
-use crate::analysis::{format_seconds, format_time, seconds_f64};
 use crate::model::{EventIdx, Trace};
+use crate::render::fmt::{one_line, plural, seconds, seconds_f64, time, Style, Table};
 use crate::render::Palette;
 
 /// Version of the JSON report shape; bumped on incompatible changes (2: one `unmatched-send`
@@ -133,14 +133,14 @@ pub fn explanation(trace: &Trace, f: &Finding) -> String {
             )
         }
         Finding::ClockViolation { message: m, msg } => {
-            let time = |e: EventIdx| trace.event(e).time().map(format_time).unwrap_or_default();
+            let time = |e: EventIdx| trace.event(e).time().map(time).unwrap_or_default();
             format!(
                 "{} receives {msg:?} at {} by {}'s clock, {} s before {} sent it at {} by {}'s \
                  clock: at least one of the two clocks is wrong",
                 trace.event_id(m.recv),
                 time(m.recv),
                 trace.node_name(m.to),
-                format_seconds(-i128::from(m.delay)),
+                seconds(-i128::from(m.delay)),
                 trace.event_id(m.send),
                 time(m.send),
                 trace.node_name(m.from),
@@ -155,20 +155,12 @@ pub fn explanation(trace: &Trace, f: &Finding) -> String {
             format!(
                 "no constant clock offsets explain {} around {}: their apparent delays add up \
                  to {} s, but true delays cannot be negative",
-                plural(messages.len(), "message"),
+                plural(messages.len() as u64, "message"),
                 path.join(" -> "),
-                format_seconds(*total)
+                seconds(*total)
             )
         }
         Finding::ClockMismatch { detail, .. } => detail.clone(),
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
@@ -183,7 +175,7 @@ fn write_event_json(w: &mut dyn Write, trace: &Trace, e: EventIdx) -> io::Result
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{},\"time\":", loc.line)?;
-    serde_json::to_writer(&mut *w, &ev.time().map(format_time))?;
+    serde_json::to_writer(&mut *w, &ev.time().map(time))?;
     w.write_all(b"}")
 }
 
@@ -246,8 +238,8 @@ pub fn write_text(
         writeln!(
             w,
             "{}: {kind}: {}",
-            palette.bold(&trace.location(f.first_event()).to_string()),
-            explanation(trace, f)
+            palette.bold(&one_line(&trace.location(f.first_event()).to_string())),
+            one_line(&explanation(trace, f))
         )?;
         for m in f.messages() {
             writeln!(w, "    {}", palette.dim(&message_text(trace, m)))?;
@@ -263,35 +255,22 @@ pub fn write_text(
             "{}",
             palette.bold("clock skew bounds (offset of b's clock minus a's, in seconds):")
         )?;
-        let name = |n| trace.node_name(n).to_string();
-        let cells: Vec<[String; 4]> = bounds
+        let lo: Vec<String> = bounds
             .iter()
-            .map(|b| {
-                [
-                    name(b.a),
-                    name(b.b),
-                    b.lo.map_or("-inf".into(), format_seconds),
-                    b.hi.map_or("+inf".into(), format_seconds),
-                ]
-            })
+            .map(|b| b.lo.map_or("-inf".into(), seconds))
             .collect();
-        let width = |i: usize| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        };
-        let (wa, wb, wl) = (width(0), width(1), width(2));
-        for (b, c) in bounds.iter().zip(&cells) {
-            writeln!(
-                w,
-                "  {:<wa$}  {:<wb$}  [{:>wl$}, {}]",
-                palette.node(b.a.index(), &c[0]),
-                palette.node(b.b.index(), &c[1]),
-                c[2],
-                c[3],
-            )?;
+        let wl = lo.iter().map(String::len).max().unwrap_or(0);
+        let mut table = Table::new(&[]).indent("  ");
+        for (b, lo) in bounds.iter().zip(&lo) {
+            let hi = b.hi.map_or("+inf".into(), seconds);
+            table.row([
+                (trace.node_name(b.a).to_string(), Style::Node(b.a.index())),
+                (trace.node_name(b.b).to_string(), Style::Node(b.b.index())),
+                (format!("[{lo:>wl$}, {hi}]"), Style::Plain),
+            ]);
+        }
+        for (b, line) in bounds.iter().zip(table.lines(palette)) {
+            writeln!(w, "{line}")?;
             for (end, messages) in [("lo", &b.lo_messages), ("hi", &b.hi_messages)] {
                 for m in messages {
                     writeln!(
@@ -307,19 +286,19 @@ pub fn write_text(
     writeln!(w, "{}", summary(report))
 }
 
-/// `"m1" a -> b, delay 0.004 s (a.jsonl:3 -> a.jsonl:7)`.
+/// `"m1" a -> b, delay 0.004 s (a.jsonl:3 -> a.jsonl:7)`, one-line safe.
 fn message_text(trace: &Trace, m: &Message) -> String {
-    format!(
+    one_line(&format!(
         "{:?} {} -> {}, delay {} s ({} {} -> {} {})",
         trace.message_id(m.send, m.recv),
         trace.node_name(m.from),
         trace.node_name(m.to),
-        format_seconds(i128::from(m.delay)),
+        seconds(i128::from(m.delay)),
         trace.event_id(m.send),
         trace.location(m.send),
         trace.event_id(m.recv),
         trace.location(m.recv),
-    )
+    ))
 }
 
 fn summary(report: &CheckReport) -> String {

@@ -16,11 +16,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 
-use serde_json::Value;
-
 use super::jsonl::write_vc;
 use crate::clock::Stamps;
-use crate::model::{EventIdx, Trace};
+use crate::model::{EventIdx, SpanPhase, Trace};
 use crate::order::Causality;
 
 /// How an event is drawn.
@@ -33,6 +31,10 @@ enum Shape {
 }
 
 /// Writes `trace` as one Chrome Trace Event JSON object.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the trace events of one export, written in the order the format wants them"
+)]
 pub fn write_chrome(
     w: &mut dyn Write,
     trace: &Trace,
@@ -52,20 +54,20 @@ pub fn write_chrome(
     // Pair span starts with their ends, node by node, in program order.
     let mut shape = vec![Shape::Instant; n];
     for lane in &trace.by_node {
-        let mut open: HashMap<(String, String, String), VecDeque<EventIdx>> = HashMap::new();
+        let mut open: HashMap<(&str, &str, &str), VecDeque<EventIdx>> = HashMap::new();
         for &e in lane {
             let Some((phase, key)) = span_key(trace, e) else {
                 continue;
             };
-            match phase.as_str() {
-                "start" => open.entry(key).or_default().push_back(e),
-                "end" => {
+            match phase {
+                SpanPhase::Start => open.entry(key).or_default().push_back(e),
+                SpanPhase::End => {
                     if let Some(start) = open.get_mut(&key).and_then(VecDeque::pop_front) {
                         shape[start.index()] = Shape::Begin(e);
                         shape[e.index()] = Shape::End;
                     }
                 }
-                _ => {}
+                SpanPhase::Event => {}
             }
         }
     }
@@ -78,7 +80,7 @@ pub fn write_chrome(
         let position: HashMap<EventIdx, usize> =
             lane.iter().enumerate().map(|(i, &e)| (e, i)).collect();
         let mut stacks: Vec<Vec<(EventIdx, usize)>> = Vec::new();
-        let mut open_span: HashMap<(String, String), u32> = HashMap::new();
+        let mut open_span: HashMap<(&str, &str), u32> = HashMap::new();
         let mut lane_of_end: HashMap<EventIdx, usize> = HashMap::new();
         for &e in lane {
             match shape[e.index()] {
@@ -178,7 +180,7 @@ pub fn write_chrome(
             let at = micros(ts[e.index()]);
             let mut flow_lines: Vec<Vec<u8>> = Vec::new();
             for &(id, to) in flows_out.get(&e).map_or(&[][..], Vec::as_slice) {
-                let msg = message_name(trace, e, to);
+                let msg = trace.message_id(e, to).to_string();
                 flow_lines.push(
                     format!(
                         "{{\"name\":{},\"cat\":\"message\",\"ph\":\"s\",\"id\":{id},\"pid\":{pid},\"tid\":{t},\"ts\":{at}}}",
@@ -188,7 +190,7 @@ pub fn write_chrome(
                 );
             }
             for &(id, from) in flows_in.get(&e).map_or(&[][..], Vec::as_slice) {
-                let msg = message_name(trace, from, e);
+                let msg = trace.message_id(from, e).to_string();
                 flow_lines.push(
                     format!(
                         "{{\"name\":{},\"cat\":\"message\",\"ph\":\"f\",\"bp\":\"e\",\"id\":{id},\"pid\":{pid},\"tid\":{t},\"ts\":{at}}}",
@@ -256,8 +258,7 @@ pub fn write_chrome(
     w.write_all(b"\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"generator\":\"causal\",")?;
     match (wall, origin) {
         (true, Some(o)) => {
-            let text = chrono::DateTime::from_timestamp_nanos(o)
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            let text = crate::render::fmt::time(crate::model::Timestamp(o));
             write!(
                 w,
                 "\"clock\":\"wall\",\"origin\":{}",
@@ -269,34 +270,17 @@ pub fn write_chrome(
     w.write_all(b"}}\n")
 }
 
-/// The span an event belongs to, when its fields say: its phase, and (trace, span, kind).
-fn span_key(trace: &Trace, e: EventIdx) -> Option<(String, (String, String, String))> {
-    let f = trace.event(e).fields.to_map();
-    let phase = f.get("phase")?.as_str()?.to_string();
-    let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let span_id = text("span_id");
-    if span_id.is_empty() {
-        return None;
-    }
-    Some((phase, (text("trace_id"), span_id, text("span_kind"))))
-}
-
-/// The message id `send` sends that `recv` receives.
-fn message_name(trace: &Trace, send: EventIdx, recv: EventIdx) -> String {
-    let sent: Vec<&str> = trace
-        .event(send)
-        .roles()
-        .filter(|(k, _)| *k == crate::model::EventKind::Send)
-        .map(|(_, m)| m)
-        .collect();
-    trace
-        .event(recv)
-        .roles()
-        .find(|(k, m)| *k == crate::model::EventKind::Recv && sent.contains(m))
-        .map_or_else(
-            || sent.first().copied().unwrap_or("").to_string(),
-            |(_, m)| m.to_string(),
-        )
+/// The span an event belongs to: its phase, and (trace, span, kind).
+fn span_key(trace: &Trace, e: EventIdx) -> Option<(SpanPhase, (&str, &str, &str))> {
+    let (span, phase) = trace.span(e)?;
+    Some((
+        phase,
+        (
+            &*span.trace_id,
+            &*span.span_id,
+            span.kind.as_deref().unwrap_or(""),
+        ),
+    ))
 }
 
 /// Display time of every event in nanoseconds from the origin, never before its node
@@ -357,7 +341,7 @@ fn write_args(
         // The slice's begin already says which span it is.
         let repeated = !prefix.is_empty()
             && matches!(k.as_str(), "trace_id" | "span_id" | "span_kind" | "phase");
-        if repeated || matches!(k.as_str(), "id" | "lamport" | "vc") {
+        if repeated || matches!(k.as_str(), "id" | "node" | "lamport" | "vc") {
             continue;
         }
         write!(buf, ",{}:", serde_json::to_string(&format!("{prefix}{k}"))?)?;

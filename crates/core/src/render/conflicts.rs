@@ -6,11 +6,11 @@
 
 use std::io::{self, Write};
 
-use crate::analysis::conflicts::{access, evidence, ConflictKind, ConflictReport, Witness};
-use crate::analysis::format_time;
+use crate::analysis::conflicts::{access, ConflictKind, ConflictReport, Witness};
 use crate::clock::Clocks;
 use crate::clock::PackedClocks;
 use crate::model::{EventIdx, KeyId, Trace};
+use crate::render::fmt::{display_width, one_line, plural, time};
 use crate::render::jsonl::write_vc;
 use crate::render::Palette;
 
@@ -130,7 +130,7 @@ fn write_event_json(
     w.write_all(b",\"label\":")?;
     serde_json::to_writer(&mut *w, &ev.label.as_deref())?;
     w.write_all(b",\"time\":")?;
-    serde_json::to_writer(&mut *w, &ev.time().map(format_time))?;
+    serde_json::to_writer(&mut *w, &ev.time().map(time))?;
     write!(w, ",\"lamport\":{},\"vc\":", vc.lamport[e.index()])?;
     write_vc(w, trace, vc.row(e))?;
     w.write_all(b",\"file\":")?;
@@ -150,7 +150,7 @@ pub fn write_text(
         writeln!(
             w,
             "{}: {} ({} write-write, {} read-write)",
-            palette.bold(trace.key_name(key.key)),
+            palette.bold(&one_line(trace.key_name(key.key))),
             plural(key.total(), "conflict"),
             key.write_write,
             key.read_write
@@ -163,14 +163,18 @@ pub fn write_text(
             writeln!(w, "  {kind}")?;
             let width = [pair.a, pair.b]
                 .iter()
-                .map(|&e| trace.event_id(e).to_string().chars().count())
+                .map(|&e| display_width(&one_line(&trace.event_id(e).to_string())))
                 .max()
                 .unwrap_or(0);
             let vc = PairClocks::of(clocks, pair);
             for e in [pair.a, pair.b] {
                 write_event(w, trace, &vc, key.key, e, width, palette)?;
             }
-            writeln!(w, "    {}", palette.dim(&evidence(trace, &vc, pair)))?;
+            writeln!(
+                w,
+                "    {}",
+                palette.dim(&one_line(&evidence(trace, &vc, pair)))
+            )?;
         }
         let shown = key.witnesses.len() as u64;
         if shown < key.total() {
@@ -209,44 +213,45 @@ fn write_event(
     palette: Palette,
 ) -> io::Result<()> {
     let ev = trace.event(e);
-    let id = format!("{:<width$}", trace.event_id(e).to_string());
+    let id = one_line(&trace.event_id(e).to_string());
+    let id = format!("{id}{}", " ".repeat(width - display_width(&id)));
     let op = access(trace, e, key).map_or("", |a| a.as_str());
-    let time = ev.time().map(format_time).unwrap_or_else(|| "-".into());
-    let label = ev
-        .label
-        .as_deref()
-        .map(|l| l.replace(['\n', '\r', '\t'], " "))
-        .unwrap_or_default();
-    writeln!(
-        w,
+    let time = ev.time().map(time).unwrap_or_else(|| "-".into());
+    let label = one_line(ev.label.as_deref().unwrap_or_default());
+    let line = format!(
         "    {}  {} {op}  {time}  {}  {label}",
         palette.node(ev.node.index(), &id),
-        palette.node(ev.node.index(), trace.node_name(ev.node)),
-        trace.location(e),
-    )?;
-    // One string for the whole clock: at 1,000 nodes a string per component dominated.
-    let mut text = format!("lamport {}  vc [", vc.lamport[e.index()]);
-    let mut digits = itoa::Buffer::new();
-    let open = text.len();
-    for (n, &c) in vc.row(e).iter().enumerate() {
-        if c == 0 {
-            continue;
-        }
-        if text.len() > open {
-            text.push(' ');
-        }
-        text.push_str(&trace.nodes[n]);
-        text.push(':');
-        text.push_str(digits.format(c));
-    }
-    text.push(']');
+        palette.node(ev.node.index(), &one_line(trace.node_name(ev.node))),
+        one_line(&trace.location(e).to_string()),
+    );
+    writeln!(w, "{}", line.trim_end())?;
+    let text = format!(
+        "lamport {}  vc {}",
+        vc.lamport[e.index()],
+        crate::render::fmt::vc(&trace.nodes, vc.row(e))
+    );
     writeln!(w, "    {:width$}  {}", "", palette.dim(&text))
 }
 
-fn plural(n: u64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+/// Why the two events of `w` are concurrent, in one line: what each had seen of the other's node.
+///
+/// For example: `bob-put-1 had seen alice only up to alice#4, and alice-put-1 had seen bob only
+/// up to bob#9: neither happened before the other`.
+fn evidence(trace: &Trace, vc: &dyn Clocks, w: &Witness) -> String {
+    let seen = |who: EventIdx, of: EventIdx| -> String {
+        let node = trace.event(of).node;
+        let name = trace.node_name(node);
+        match vc.get(who, node) {
+            0 => format!("{} had seen nothing of {name}", trace.event_id(who)),
+            n => format!(
+                "{} had seen {name} only up to {name}#{n}",
+                trace.event_id(who)
+            ),
+        }
+    };
+    format!(
+        "{}, and {}: neither happened before the other",
+        seen(w.b, w.a),
+        seen(w.a, w.b)
+    )
 }

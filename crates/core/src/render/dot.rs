@@ -9,7 +9,8 @@ use std::io::{self, Write};
 use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventKind, Trace};
-use crate::render::text::{clock_text, one_line};
+use crate::render::fmt::one_line;
+use crate::render::text::clock_text;
 
 /// Lane colors: (border, fill), cycled by node index.
 const LANES: [(&str, &str); 6] = [
@@ -34,6 +35,10 @@ const MAX_LINES: usize = 4;
 /// Events are vertices `e<N>` (N the event's index in the input) inside
 /// `subgraph cluster_<n>` (n the node's index in name order); folded runs are `f<N>` (N their
 /// first event); placeholders for loose message ends are `x<K>`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the DOT document in order: lanes, headers, edges, loose ends"
+)]
 pub fn write_dot<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
@@ -141,6 +146,13 @@ pub fn write_dot<C: Clocks>(
                 LOST,
                 "dashed",
                 false,
+            ),
+            LooseKind::ToOutside | LooseKind::FromOutside => (
+                "shape=plaintext, style=\"\", fontsize=8, label=\"outside\"".to_string(),
+                msg,
+                ELSEWHERE,
+                "dotted",
+                end.kind == LooseKind::ToOutside,
             ),
             LooseKind::ToHidden(other) | LooseKind::FromHidden(other) => (
                 format!(

@@ -69,6 +69,8 @@ pub fn write_graph_json<C: Clocks>(
         let (from, to) = match end.kind {
             LooseKind::NeverReceived => (here, Value::Null),
             LooseKind::NeverSent => (Value::Null, here),
+            LooseKind::ToOutside => (here, Value::from("outside")),
+            LooseKind::FromOutside => (Value::from("outside"), here),
             LooseKind::ToHidden(r) => (here, other(r)),
             LooseKind::FromHidden(s) => (other(s), here),
         };

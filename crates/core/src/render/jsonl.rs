@@ -7,10 +7,10 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, SecondsFormat};
-
 use crate::clock::hlc::Hlc;
+use crate::clock::{self, Engine, LamportEngine, Replay};
 use crate::model::{EventFlags, EventIdx, Fields, Trace};
+use crate::order::Causality;
 use crate::stream::Stamped;
 
 /// Writes stamped events of one trace, with each node's JSON spelled out once.
@@ -124,8 +124,7 @@ impl<'t> JsonlWriter<'t> {
                 Some(h) => write!(
                     w,
                     "{{\"l\":\"{}\",\"c\":{}}}",
-                    DateTime::from_timestamp_nanos(h.l.0)
-                        .to_rfc3339_opts(SecondsFormat::Nanos, true),
+                    crate::render::fmt::time_nanos(h.l.0),
                     h.c
                 )?,
                 None => w.write_all(b"null")?,
@@ -138,6 +137,30 @@ impl<'t> JsonlWriter<'t> {
         }
         w.write_all(b"}\n")
     }
+}
+
+/// Writes the events that `kept` keeps as stamped JSON Lines in Lamport order, each with its
+/// clocks (computed by `engine`, or as given) and its `outside` marks: the output of `past`,
+/// `future` and slices.
+pub fn write_kept(
+    w: &mut dyn Write,
+    trace: &Trace,
+    causality: &Causality,
+    engine: Engine,
+    kept: &[bool],
+    marks: &[EventFlags],
+) -> io::Result<()> {
+    let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+    let order = crate::render::lamport_order_of(trace, &lamport);
+    let mut replay = Replay::new(engine, trace, causality);
+    let mut writer = JsonlWriter::new(trace);
+    for e in order {
+        let row = replay.advance(trace, causality, e);
+        if kept[e.index()] {
+            writer.write_marked(w, e, lamport[e.index()], row, None, marks[e.index()])?;
+        }
+    }
+    Ok(())
 }
 
 /// `,"name":` for one node, padded to a fixed size so that copying it is a few moves instead

@@ -10,7 +10,8 @@ use std::io::{self, Write};
 use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, View, ViewEdgeKind};
 use crate::model::{EventIdx, NodeId, Trace};
-use crate::render::text::{clock_text, loose_notes, one_line, truncate};
+use crate::render::fmt::{one_line, truncate};
+use crate::render::text::{clock_text, loose_notes};
 
 /// Labels longer than this many characters are cut, so diagrams stay readable.
 const MAX_LABEL: usize = 80;

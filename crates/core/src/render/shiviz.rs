@@ -12,6 +12,7 @@ use std::io::{self, Write};
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};
+use crate::render::fmt::one_line;
 
 /// The parser regex written on the first line: host (which may hold spaces) and clock on
 /// one line, the event text on the next.
@@ -104,9 +105,4 @@ fn write_event(
     } else {
         writeln!(w, "{text}")
     }
-}
-
-/// Line breaks would end the host or the event text early: they become spaces.
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
 }

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
 use crate::model::{EventIdx, EventKind, NodeId, Trace};
+use crate::render::fmt::{char_width, display_width, one_line, truncate, truncate_middle};
 use crate::render::Palette;
 
 /// How the diagram is laid out and painted.
@@ -112,6 +113,10 @@ impl Paint {
 
 /// Writes the diagram: a header of node names, one row per item, and a footer naming the
 /// nodes left out. An empty view writes nothing.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the diagram is drawn row by row with shared column state"
+)]
 pub fn write_text<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
@@ -367,6 +372,8 @@ pub fn loose_notes<'t>(trace: &Trace, view: &View<'t>) -> HashMap<usize, Vec<Loo
         let (kind, what) = match end.kind {
             LooseKind::NeverReceived => (EventKind::Send, "never received".to_string()),
             LooseKind::NeverSent => (EventKind::Recv, "never sent".to_string()),
+            LooseKind::ToOutside => (EventKind::Send, "→ outside the input".to_string()),
+            LooseKind::FromOutside => (EventKind::Recv, "← outside the input".to_string()),
             LooseKind::ToHidden(r) => (EventKind::Send, format!("→ {}", id(r))),
             LooseKind::FromHidden(s) => (EventKind::Recv, format!("← {}", id(s))),
         };
@@ -403,15 +410,7 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
-    let parts: Vec<String> = stamps
-        .vector
-        .row(e)
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0)
-        .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
-        .collect();
-    format!("[{}]", parts.join(" "))
+    crate::render::fmt::vc(&trace.nodes, stamps.vector.row(e))
 }
 
 /// The clock of an item as a drawing shows it: `L7` (`L3-7` for a run), `[a:1 b:2]` (the
@@ -429,115 +428,9 @@ pub fn clock_text<C: Clocks>(
     }
 }
 
-/// `s` on one line: line breaks, tabs and other control characters become spaces.
-pub fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// `s` cut to at most `width` terminal columns, ending in `…` when cut.
-pub fn truncate(s: &str, width: usize) -> String {
-    if display_width(s) <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = char_width(c);
-        if used + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
-/// `s` cut to at most `width` columns by taking out its middle, since names that share a
-/// prefix (`node-01`, `node-02`) differ at the end: `replica-…ast-1`.
-pub fn truncate_middle(s: &str, width: usize) -> String {
-    if display_width(s) <= width {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let budget = width.saturating_sub(1);
-    let (mut head, mut tail) = (String::new(), Vec::new());
-    let (mut used, mut i, mut j) = (0, 0, chars.len());
-    // Alternate ends, tail first, so the distinguishing suffix survives.
-    loop {
-        let mut grew = false;
-        if j > i && used + char_width(chars[j - 1]) <= budget {
-            used += char_width(chars[j - 1]);
-            tail.push(chars[j - 1]);
-            j -= 1;
-            grew = true;
-        }
-        if i < j && used + char_width(chars[i]) <= budget && head.chars().count() < tail.len() {
-            used += char_width(chars[i]);
-            head.push(chars[i]);
-            i += 1;
-            grew = true;
-        }
-        if !grew {
-            break;
-        }
-    }
-    tail.reverse();
-    format!("{head}…{}", tail.into_iter().collect::<String>())
-}
-
-/// The terminal columns `s` takes.
-pub fn display_width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
-/// Columns a character takes: 0 for combining marks and zero-width characters, 2 for East
-/// Asian wide and most emoji, 1 otherwise. A small table, right for the characters log
-/// labels hold; not a full Unicode width implementation.
-pub fn char_width(c: char) -> usize {
-    let u = c as u32;
-    match u {
-        0x0300..=0x036F | 0x200B..=0x200F | 0x20D0..=0x20FF | 0xFE00..=0xFE0F => 0,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncation_counts_wide_characters_and_marks_the_cut() {
-        assert_eq!(truncate("hello", 5), "hello");
-        assert_eq!(truncate("hello world", 6), "hello…");
-        assert_eq!(display_width("日本"), 4);
-        assert_eq!(truncate("日本語", 4), "日…");
-        assert_eq!(truncate_middle("replica-east-1", 8), "rep…st-1");
-        assert_eq!(truncate_middle("node-07", 7), "node-07");
-    }
-
-    #[test]
-    fn one_line_flattens_control_characters() {
-        assert_eq!(one_line("a\nb\tc\r"), "a b c ");
-    }
 
     #[test]
     fn an_arrow_crosses_lanes_and_holds_its_label() {
