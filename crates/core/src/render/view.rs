@@ -23,7 +23,7 @@ use super::check::explanation;
 use crate::analysis::check::CheckReport;
 use crate::analysis::conflicts::{ConflictKind, ConflictReport};
 use crate::analysis::offsets::ClockOffsets;
-use crate::model::{EventFlags, EventIdx, EventKind, NodeId, Trace};
+use crate::model::{EventFlags, EventIdx, EventKind, GivenClocks, NodeId, Trace};
 use crate::order::Causality;
 
 /// Version of the data layout the page reads (web/view/README.md).
@@ -239,147 +239,29 @@ impl Strings {
 /// sections the header lists, in its order.
 fn encode(page: &ViewPage<'_>) -> Vec<u8> {
     let trace = page.trace;
-    // Stamped input's clocks travel with the events and are used as given.
-    let given = trace.given.as_ref();
-    // Data order: position of each event in `page.order`.
-    let mut rank = vec![0u32; trace.len()];
-    for (i, &e) in page.order.iter().enumerate() {
-        rank[e.index()] = i as u32;
-    }
-    let origin = trace.events.iter().filter_map(|ev| ev.time()).min();
-    let mut strings = Strings::default();
-    let mut events = Varints::default();
-    let mut lamport = Varints::default();
-    let mut vc = Varints::default();
-    let nodes = trace.nodes.len();
-    let mut last_time = vec![origin.map_or(0, |t| t.0); nodes];
-    let mut last_line = vec![0u32; nodes];
-    let mut last_file = vec![0u32; nodes];
-    // Each node's previous event, whose given clock the next one is written against.
-    let mut last_event: Vec<Option<EventIdx>> = vec![None; nodes];
-    let mut last_lamport = 0u64;
-    let mut messages = 0u64;
+    let mut enc = Encoder::new(page);
     for &e in page.order {
-        let ev = trace.event(e);
-        let n = ev.node.index();
-        let sends: Vec<EventIdx> = page.causality.sends(e).collect();
-        messages += sends.len() as u64;
-        let passthrough = passthrough_fields(&ev.fields, given.is_some());
-        let mut flags = match ev.kind {
-            EventKind::Local => 0,
-            EventKind::Send => 1,
-            EventKind::Recv => 2,
-        } & flag::KIND_MASK;
-        let set = |flags: &mut u32, bit: u32, on: bool| {
-            if on {
-                *flags |= bit;
-            }
-        };
-        set(&mut flags, flag::LABEL, ev.label.is_some());
-        set(&mut flags, flag::USER_ID, ev.user_id().is_some());
-        set(&mut flags, flag::FIELDS, passthrough.is_some());
-        set(&mut flags, flag::TIME, ev.time().is_some());
-        set(
-            &mut flags,
-            flag::KEYS,
-            !ev.writes().is_empty() || !ev.reads().is_empty(),
-        );
-        set(&mut flags, flag::MSG, ev.msg.is_some());
-        set(&mut flags, flag::SENDS, !sends.is_empty());
-        set(
-            &mut flags,
-            flag::OUTSIDE_RECV,
-            ev.flags.contains(EventFlags::OUTSIDE_RECV),
-        );
-        set(
-            &mut flags,
-            flag::OUTSIDE_SEND,
-            ev.flags.contains(EventFlags::OUTSIDE_SEND),
-        );
-        set(&mut flags, flag::ROLES, !ev.more_roles().is_empty());
-        set(&mut flags, flag::TO, !ev.to().is_empty());
-        set(&mut flags, flag::FILE, ev.source.file != last_file[n]);
-        events.u(n as u64);
-        events.u(u64::from(flags));
-        if flags & flag::FILE != 0 {
-            events.u(u64::from(ev.source.file));
-            last_file[n] = ev.source.file;
-            last_line[n] = 0;
-        }
-        events.i(i64::from(ev.source.line) - i64::from(last_line[n]));
-        last_line[n] = ev.source.line;
-        if let Some(label) = &ev.label {
-            strings.push_ref(&mut events, label);
-        }
-        if let Some(id) = ev.user_id() {
-            strings.push_ref(&mut events, id);
-        }
-        if let Some(fields) = &passthrough {
-            strings.push_ref(&mut events, fields);
-        }
-        if let Some(t) = ev.time() {
-            events.i(t.0.wrapping_sub(last_time[n]));
-            last_time[n] = t.0;
-        }
-        if flags & flag::KEYS != 0 {
-            events.u(ev.writes().len() as u64);
-            events.u(ev.reads().len() as u64);
-            for k in ev.writes().iter().chain(ev.reads()) {
-                events.u(u64::from(k.0));
-            }
-        }
-        if let Some(msg) = &ev.msg {
-            strings.push_ref(&mut events, msg);
-        }
-        if !sends.is_empty() {
-            events.u(sends.len() as u64);
-            let here = i64::from(rank[e.index()]);
-            for s in &sends {
-                events.i(here - i64::from(rank[s.index()]));
-            }
-        }
-        if flags & flag::ROLES != 0 {
-            events.u(ev.more_roles().len() as u64);
-            for role in ev.more_roles() {
-                events.u(if role.kind == EventKind::Send { 1 } else { 2 });
-                strings.push_ref(&mut events, &role.msg);
-            }
-        }
-        if flags & flag::TO != 0 {
-            events.u(ev.to().len() as u64);
-            for to in ev.to() {
-                strings.push_ref(&mut events, to);
-            }
-        }
-        if let Some(given) = given {
-            let l = given.lamport[e.index()];
-            lamport.i(l as i64 - last_lamport as i64);
-            last_lamport = l;
-            let before = last_event[n].map_or(&[][..], |p| given.vc(p));
-            let changes = vc_changes(before, given.vc(e));
-            vc.u(changes.len() as u64);
-            for (m, delta) in changes {
-                vc.u(u64::from(m.0));
-                vc.i(delta);
-            }
-            last_event[n] = Some(e);
+        enc.event(e);
+        // Stamped input's clocks travel with the events and are used as given.
+        if let Some(given) = &trace.given {
+            enc.given(given, e);
         }
     }
     let mut sections: Vec<(&str, Vec<u8>)> = vec![
-        ("events", events.0),
-        ("string_lengths", strings.lengths.0),
-        ("string_text", strings.text),
+        ("events", enc.events.0),
+        ("string_lengths", enc.strings.lengths.0),
+        ("string_text", enc.strings.text),
     ];
-    if given.is_some() {
-        sections.push(("lamport", lamport.0));
-        sections.push(("vc", vc.0));
+    if trace.given.is_some() {
+        sections.push(("lamport", enc.lamport.0));
+        sections.push(("vc", enc.vc.0));
     }
     let header = header(
         page,
-        origin.map(|t| t.0),
-        messages,
-        strings.count,
-        &rank,
+        enc.origin,
+        enc.messages,
+        enc.strings.count,
+        &enc.rank,
         &sections,
     );
     let header = serde_json::to_vec(&header).expect("a JSON value serializes");
@@ -392,6 +274,170 @@ fn encode(page: &ViewPage<'_>) -> Vec<u8> {
         out.extend_from_slice(bytes);
     }
     out
+}
+
+/// The sections being written, and what each node's next event is written against.
+struct Encoder<'a> {
+    trace: &'a Trace,
+    causality: &'a Causality,
+    /// Each event's place in the data.
+    rank: Vec<u32>,
+    /// The earliest time: times are written after it.
+    origin: Option<i64>,
+    strings: Strings,
+    events: Varints,
+    lamport: Varints,
+    vc: Varints,
+    last_time: Vec<i64>,
+    last_line: Vec<u32>,
+    last_file: Vec<u32>,
+    /// Each node's previous event, whose given clock the next one is written against.
+    last_event: Vec<Option<EventIdx>>,
+    last_lamport: u64,
+    messages: u64,
+}
+
+impl<'a> Encoder<'a> {
+    fn new(page: &ViewPage<'a>) -> Self {
+        let trace = page.trace;
+        let mut rank = vec![0u32; trace.len()];
+        for (i, &e) in page.order.iter().enumerate() {
+            rank[e.index()] = i as u32;
+        }
+        let origin = trace.events.iter().filter_map(|ev| ev.time()).min();
+        let nodes = trace.nodes.len();
+        Encoder {
+            trace,
+            causality: page.causality,
+            rank,
+            origin: origin.map(|t| t.0),
+            strings: Strings::default(),
+            events: Varints::default(),
+            lamport: Varints::default(),
+            vc: Varints::default(),
+            last_time: vec![origin.map_or(0, |t| t.0); nodes],
+            last_line: vec![0; nodes],
+            last_file: vec![0; nodes],
+            last_event: vec![None; nodes],
+            last_lamport: 0,
+            messages: 0,
+        }
+    }
+
+    /// The flags word of event `e` (web/view/README.md).
+    fn flags(&self, e: EventIdx, passthrough: bool, sends: bool) -> u32 {
+        let ev = self.trace.event(e);
+        let bits = [
+            (flag::LABEL, ev.label.is_some()),
+            (flag::USER_ID, ev.user_id().is_some()),
+            (flag::FIELDS, passthrough),
+            (flag::TIME, ev.time().is_some()),
+            (
+                flag::KEYS,
+                !ev.writes().is_empty() || !ev.reads().is_empty(),
+            ),
+            (flag::MSG, ev.msg.is_some()),
+            (flag::SENDS, sends),
+            (
+                flag::OUTSIDE_RECV,
+                ev.flags.contains(EventFlags::OUTSIDE_RECV),
+            ),
+            (
+                flag::OUTSIDE_SEND,
+                ev.flags.contains(EventFlags::OUTSIDE_SEND),
+            ),
+            (flag::ROLES, !ev.more_roles().is_empty()),
+            (flag::TO, !ev.to().is_empty()),
+            (
+                flag::FILE,
+                ev.source.file != self.last_file[ev.node.index()],
+            ),
+        ];
+        let kind = match ev.kind {
+            EventKind::Local => 0,
+            EventKind::Send => 1,
+            EventKind::Recv => 2,
+        };
+        bits.iter()
+            .filter(|(_, on)| *on)
+            .fold(kind & flag::KIND_MASK, |f, (bit, _)| f | bit)
+    }
+
+    /// Writes event `e` into the `events` section.
+    fn event(&mut self, e: EventIdx) {
+        let ev = self.trace.event(e);
+        let n = ev.node.index();
+        let sends: Vec<EventIdx> = self.causality.sends(e).collect();
+        self.messages += sends.len() as u64;
+        let passthrough = passthrough_fields(&ev.fields, self.trace.given.is_some());
+        let flags = self.flags(e, passthrough.is_some(), !sends.is_empty());
+        let (out, strings) = (&mut self.events, &mut self.strings);
+        out.u(n as u64);
+        out.u(u64::from(flags));
+        if flags & flag::FILE != 0 {
+            out.u(u64::from(ev.source.file));
+            self.last_file[n] = ev.source.file;
+            self.last_line[n] = 0;
+        }
+        out.i(i64::from(ev.source.line) - i64::from(self.last_line[n]));
+        self.last_line[n] = ev.source.line;
+        for text in [ev.label.as_deref(), ev.user_id(), passthrough.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            strings.push_ref(out, text);
+        }
+        if let Some(t) = ev.time() {
+            out.i(t.0.wrapping_sub(self.last_time[n]));
+            self.last_time[n] = t.0;
+        }
+        if flags & flag::KEYS != 0 {
+            out.u(ev.writes().len() as u64);
+            out.u(ev.reads().len() as u64);
+            for k in ev.writes().iter().chain(ev.reads()) {
+                out.u(u64::from(k.0));
+            }
+        }
+        if let Some(msg) = &ev.msg {
+            strings.push_ref(out, msg);
+        }
+        if !sends.is_empty() {
+            out.u(sends.len() as u64);
+            let here = i64::from(self.rank[e.index()]);
+            for s in &sends {
+                out.i(here - i64::from(self.rank[s.index()]));
+            }
+        }
+        if flags & flag::ROLES != 0 {
+            out.u(ev.more_roles().len() as u64);
+            for role in ev.more_roles() {
+                out.u(if role.kind == EventKind::Send { 1 } else { 2 });
+                strings.push_ref(out, &role.msg);
+            }
+        }
+        if flags & flag::TO != 0 {
+            out.u(ev.to().len() as u64);
+            for to in ev.to() {
+                strings.push_ref(out, to);
+            }
+        }
+    }
+
+    /// Writes event `e`'s given clocks into the `lamport` and `vc` sections.
+    fn given(&mut self, given: &GivenClocks, e: EventIdx) {
+        let n = self.trace.event(e).node.index();
+        let l = given.lamport[e.index()];
+        self.lamport.i(l as i64 - self.last_lamport as i64);
+        self.last_lamport = l;
+        let before = self.last_event[n].map_or(&[][..], |p| given.vc(p));
+        let changes = vc_changes(before, given.vc(e));
+        self.vc.u(changes.len() as u64);
+        for (m, delta) in changes {
+            self.vc.u(u64::from(m.0));
+            self.vc.i(delta);
+        }
+        self.last_event[n] = Some(e);
+    }
 }
 
 /// The components in which vector clock `now` differs from `before` (both sorted by node,
