@@ -8,6 +8,7 @@ mod gen;
 mod graph;
 mod query;
 mod shiviz;
+mod slice;
 mod stamp;
 // A module named `std` would shadow the standard library here.
 #[path = "std.rs"]
