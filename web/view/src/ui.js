@@ -18,7 +18,8 @@ const App = (() => {
       this.shifted = false;
       this.collapse = false;
       this.folds = null;
-      this.hidden = new Set();
+      // Nodes with no event here (a slice's clocks name nodes it left out) start hidden.
+      this.hidden = new Set(t.lanes.flatMap((lane, n) => (lane.length ? [] : [n])));
       this.order = Array.from({ length: t.K }, (_, n) => n);
       this.sel = null;
       this.query = "";
