@@ -108,6 +108,19 @@ pub enum Command {
     ))]
     Future(CutArgs),
 
+    /// Tell what an event knew, node by node: the latest event of each other node it had
+    /// heard of, and through whom; and what it had not heard of yet.
+    #[command(after_help = concat!(
+        "For each other node: the latest of its events in the event's causal past (read off\n",
+        "the vector clock), a shortest causal chain from it to the event, and the node's first\n",
+        "event the event did not know about (concurrent with it, or after it).\n\n",
+        "Examples:\n",
+        "  causal why kv-3#6 samples/kv-store.jsonl\n",
+        "  causal why n1-leader-t1 samples/raft/*.jsonl --format json | jq '.nodes[] | {node, last_known}'\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    Why(WhyArgs),
+
     /// Keep part of an execution, causally intact: the events the selectors name, as stamped
     /// JSON Lines with the clocks of the whole.
     #[command(after_help = concat!(
@@ -140,8 +153,11 @@ pub enum Command {
 
     /// Check messages and wall clocks: lost messages, clock violations, skew bounds.
     #[command(after_help = concat!(
-        "Findings: unmatched-send, unmatched-recv, clock-violation (a receive timed before its\n",
-        "send), skew-contradiction (no constant clock offsets explain the message times).\n",
+        "Findings: unmatched-send (a copy never received), unexpected-recv (by a node the send's\n",
+        "`to` does not name), unmatched-recv, clock-violation (a receive timed before its send),\n",
+        "skew-contradiction (no constant clock offsets explain the message times), clock-mismatch,\n",
+        "duplicate-recv (a node receives one message twice), clock-regression (a node's time goes\n",
+        "back), reordered (overtaken on a channel: information unless --fifo).\n",
         "Skew bounds: for each pair of nodes, the interval that must hold the offset of b's clock\n",
         "minus a's, from all messages with times (directly or through other nodes).\n\n",
         "Examples:\n",
@@ -356,6 +372,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_skew: bool,
 
+    /// The channels promise FIFO order: a message received after one sent later on the same
+    /// channel is a finding (`reordered`), not information.
+    #[arg(long)]
+    pub fifo: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -514,6 +535,35 @@ pub struct CutArgs {
     /// Leave the event itself out: only the events strictly before (or after) it.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `causal why`.
+#[derive(Debug, Clone, Args)]
+pub struct WhyArgs {
+    /// The event: its id, or NODE#N.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+    pub format: WhyFormat,
+}
+
+/// Output formats of `why`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhyFormat {
+    /// One line per node, for people.
+    Text,
+    /// One JSON object (docs/reports.md).
+    Json,
 }
 
 /// `causal slice`.

@@ -9,6 +9,7 @@ pub mod query;
 pub mod slice;
 pub mod stamp;
 pub mod view;
+pub mod why;
 
 use std::io::Write;
 
@@ -70,6 +71,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
         Command::Slice(args) => slice::run(&args, ctx),
+        Command::Why(args) => why::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 
 use super::{load, Context, Outcome};
 use crate::cli::ViewArgs;
-use causal_core::analysis::check::check;
+use causal_core::analysis::check::{check, CheckOptions};
 use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
 use causal_core::analysis::offsets::{estimate_offsets, offsets_from_bounds, reference_node};
 use causal_core::analysis::skew::SkewPairs;
@@ -50,7 +50,7 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         // pairs would be quadratic in the nodes.
         let reference = reference_node(trace, causality);
         let pairs = reference.map_or(SkewPairs::None, SkewPairs::Against);
-        let report = check(trace, causality, pairs);
+        let report = check(trace, causality, CheckOptions { pairs, fifo: false });
         let offsets = offsets_from_bounds(trace, reference, &report.skew);
         (Some(conflicts), Some(report), offsets)
     };

@@ -8,3 +8,4 @@ pub mod check;
 pub mod conflicts;
 pub mod offsets;
 pub mod skew;
+pub mod why;
