@@ -4,6 +4,7 @@ mod check;
 mod conflicts;
 mod conventions;
 mod errors;
+mod fuzz;
 mod gen;
 mod graph;
 mod query;
