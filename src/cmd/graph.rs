@@ -8,9 +8,8 @@ use anyhow::Result;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
 use causal_core::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
-use causal_core::error::Error;
 use causal_core::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
-use causal_core::model::{EventIdx, NodeId, Trace};
+use causal_core::model::EventIdx;
 use causal_core::render::text::{self, TextOptions};
 use causal_core::render::{dot, graph_json, lamport_order_of, mermaid};
 
@@ -19,7 +18,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let loaded = load(&args.input, ctx)?;
     let trace = &loaded.trace;
     let nodes = match &args.nodes {
-        Some(names) => Some(resolve_nodes(trace, names)?),
+        Some(names) => Some(trace.resolve_nodes(names, "--nodes")?),
         None => None,
     };
     let around = match &args.around {
@@ -123,33 +122,3 @@ const READABLE_ITEMS: usize = 2000;
 
 /// Mermaid refuses diagrams of more text than this (its `maxTextSize`).
 const MERMAID_MAX_TEXT: usize = 50_000;
-
-/// The nodes `--nodes` names, in its order, each once; an unknown name is a usage error that
-/// lists the nodes there are.
-fn resolve_nodes(trace: &Trace, names: &[String]) -> Result<Vec<NodeId>> {
-    let mut nodes = Vec::with_capacity(names.len());
-    for name in names {
-        let Some(n) = trace.node_by_name(name) else {
-            const SHOWN: usize = 10;
-            let mut known: Vec<String> = trace
-                .nodes
-                .iter()
-                .take(SHOWN)
-                .map(|n| format!("{n:?}"))
-                .collect();
-            if trace.nodes.len() > SHOWN {
-                known.push(format!("and {} more", trace.nodes.len() - SHOWN));
-            }
-            let there = if known.is_empty() {
-                "the input has no nodes".to_string()
-            } else {
-                format!("the nodes are {}", known.join(", "))
-            };
-            return Err(Error::Usage(format!("unknown node {name:?} in --nodes: {there}")).into());
-        };
-        if !nodes.contains(&n) {
-            nodes.push(n);
-        }
-    }
-    Ok(nodes)
-}

@@ -7,7 +7,10 @@ pub mod gen;
 pub mod graph;
 pub mod lin;
 pub mod query;
+pub mod slice;
 pub mod stamp;
+pub mod view;
+pub mod why;
 
 use std::io::Write;
 
@@ -68,8 +71,11 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Check(args) => check::run(&args, ctx),
         Command::Gen(args) => gen::run(&args, ctx),
         Command::Lin(args) => lin::run(&args, ctx),
+        Command::View(args) => view::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
+        Command::Slice(args) => slice::run(&args, ctx),
+        Command::Why(args) => why::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {

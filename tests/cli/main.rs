@@ -4,17 +4,20 @@ mod check;
 mod conflicts;
 mod conventions;
 mod errors;
+mod fuzz;
 mod gen;
 mod graph;
 mod lin;
 mod query;
 mod shiviz;
+mod slice;
 mod stamp;
 // A module named `std` would shadow the standard library here.
 #[path = "std.rs"]
 mod std_traces;
 mod traces;
 mod trust;
+mod view;
 
 use std::path::{Path, PathBuf};
 

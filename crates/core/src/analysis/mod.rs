@@ -7,4 +7,6 @@
 pub mod check;
 pub mod conflicts;
 pub mod lin;
+pub mod offsets;
 pub mod skew;
+pub mod why;

@@ -325,76 +325,75 @@ impl Sim<'_> {
         let kv = self.config.model == GenModel::Kv;
         let key = kv.then_some(0);
         let text = |s: &str| V::Str(s.to_string());
-        // The operations (process slot, function, argument) and the script of invocations
-        // (`None`) and completions (`Some(result)`) by operation.
-        let (ops, script, state): (Vec<(u32, F, V)>, Vec<(usize, Option<V>)>, V) =
-            match (kind, self.config.model) {
-                (Plant::StaleRead, GenModel::Kv) => (
-                    vec![
-                        (first, F::Put, text("stale a")),
-                        (first, F::Put, text("stale b")),
-                        (first, F::Get, V::Nil),
-                    ],
-                    sequential(&[text("stale a"), text("stale b"), text("stale a")]),
-                    text("stale b"),
+        // The operations (process slot, function, argument), their script, and the state
+        // after them.
+        let (ops, script, state): (Vec<(u32, F, V)>, Script, V) = match (kind, self.config.model) {
+            (Plant::StaleRead, GenModel::Kv) => (
+                vec![
+                    (first, F::Put, text("stale a")),
+                    (first, F::Put, text("stale b")),
+                    (first, F::Get, V::Nil),
+                ],
+                sequential(&[text("stale a"), text("stale b"), text("stale a")]),
+                text("stale b"),
+            ),
+            (Plant::StaleRead, _) => (
+                vec![
+                    (first, F::Write, V::Int(fresh)),
+                    (first, F::Write, V::Int(fresh + 1)),
+                    (first, F::Read, V::Nil),
+                ],
+                sequential(&[V::Int(fresh), V::Int(fresh + 1), V::Int(fresh)]),
+                V::Int(fresh + 1),
+            ),
+            (Plant::LostUpdate, GenModel::Kv) => (
+                vec![
+                    (first, F::Put, text("lost a")),
+                    (first, F::Append, text("x")),
+                    (second, F::Append, text("y")),
+                    (first, F::Get, V::Nil),
+                ],
+                overlapping(text("lost a"), text("x"), text("y"), text("lost ax")),
+                text("lost axy"),
+            ),
+            (Plant::LostUpdate, GenModel::CasRegister) => (
+                vec![
+                    (first, F::Write, V::Int(fresh)),
+                    (first, F::Cas, V::Pair(fresh, fresh + 1)),
+                    (second, F::Cas, V::Pair(fresh, fresh + 2)),
+                    (first, F::Read, V::Nil),
+                ],
+                overlapping(
+                    V::Int(fresh),
+                    V::Pair(fresh, fresh + 1),
+                    V::Pair(fresh, fresh + 2),
+                    V::Int(fresh + 2),
                 ),
-                (Plant::StaleRead, _) => (
+                V::Int(fresh + 2),
+            ),
+            (Plant::LostUpdate, GenModel::Register) => {
+                // Two reads that disagree on the order of two overlapping writes.
+                let mut script = overlapping(
+                    V::Int(fresh),
+                    V::Int(fresh + 1),
+                    V::Int(fresh + 2),
+                    V::Int(fresh + 2),
+                );
+                script.push((4, None));
+                script.push((4, Some(V::Int(fresh + 1))));
+                (
                     vec![
                         (first, F::Write, V::Int(fresh)),
                         (first, F::Write, V::Int(fresh + 1)),
+                        (second, F::Write, V::Int(fresh + 2)),
+                        (first, F::Read, V::Nil),
                         (first, F::Read, V::Nil),
                     ],
-                    sequential(&[V::Int(fresh), V::Int(fresh + 1), V::Int(fresh)]),
-                    V::Int(fresh + 1),
-                ),
-                (Plant::LostUpdate, GenModel::Kv) => (
-                    vec![
-                        (first, F::Put, text("lost a")),
-                        (first, F::Append, text("x")),
-                        (second, F::Append, text("y")),
-                        (first, F::Get, V::Nil),
-                    ],
-                    overlapping(text("lost a"), text("x"), text("y"), text("lost ax")),
-                    text("lost axy"),
-                ),
-                (Plant::LostUpdate, GenModel::CasRegister) => (
-                    vec![
-                        (first, F::Write, V::Int(fresh)),
-                        (first, F::Cas, V::Pair(fresh, fresh + 1)),
-                        (second, F::Cas, V::Pair(fresh, fresh + 2)),
-                        (first, F::Read, V::Nil),
-                    ],
-                    overlapping(
-                        V::Int(fresh),
-                        V::Pair(fresh, fresh + 1),
-                        V::Pair(fresh, fresh + 2),
-                        V::Int(fresh + 2),
-                    ),
+                    script,
                     V::Int(fresh + 2),
-                ),
-                (Plant::LostUpdate, GenModel::Register) => {
-                    // Two reads that disagree on the order of two overlapping writes.
-                    let mut script = overlapping(
-                        V::Int(fresh),
-                        V::Int(fresh + 1),
-                        V::Int(fresh + 2),
-                        V::Int(fresh + 2),
-                    );
-                    script.push((4, None));
-                    script.push((4, Some(V::Int(fresh + 1))));
-                    (
-                        vec![
-                            (first, F::Write, V::Int(fresh)),
-                            (first, F::Write, V::Int(fresh + 1)),
-                            (second, F::Write, V::Int(fresh + 2)),
-                            (first, F::Read, V::Nil),
-                            (first, F::Read, V::Nil),
-                        ],
-                        script,
-                        V::Int(fresh + 2),
-                    )
-                }
-            };
+                )
+            }
+        };
         // With one process nothing overlaps: its operations run one after another, which
         // stays a violation (the later update's old value is then plainly stale).
         let script = if first == second {
@@ -489,8 +488,12 @@ impl Sim<'_> {
     }
 }
 
+/// The order of a planted violation: by operation, its invocation (`None`) or its
+/// completion with its result.
+type Script = Vec<(usize, Option<V>)>;
+
 /// A script of operations one after another, each completing with its result.
-fn sequential(results: &[V]) -> Vec<(usize, Option<V>)> {
+fn sequential(results: &[V]) -> Script {
     results
         .iter()
         .enumerate()
@@ -500,7 +503,7 @@ fn sequential(results: &[V]) -> Vec<(usize, Option<V>)> {
 
 /// A script of four operations: the first alone, the second and third overlapping (both
 /// invoked before either completes), then the fourth.
-fn overlapping(first: V, second: V, third: V, fourth: V) -> Vec<(usize, Option<V>)> {
+fn overlapping(first: V, second: V, third: V, fourth: V) -> Script {
     vec![
         (0, None),
         (0, Some(first)),

@@ -20,10 +20,10 @@ const LANES: [(&str, &str); 10] = [
     ("#b8860b", "#fbf4e3"),
     ("#2e8b57", "#e8f5ee"),
     ("#4b5bb5", "#eceefa"),
-    ("#d2691e", "#fcefe4"),
+    ("#7b5e3b", "#f3ede6"),
     ("#17808c", "#e4f3f4"),
     ("#6b8e23", "#eff4e6"),
-    ("#c71585", "#fbe6f2"),
+    ("#4a235a", "#efe7f2"),
     ("#5d6d7e", "#eef0f2"),
 ];
 /// Loose ends whose other end does not exist at all.
@@ -35,9 +35,10 @@ pub fn lane_color(k: usize) -> (String, String) {
     if let Some(&(border, fill)) = LANES.get(k) {
         return (border.to_string(), fill.to_string());
     }
-    // Hues in [30, 330) degrees: at least 30 degrees from the lost-message red.
-    let hue = 30.0 + (k as f64 * 137.507_764) % 300.0;
-    let dark = if k.is_multiple_of(2) { 0.38 } else { 0.30 };
+    // Hues in [30, 330) degrees, at least 30 degrees from the lost-message red, spread by the
+    // golden ratio; three lightnesses in turn.
+    let hue = 30.0 + (k as f64 * 0.618_033_988_75).fract() * 300.0;
+    let dark = [0.30, 0.38, 0.46][k % 3];
     (hsl(hue, 0.55, dark), hsl(hue, 0.55, 0.94))
 }
 
@@ -432,5 +433,25 @@ mod tests {
             wrap("averyveryverylongword x", 5),
             ["averyveryverylongword", "x"]
         );
+    }
+}
+
+#[cfg(test)]
+mod lane_colors {
+    use super::*;
+
+    #[test]
+    fn lanes_get_distinct_colors_none_of_them_the_lost_red() {
+        let colors: Vec<(String, String)> = (0..64).map(lane_color).collect();
+        let borders: std::collections::HashSet<&str> =
+            colors.iter().map(|(b, _)| b.as_str()).collect();
+        assert_eq!(borders.len(), 64, "every lane its own color");
+        for (border, _) in &colors {
+            assert_ne!(border, LOST);
+            let rgb = |i: usize| u8::from_str_radix(&border[1 + 2 * i..3 + 2 * i], 16).unwrap();
+            let (r, g, b) = (i32::from(rgb(0)), i32::from(rgb(1)), i32::from(rgb(2)));
+            // Not a red: red does not dominate both other channels by much.
+            assert!(!(r > g + 60 && r > b + 60), "{border} reads as red");
+        }
     }
 }

@@ -322,7 +322,11 @@ fn describe<C: Clocks>(
     match item {
         Item::Folded { last, count, .. } => {
             out.push((
-                format!("{} … {}", trace.event_id(first), trace.event_id(last)),
+                one_line(&format!(
+                    "{} … {}",
+                    trace.event_id(first),
+                    trace.event_id(last)
+                )),
                 Paint::Node(node),
             ));
             if clock == ClockLabel::Vector {
@@ -408,7 +412,7 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
     }
 }
 
-/// A vector clock for people: `[a:1 b:2]`, zero components left out.
+/// A vector clock for people: `[a:1 b:2]`, zero components left out, on one line.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
     crate::render::fmt::vc(&trace.nodes, stamps.vector.row(e))
 }

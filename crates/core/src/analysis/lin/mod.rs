@@ -115,13 +115,13 @@ fn check_partition(
         match relaxed {
             SearchResult::Illegal(_) => {
                 let (result, more) = search::search(part, explain, Exact);
-                let stats = stats.add(more);
+                let stats = stats + more;
                 return (result, stats, Some(Found::Relaxed));
             }
             SearchResult::Unknown(_) => return (relaxed, stats, None),
             SearchResult::Linearizable(_) => {
                 let (result, more) = search::search(part, limits, Exact);
-                return (result, stats.add(more), None);
+                return (result, stats + more, None);
             }
         }
     }

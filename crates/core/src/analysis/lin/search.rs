@@ -52,9 +52,11 @@ pub struct SearchStats {
     pub steps: u64,
 }
 
-impl SearchStats {
-    /// The work of two searches together.
-    pub fn add(self, other: SearchStats) -> SearchStats {
+/// The work of two searches together.
+impl std::ops::Add for SearchStats {
+    type Output = SearchStats;
+
+    fn add(self, other: SearchStats) -> SearchStats {
         SearchStats {
             configurations: self.configurations + other.configurations,
             steps: self.steps + other.steps,
