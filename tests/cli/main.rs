@@ -16,6 +16,7 @@ mod stamp;
 mod std_traces;
 mod traces;
 mod trust;
+mod view;
 
 use std::path::{Path, PathBuf};
 
