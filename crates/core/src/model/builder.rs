@@ -41,7 +41,7 @@ pub struct RawEvent {
     /// Marks on its messages.
     pub flags: EventFlags,
     /// The span it belongs to (distributed traces).
-    pub span: Option<RawSpan>,
+    pub span: Option<Box<RawSpan>>,
     /// The clocks the input gave (stamped input only).
     pub given: Option<Box<GivenStamp>>,
 }
@@ -188,20 +188,19 @@ impl TraceBuilder {
 
     /// Adds one event from file `file`, after the events already added for its node.
     pub fn push(&mut self, file: u32, raw: RawEvent) {
-        if self.given.starts.is_empty() {
-            self.given.starts.push(0);
-        }
+        // Given clocks are recorded only for stamped input (every event has them, or none).
         if let Some(stamp) = raw.given {
+            if self.given.starts.is_empty() {
+                self.given.starts.push(0);
+            }
             self.given_events += 1;
             self.given.lamport.push(stamp.lamport);
             for (name, count) in stamp.vc {
                 let n = self.intern_node(name);
                 self.given.members.push((n, count));
             }
-        } else {
-            self.given.lamport.push(0);
+            self.given.starts.push(self.given.members.len() as u32);
         }
-        self.given.starts.push(self.given.members.len() as u32);
         if let Some(span) = &raw.span {
             let key = (span.trace_id.clone(), span.span_id.clone());
             let next = self.spans.len() as u32;

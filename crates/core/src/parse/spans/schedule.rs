@@ -455,7 +455,7 @@ impl EventPlan {
             fields_text: None,
             flags: crate::model::EventFlags::NONE,
             given: None,
-            span: Some(RawSpan {
+            span: Some(Box::new(RawSpan {
                 trace_id: s.trace_id.clone(),
                 span_id: s.span_id.clone(),
                 kind: (s.kind != SpanKind::Unspecified).then(|| s.kind.as_str().to_string()),
@@ -469,7 +469,7 @@ impl EventPlan {
                     Phase::Start => graph.parent[d.span].map(|p| spans[p].span_id.clone()),
                     _ => None,
                 },
-            }),
+            })),
         }
     }
 }
