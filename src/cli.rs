@@ -138,6 +138,21 @@ pub enum Command {
     ))]
     Slice(Box<SliceArgs>),
 
+    /// Summarise an execution: per node, per channel (message latencies), the longest causal
+    /// chain, the busiest keys and who talks to whom.
+    #[command(after_help = concat!(
+        "Latency is receive time minus send time, read off two different clocks: skew makes it\n",
+        "approximate. --skew-corrected moves each node's times by one clock-offset estimate\n",
+        "against a reference node (the midpoint of its skew interval, as `causal view` does).\n",
+        "Parallelism is events / longest causal chain. Conflicts count as in `causal conflicts`.\n\n",
+        "Examples:\n",
+        "  causal stats samples/kv-store.jsonl\n",
+        "  causal stats samples/raft/*.jsonl --skew-corrected\n",
+        "  causal stats app.jsonl --format json | jq '.channels[] | {from, to, p99: .latency.p99}'\n\n",
+        "Exit status:\n  0  success\n  2  bad input, bad usage or an I/O error"
+    ))]
+    Stats(StatsArgs),
+
     /// Report concurrent accesses to the same key from different nodes (races, lost updates).
     #[command(after_help = concat!(
         "A conflict is a pair of events on different nodes that access the same key (reads,\n",
@@ -625,6 +640,43 @@ pub struct SliceArgs {
     /// The event and everything that happened after it.
     #[arg(long, value_name = "ID")]
     pub future: Option<String>,
+}
+
+/// `causal stats`.
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The vector-clock engine (for the conflicts of the busiest keys).
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Correct latencies by one clock-offset estimate per node.
+    #[arg(long)]
+    pub skew_corrected: bool,
+
+    /// How many of the busiest keys to list, with their conflicts counted.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub keys: usize,
+
+    /// Rows per table in the text (the JSON lists all); 0 shows them all.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned tables with small histograms, colored on a terminal.
+    Text,
+    /// One JSON object (docs/reports.md).
+    Json,
 }
 
 /// `causal view`.

@@ -11,6 +11,7 @@ mod query;
 mod shiviz;
 mod slice;
 mod stamp;
+mod stats;
 // A module named `std` would shadow the standard library here.
 #[path = "std.rs"]
 mod std_traces;

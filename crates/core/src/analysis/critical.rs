@@ -479,13 +479,13 @@ mod tests {
         RawEvent {
             node: "svc".into(),
             time: Some(Timestamp(ms * MS)),
-            span: Some(RawSpan {
+            span: Some(Box::new(RawSpan {
                 trace_id: "t1".into(),
                 span_id: span.into(),
                 kind: None,
                 phase,
                 parent_id: parent.map(str::to_string),
-            }),
+            })),
             ..RawEvent::default()
         }
     }

@@ -260,7 +260,6 @@ fn unmatched(map: &[Option<EventIdx>]) -> Vec<EventIdx> {
 }
 
 /// Each event's match in the other execution, both ways.
-#[expect(clippy::type_complexity, reason = "the two directions of one matching")]
 fn match_events(
     a: &Trace,
     b: &Trace,

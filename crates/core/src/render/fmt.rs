@@ -122,6 +122,22 @@ pub fn duration(ns: i128) -> String {
     }
 }
 
+/// A horizontal bar of `width` columns at most for a share between 0 and 1, in eighths of a
+/// column (`███▍`); a share above zero shows at least a sliver.
+pub fn bar(share: f64, width: usize) -> String {
+    const PARTS: [char; 7] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    // NaN and shares at or below zero draw nothing.
+    if share.is_nan() || share <= 0.0 {
+        return String::new();
+    }
+    let eighths = ((share.min(1.0) * (width * 8) as f64).round() as usize).max(1);
+    let mut out = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        out.push(PARTS[eighths % 8 - 1]);
+    }
+    out
+}
+
 /// Counts as a row of block characters, one per count, scaled so that `max` fills a whole
 /// block (`▁▂▃▄▅▆▇█`); a zero count is a space, any other count at least the lowest block.
 pub fn sparkline(counts: &[u64], max: u64) -> String {
@@ -439,6 +455,14 @@ mod tests {
         assert_eq!(duration(999_999), "1 ms");
         assert_eq!(duration(0), "0 ns");
         assert_eq!(duration(1_234_000_000_000), "1234 s");
+    }
+
+    #[test]
+    fn bars_grow_in_eighths_and_never_vanish() {
+        assert_eq!(bar(1.0, 4), "████");
+        assert_eq!(bar(0.5, 3), "█▌");
+        assert_eq!(bar(0.0001, 10), "▏");
+        assert_eq!(bar(0.0, 10), "");
     }
 
     #[test]
