@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use crate::term::ColorChoice;
+use causal_core::analysis::critical::PathMode;
 use causal_core::clock::Engine;
 use causal_core::graph::ClockLabel;
 use causal_core::parse::Format;
@@ -152,6 +153,23 @@ pub enum Command {
         "Exit status:\n  0  success\n  2  bad input, bad usage or an I/O error"
     ))]
     Stats(StatsArgs),
+
+    /// Find the critical path: the chain of events and messages along which the wall-clock
+    /// time was spent, or, for traces, the spans that held up each trace.
+    #[command(name = "critical-path", after_help = concat!(
+        "Events: from the event --to names (default: the last by time), step back each time to\n",
+        "the immediate predecessor (previous event on the node, or a message's send) that\n",
+        "finished last. Times are moved onto one clock by each node's estimated offset (as in\n",
+        "`stats --skew-corrected`); each message shows the interval its true delay lies in by\n",
+        "the skew bounds. Spans (OTLP, Jaeger, Zipkin): per trace, Jaeger's critical path, the\n",
+        "time in spans not overlapped by the child spans they waited for.\n\n",
+        "Examples:\n",
+        "  causal critical-path samples/slow-path.jsonl\n",
+        "  causal critical-path samples/kv-store.jsonl --to alice#11\n",
+        "  causal critical-path trace.json --mode spans --format json | jq '.traces[].spans[0]'\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    CriticalPath(CriticalPathArgs),
 
     /// Report concurrent accesses to the same key from different nodes (races, lost updates).
     #[command(after_help = concat!(
@@ -572,7 +590,7 @@ pub struct WhyArgs {
     pub format: WhyFormat,
 }
 
-/// Output formats of `why`.
+/// Output formats of `why`, `stats` and `critical-path`: text for people or one JSON object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WhyFormat {
     /// One line per node, for people.
@@ -677,6 +695,30 @@ pub enum StatsFormat {
     Text,
     /// One JSON object (docs/reports.md).
     Json,
+}
+
+/// `causal critical-path`.
+#[derive(Debug, Clone, Args)]
+pub struct CriticalPathArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The event the path ends at: its id, or NODE#N (default: the last event by time).
+    #[arg(long, value_name = "ID")]
+    pub to: Option<String>,
+
+    /// Which path.
+    #[arg(long, value_parser = choice::<PathMode>(), default_value = "auto", value_name = "MODE")]
+    pub mode: PathMode,
+
+    /// Spans: only the traces with these ids.
+    #[arg(long, value_delimiter = ',', value_name = "TRACE_ID,...")]
+    pub traces: Option<Vec<String>>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+    pub format: WhyFormat,
 }
 
 /// `causal view`.

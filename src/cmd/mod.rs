@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod critical;
 pub mod gen;
 pub mod graph;
 pub mod query;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Slice(args) => slice::run(&args, ctx),
         Command::Why(args) => why::run(&args, ctx),
         Command::Stats(args) => stats::run(&args, ctx),
+        Command::CriticalPath(args) => critical::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {

@@ -3,6 +3,7 @@
 mod check;
 mod conflicts;
 mod conventions;
+mod critical;
 mod errors;
 mod fuzz;
 mod gen;

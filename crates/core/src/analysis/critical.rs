@@ -26,6 +26,37 @@ use super::skew::pair_bounds;
 use crate::model::{EventIdx, NodeId, SpanPhase, Trace};
 use crate::order::Causality;
 
+/// Which critical path to find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathMode {
+    /// Spans when the input has spans, else events.
+    Auto,
+    /// The chain of events and messages each event waited for.
+    Events,
+    /// Per trace, the time in spans not overlapped by their children (Jaeger's).
+    Spans,
+}
+
+impl crate::Named for PathMode {
+    const ALL: &'static [PathMode] = &[PathMode::Auto, PathMode::Events, PathMode::Spans];
+
+    fn name(self) -> &'static str {
+        match self {
+            PathMode::Auto => "auto",
+            PathMode::Events => "events",
+            PathMode::Spans => "spans",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            PathMode::Auto => "Spans when the input has spans (and no --to), else events",
+            PathMode::Events => "The chain of events and messages each event waited for",
+            PathMode::Spans => "Per trace, time in spans not overlapped by their children (Jaeger)",
+        }
+    }
+}
+
 /// How one step of a path leads from one event to the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::analysis::critical::{CriticalPath, SpanPath, StepKind};
-use crate::model::{EventIdx, NodeId, Trace};
+use crate::model::{EventIdx, NodeId, Timestamp, Trace};
 use crate::render::fmt::{bar, duration, one_line, plural, seconds_f64, time, Style, Table};
 use crate::render::Palette;
 
@@ -320,8 +320,8 @@ pub fn write_spans_json(w: &mut dyn Write, trace: &Trace, paths: &[SpanPath]) ->
                             name: span_name(trace, s.start_event),
                             node: trace.node_name(trace.event(s.start_event).node),
                             kind: span(k).kind.as_deref(),
-                            start: crate::render::fmt::time_nanos(s.start),
-                            end: crate::render::fmt::time_nanos(s.end),
+                            start: time(Timestamp(s.start)),
+                            end: time(Timestamp(s.end)),
                             on_path: seconds_f64(selfs[k]),
                             share: share(selfs[k], p.total),
                         })
@@ -331,8 +331,8 @@ pub fn write_spans_json(w: &mut dyn Write, trace: &Trace, paths: &[SpanPath]) ->
                         .iter()
                         .map(|x| SectionJson {
                             span_id: &span(x.span).span_id,
-                            start: crate::render::fmt::time_nanos(x.start),
-                            end: crate::render::fmt::time_nanos(x.end),
+                            start: time(Timestamp(x.start)),
+                            end: time(Timestamp(x.end)),
                             duration: seconds_f64(i128::from(x.end) - i128::from(x.start)),
                         })
                         .collect(),
@@ -374,6 +374,7 @@ pub fn write_spans_text(
         let selfs = p.self_times();
         let top = selfs.iter().copied().max().unwrap_or(0);
         let mut table = Table::new(&[false, false, true, true]).indent("  ");
+        table.row(["SPAN", "NODE", "ON PATH", "SHARE", ""].map(|h| (h, Style::Bold)));
         for (k, s) in p.spans.iter().enumerate() {
             let n: NodeId = node_of(s.start_event);
             table.row([
