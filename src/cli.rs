@@ -171,6 +171,22 @@ pub enum Command {
     ))]
     CriticalPath(CriticalPathArgs),
 
+    /// Compare two executions: events and messages only one has, and matched events that knew
+    /// different things.
+    #[command(after_help = concat!(
+        "Give options and A's files, then `--`, then B's files; or one log of several executions\n",
+        "with --execution X --against Y. Nodes match by name; events by node, normalised label\n",
+        "(numbers, hex strings and UUIDs become #) and occurrence, or by --match-field. A matched\n",
+        "event knew otherwise when its causal past holds different matched events.\n\n",
+        "Examples:\n",
+        "  causal diff samples/slow-path.jsonl -- samples/slow-path-2.jsonl\n",
+        "  causal diff run.log --delimiter '^=== (?P<trace>.*)' --execution ok --against failed\n",
+        "  causal diff --format dot a.jsonl -- b.jsonl | dot -Tsvg > diff.svg\n\n",
+        "Exit status:\n  0  no difference\n  1  the executions differ\n",
+        "  2  bad input, bad usage or an I/O error"
+    ))]
+    Diff(DiffArgs),
+
     /// Report concurrent accesses to the same key from different nodes (races, lost updates).
     #[command(after_help = concat!(
         "A conflict is a pair of events on different nodes that access the same key (reads,\n",
@@ -719,6 +735,49 @@ pub struct CriticalPathArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
     pub format: WhyFormat,
+}
+
+/// `causal diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Execution A (its files, before `--`), and how to read both.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Execution B's files, after `--`.
+    #[arg(last = true, value_name = "B_FILE")]
+    pub b_files: Vec<PathBuf>,
+
+    /// With --execution X: compare execution X of the input with this one.
+    #[arg(long, value_name = "NAME|INDEX", requires = "execution")]
+    pub against: Option<String>,
+
+    /// Match events by this field's value (an operation id) instead of their label.
+    #[arg(long, value_name = "FIELD")]
+    pub match_field: Option<String>,
+
+    /// Witnesses listed per kind of difference (the counts are always exact); 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Counts, then the witnesses of each kind of difference, colored on a terminal.
+    Text,
+    /// One JSON object (docs/reports.md).
+    Json,
+    /// Execution B in Graphviz DOT with the differences colored.
+    Dot,
 }
 
 /// `causal view`.

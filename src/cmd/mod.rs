@@ -4,6 +4,7 @@
 pub mod check;
 pub mod conflicts;
 pub mod critical;
+pub mod diff;
 pub mod gen;
 pub mod graph;
 pub mod query;
@@ -76,6 +77,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Why(args) => why::run(&args, ctx),
         Command::Stats(args) => stats::run(&args, ctx),
         Command::CriticalPath(args) => critical::run(&args, ctx),
+        Command::Diff(args) => diff::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {

@@ -4,6 +4,7 @@ mod check;
 mod conflicts;
 mod conventions;
 mod critical;
+mod diff;
 mod errors;
 mod fuzz;
 mod gen;
