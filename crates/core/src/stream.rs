@@ -251,15 +251,20 @@ impl Stamper {
             let Some(n) = orphan else { break };
             let mut p = self.held[n].pop_front().expect("an orphan is held");
             let msg = waits_for(&p.raw).unwrap_or_default().to_string();
-            problems.push(StreamProblem::NeverSent {
-                origin: p.origin.clone(),
-                id: p
-                    .raw
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| format!("{}#{}", self.names[n], self.clocks[n][n] + 1)),
-                msg: msg.clone(),
-            });
+            // A synchronisation receive with no release before it (a lock's first acquire) is
+            // no problem, as in batch ordering.
+            let sync = p.raw.flags.contains(crate::model::EventFlags::SYNC);
+            if !sync {
+                problems.push(StreamProblem::NeverSent {
+                    origin: p.origin.clone(),
+                    id: p
+                        .raw
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| format!("{}#{}", self.names[n], self.clocks[n][n] + 1)),
+                    msg: msg.clone(),
+                });
+            }
             if let Some(list) = self.waiting.get_mut(&msg) {
                 list.retain(|&w| w != n);
             }
