@@ -3,6 +3,8 @@
 mod check;
 mod conflicts;
 mod conventions;
+mod critical;
+mod diff;
 mod errors;
 mod fuzz;
 mod gen;
@@ -12,6 +14,7 @@ mod query;
 mod shiviz;
 mod slice;
 mod stamp;
+mod stats;
 // A module named `std` would shadow the standard library here.
 #[path = "std.rs"]
 mod std_traces;

@@ -6,7 +6,10 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod critical;
+pub mod diff;
 pub mod lin;
 pub mod offsets;
 pub mod skew;
+pub mod stats;
 pub mod why;
