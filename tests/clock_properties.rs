@@ -177,6 +177,20 @@ proptest! {
                 prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e));
             }
         }
+        // So do flat rows held sparse, turning dense early, late or never.
+        for share in [0, 1, 2, 4] {
+            let policy = clock::RowPolicy::sparse_until(share);
+            let mut replay = clock::VectorReplay::with_policy(&trace, &causality, policy);
+            for &e in &by_lamport {
+                prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e), "share {}", share);
+            }
+        }
+        // And the table that keeps every clock, each dense or sparse, read back in any order.
+        let table = clock::Replay::all(clock::Engine::Auto, &trace, &causality, &by_lamport);
+        prop_assert_eq!(table.len(), trace.len());
+        for e in (0..trace.len() as u32).rev().map(EventIdx) {
+            prop_assert_eq!(clock::Clocks::clock(&table, e), stamps.vector.row(e));
+        }
         // Online stamping (`--order input`) over the same input order gives the same clocks.
         let mut stamper = causal::stream::Stamper::new();
         let mut online = Vec::new();
@@ -248,9 +262,9 @@ fn long_trace_strategy() -> impl Strategy<Value = Vec<(usize, Step)>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
-    /// Tree clocks against flat rows on long traces with up to 13 nodes: message passing, lost
-    /// and multicast messages, and locks handed from thread to thread (where tree clocks skip
-    /// the most). Every event's clock is equal.
+    /// Tree clocks and sparse rows against stored flat rows on long traces with up to 13 nodes:
+    /// message passing, lost and multicast messages, and locks handed from thread to thread
+    /// (where tree clocks skip the most). Every event's clock is equal.
     #[test]
     fn tree_clocks_equal_flat_clocks_on_long_traces(steps in long_trace_strategy()) {
         let mut builder = TraceBuilder::new();
@@ -303,9 +317,12 @@ proptest! {
         let mut tree = clock::Replay::new(clock::Engine::Tree, &trace, &causality);
         // `auto` as it runs with hundreds of nodes: tree clocks, turned flat when they cost.
         let mut trying = clock::Replay::trying(&trace, &causality);
+        // Flat rows held sparse until a quarter of the nodes are seen.
+        let mut sparse = clock::VectorReplay::with_policy(&trace, &causality, clock::RowPolicy::sparse_until(4));
         for &e in &causality.order {
             prop_assert_eq!(tree.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
             prop_assert_eq!(trying.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
+            prop_assert_eq!(sparse.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
         }
     }
 }

@@ -9,7 +9,7 @@ use anyhow::Result;
 use super::query::resolve_id;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
-use crate::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
+use crate::clock::{self, ClockTable, Engine, LamportEngine, Replay, Stamps};
 use crate::error::Error;
 use crate::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
 use crate::model::{EventIdx, NodeId, Trace};
@@ -61,7 +61,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         HashSet::new()
     };
     let vector = if wanted.is_empty() {
-        SelectedClocks::default()
+        ClockTable::default()
     } else {
         Replay::select(Engine::Auto, trace, causality, &order, &wanted)
     };

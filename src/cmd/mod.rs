@@ -17,7 +17,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, InputArgs};
+use crate::cli::{Cli, Command, EngineArgs, InputArgs};
+use crate::clock::{tree_fits, Engine, TREE_UP_TO_NODES};
 use crate::model::Trace;
 use crate::order::{causal_order, Causality};
 use crate::parse::{parse_files, ParseOptions};
@@ -73,6 +74,20 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// The vector-clock engine `--engine` asks for. Tree clocks hold a counter and a link for
+/// every node in every clock; with too many nodes the replay uses flat rows instead, and this
+/// says so.
+pub fn engine(clocks: &EngineArgs, trace: &Trace, ctx: &Context<'_>) -> Engine {
+    let engine = clocks.pick();
+    if engine == Engine::Tree && !tree_fits(trace.nodes.len()) {
+        ctx.warn(&format!(
+            "--engine tree keeps every node's counter in every clock; with {} nodes (more than {TREE_UP_TO_NODES}) flat rows are used instead",
+            trace.nodes.len()
+        ));
+    }
+    engine
 }
 
 /// Inputs smaller than this are read without a progress bar: they take a moment at most.

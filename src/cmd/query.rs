@@ -66,7 +66,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let b = resolve_id(trace, &index, &args.b)?;
     // Only the two events' clocks are kept, from one replay; Lamport clocks label the chain.
     let causality = &loaded.causality;
-    let engine = args.clocks.pick();
+    let engine = super::engine(&args.clocks, trace, ctx);
     let wanted = HashSet::from([a, b]);
     let clocks = Replay::select(engine, trace, causality, &causality.order, &wanted);
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
@@ -213,24 +213,24 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     // clock), in its future when e has seen x (e's clock).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
-    let engine = args.clocks.pick();
+    let engine = super::engine(&args.clocks, trace, ctx);
     let seen_by_x = Replay::select(engine, trace, causality, &order, &HashSet::from([x]));
-    let (xe, x_row) = (trace.event(x), seen_by_x.row(x));
+    let (xe, x_clock) = (trace.event(x), seen_by_x.clock(x));
     let mut replay = Replay::new(engine, trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in order {
-        let row = replay.advance(trace, causality, e);
+        let clock = replay.advance(trace, causality, e);
         let ev = trace.event(e);
         let keep = if e == x {
             !args.strict
         } else {
             match side {
-                Side::Past => x_row[ev.node.index()] >= ev.seq,
-                Side::Future => row[xe.node.index()] >= xe.seq,
+                Side::Past => x_clock.get(ev.node.index()) >= ev.seq,
+                Side::Future => clock.get(xe.node.index()) >= xe.seq,
             }
         };
         if keep {
-            writer.write(ctx.out, e, lamport[e.index()], row, None)?;
+            writer.write(ctx.out, e, lamport[e.index()], clock, None)?;
         }
     }
     Ok(Outcome::Clean)

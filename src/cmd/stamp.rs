@@ -6,12 +6,12 @@ use anyhow::Result;
 
 use super::{load, Context, Loaded, Outcome};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
-use crate::clock::{self, LamportEngine, Replay};
+use crate::clock::{self, Engine, LamportEngine, Replay, Stamps};
 use crate::error::{Error, InputError};
 use crate::input::Input;
 use crate::parse::{self, FileContext, Format};
 use crate::render::jsonl::{JsonlWriter, StreamWriter};
-use crate::render::{chrome, lamport_order, lamport_order_of, shiviz, table};
+use crate::render::{chrome, lamport_order_of, shiviz, table};
 use crate::stream::{Origin, Stamper, StreamError, StreamProblem};
 
 /// Stamps the input and writes it in Lamport order.
@@ -24,13 +24,17 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     }
     let loaded = load(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
+    let engine = super::engine(&args.clocks, trace, ctx);
+    // Every event's clock, each kept dense or sparse, whichever is smaller: these formats
+    // write events out of causal order (chrome) or hold the whole table (table).
     let stamped = || {
-        let stamps = clock::stamp(trace, causality);
-        let order = lamport_order(trace, &stamps);
-        (stamps, order)
+        let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+        let order = lamport_order_of(trace, &lamport);
+        let vector = Replay::all(engine, trace, causality, &order);
+        (Stamps { lamport, vector }, order)
     };
     match args.format {
-        StampFormat::Jsonl => write_jsonl(args, &loaded, ctx)?,
+        StampFormat::Jsonl => write_jsonl(args, engine, &loaded, ctx)?,
         StampFormat::Table => {
             let (stamps, order) = stamped();
             table::write_table(ctx.out, trace, &stamps, &order, ctx.out_palette)?
@@ -50,13 +54,18 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
 /// JSON Lines in Lamport order. Lamport's total order is a causal order, so vector clocks
 /// are computed while writing, holding only the nodes' current clocks and the messages in
 /// flight, never one clock per event.
-fn write_jsonl(args: &StampArgs, loaded: &Loaded, ctx: &mut Context<'_>) -> Result<()> {
+fn write_jsonl(
+    args: &StampArgs,
+    engine: Engine,
+    loaded: &Loaded,
+    ctx: &mut Context<'_>,
+) -> Result<()> {
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let hlc = args
         .hlc
         .then(|| clock::run(trace, causality, clock::hlc::HlcEngine::new(trace)));
-    let mut replay = Replay::new(args.clocks.pick(), trace, causality);
+    let mut replay = Replay::new(engine, trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in lamport_order_of(trace, &lamport) {
         let vc = replay.advance(trace, causality, e);

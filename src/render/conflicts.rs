@@ -8,8 +8,7 @@ use std::io::{self, Write};
 
 use crate::analysis::conflicts::{access, evidence, ConflictKind, ConflictReport, Witness};
 use crate::analysis::format_time;
-use crate::clock::Clocks;
-use crate::clock::PackedClocks;
+use crate::clock::{ClockRef, Clocks, PackedClocks};
 use crate::model::{EventIdx, KeyId, Trace};
 use crate::render::jsonl::write_vc;
 use crate::term::Palette;
@@ -42,12 +41,12 @@ impl<'a> PairClocks<'a> {
 }
 
 impl Clocks for PairClocks<'_> {
-    fn row(&self, e: EventIdx) -> &[u32] {
-        if e == self.a {
+    fn clock(&self, e: EventIdx) -> ClockRef<'_> {
+        ClockRef::Dense(if e == self.a {
             &self.a_row
         } else {
             &self.b_row
-        }
+        })
     }
 }
 
@@ -132,7 +131,7 @@ fn write_event_json(
     w.write_all(b",\"time\":")?;
     serde_json::to_writer(&mut *w, &ev.time().map(format_time))?;
     write!(w, ",\"lamport\":{},\"vc\":", vc.lamport[e.index()])?;
-    write_vc(w, trace, vc.row(e))?;
+    write_vc(w, trace, vc.clock(e))?;
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{}}}", loc.line)
@@ -228,14 +227,11 @@ fn write_event(
     let mut text = format!("lamport {}  vc [", vc.lamport[e.index()]);
     let mut digits = itoa::Buffer::new();
     let open = text.len();
-    for (n, &c) in vc.row(e).iter().enumerate() {
-        if c == 0 {
-            continue;
-        }
+    for (n, c) in vc.clock(e).entries() {
         if text.len() > open {
             text.push(' ');
         }
-        text.push_str(&trace.nodes[n]);
+        text.push_str(trace.node_name(n));
         text.push(':');
         text.push_str(digits.format(c));
     }

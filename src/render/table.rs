@@ -2,16 +2,16 @@
 
 use std::io::{self, Write};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::model::{EventIdx, Trace};
 use crate::term::Palette;
 
 /// Writes a header and one row per event: Lamport clock, id, node, kind, message, vector
 /// clock and label, columns aligned.
-pub fn write_table(
+pub fn write_table<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     events: &[EventIdx],
     palette: Palette,
 ) -> io::Result<()> {
@@ -22,11 +22,9 @@ pub fn write_table(
             let ev = trace.event(e);
             let vc = stamps
                 .vector
-                .row(e)
-                .iter()
-                .enumerate()
-                .filter(|(_, &c)| c > 0)
-                .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
+                .clock(e)
+                .entries()
+                .map(|(n, c)| format!("{}:{c}", trace.node_name(n)))
                 .collect::<Vec<_>>()
                 .join(" ");
             [

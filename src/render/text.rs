@@ -405,11 +405,9 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
     let parts: Vec<String> = stamps
         .vector
-        .row(e)
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0)
-        .map(|(n, c)| format!("{}:{c}", trace.nodes[n]))
+        .clock(e)
+        .entries()
+        .map(|(n, c)| format!("{}:{c}", trace.node_name(n)))
         .collect();
     format!("[{}]", parts.join(" "))
 }
