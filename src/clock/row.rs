@@ -214,10 +214,14 @@ impl Row {
     pub fn set(&mut self, n: usize, count: u32, width: usize, policy: &RowPolicy) {
         match self {
             Row::Dense(row) => {
-                if n >= row.len() {
+                let grows = n >= row.len();
+                if grows {
                     row.resize(width.max(n + 1), 0);
                 }
                 row[n] = count;
+                if grows {
+                    self.sparse_again(policy);
+                }
             }
             Row::Sparse(entries) => {
                 match entries.binary_search_by(|x| (x.node as usize).cmp(&n)) {
@@ -248,28 +252,44 @@ impl Row {
     ) {
         match (&mut *self, from) {
             (Row::Dense(row), ClockRef::Dense(other)) => {
-                if other.len() > row.len() {
+                let grows = other.len() > row.len();
+                if grows {
                     row.resize(width.max(other.len()), 0);
                 }
                 for (a, &b) in row.iter_mut().zip(other) {
                     *a = (*a).max(b);
                 }
+                if grows {
+                    self.sparse_again(policy);
+                }
             }
             (Row::Dense(row), ClockRef::Sparse(entries)) => {
-                if let Some(last) = entries.last() {
-                    if last.node as usize >= row.len() {
-                        row.resize(width.max(last.node as usize + 1), 0);
-                    }
+                let grows = entries
+                    .last()
+                    .is_some_and(|last| last.node as usize >= row.len());
+                if grows {
+                    let len = entries.last().map_or(0, |x| x.node as usize + 1);
+                    row.resize(width.max(len), 0);
                 }
                 for x in entries {
                     let a = &mut row[x.node as usize];
                     *a = (*a).max(x.count);
                 }
+                if grows {
+                    self.sparse_again(policy);
+                }
             }
-            (Row::Sparse(_), ClockRef::Dense(_)) => {
-                // A dense clock has many entries already: the join will too.
-                self.make_dense(width);
-                self.join(from, width, policy, scratch);
+            (Row::Sparse(mine), ClockRef::Dense(other)) => {
+                // A dense clock usually has many entries, and the join then too; but an online
+                // stamper's first clocks are dense because few nodes were known then.
+                let theirs = other.iter().filter(|&&c| c > 0).count();
+                if policy.wants_dense(mine.len() + theirs, width) {
+                    self.make_dense(width);
+                    self.join(from, width, policy, scratch);
+                } else {
+                    merge_max_dense(mine, other, scratch);
+                    std::mem::swap(mine, scratch);
+                }
             }
             (Row::Sparse(mine), ClockRef::Sparse(theirs)) => {
                 if theirs.is_empty() {
@@ -280,6 +300,26 @@ impl Row {
                 if policy.wants_dense(mine.len(), width) {
                     self.make_dense(width);
                 }
+            }
+        }
+    }
+
+    /// A dense row made when there were few nodes (an online stamper learns of nodes as it
+    /// goes) and stretched over many: sparse again when few of its counters are set.
+    fn sparse_again(&mut self, policy: &RowPolicy) {
+        if let Row::Dense(row) = self {
+            let nonzero = row.iter().filter(|&&c| c > 0).count();
+            if !policy.wants_dense(nonzero, row.len()) {
+                *self = Row::Sparse(
+                    row.iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c > 0)
+                        .map(|(n, &c)| Entry {
+                            node: n as u32,
+                            count: c,
+                        })
+                        .collect(),
+                );
             }
         }
     }
@@ -324,6 +364,31 @@ fn merge_max(a: &[Entry], b: &[Entry], out: &mut Vec<Entry>) {
     }
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
+}
+
+/// The component-wise maximum of a sorted entry list and a dense row, into `out`.
+fn merge_max_dense(a: &[Entry], b: &[u32], out: &mut Vec<Entry>) {
+    out.clear();
+    let mut i = 0;
+    for (node, &count) in b.iter().enumerate() {
+        let node = node as u32;
+        while i < a.len() && a[i].node < node {
+            out.push(a[i]);
+            i += 1;
+        }
+        let mine = match a.get(i) {
+            Some(x) if x.node == node => {
+                i += 1;
+                x.count
+            }
+            _ => 0,
+        };
+        let count = mine.max(count);
+        if count > 0 {
+            out.push(Entry { node, count });
+        }
+    }
+    out.extend_from_slice(&a[i..]);
 }
 
 #[cfg(test)]
@@ -373,7 +438,9 @@ mod tests {
                 if is_join {
                     // An operand derived from the seed: about a third of its components set.
                     let seed = seeds[k % seeds.len()];
-                    let other: Vec<u32> = (0..width)
+                    // A dense operand may be shorter than the width (an online stamper's).
+                    let len = if other_dense { at.index(width) + 1 } else { width };
+                    let other: Vec<u32> = (0..len)
                         .map(|i| {
                             let x = (seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
                                 .wrapping_mul(0xbf58_476d_1ce4_e5b9);

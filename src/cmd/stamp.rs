@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::{load, Context, Loaded, Outcome};
+use super::{load, Context, Loaded, Outcome, WARNING_LIMIT};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
 use crate::clock::{self, Engine, LamportEngine, Replay, Stamps};
 use crate::error::{Error, InputError};
@@ -12,7 +12,8 @@ use crate::input::Input;
 use crate::parse::{self, FileContext, Format};
 use crate::render::jsonl::{JsonlWriter, StreamWriter};
 use crate::render::{chrome, lamport_order_of, shiviz, table};
-use crate::stream::{Origin, Stamper, StreamError, StreamProblem};
+use crate::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
+use crate::term::Palette;
 
 /// Stamps the input and writes it in Lamport order.
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -21,6 +22,9 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     }
     if args.order == StampOrder::Input {
         return stamp_online(args, ctx);
+    }
+    if args.max_in_flight.is_some() {
+        return Err(Error::Usage("--max-in-flight applies to --order input".into()).into());
     }
     let loaded = load(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
@@ -103,13 +107,15 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     } else {
         &input.files[..]
     };
-    let mut stamper = Stamper::new();
+    let mut stamper = Stamper::with_limit(args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT));
     let mut writer = StreamWriter::new();
+    let mut warnings = StreamWarnings::new(ctx.err_palette);
     for path in paths {
         let mut skipped = 0u64;
         let mut reader = Input::open(path)?;
         let name = reader.name.clone();
         let stem = reader.stem.clone();
+        let file_index = stamper.add_file(name.clone());
         let file = FileContext {
             name: &name,
             index: 0,
@@ -162,14 +168,18 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
                 None => parse::jsonl::parse_line(text, line, &file)?,
             };
             let origin = Origin {
-                file: name.clone(),
+                file: file_index,
                 line,
             };
-            let ready = stamper.push(raw, origin).map_err(stream_error)?;
+            let ready = stamper
+                .push(raw, origin)
+                .map_err(|e| stream_error(&stamper, e))?;
             for e in &ready {
                 writer.write(out, stamper.names(), e).map_err(io_error)?;
             }
             unflushed |= !ready.is_empty();
+            let problems = stamper.take_problems();
+            warnings.report(&stamper, problems);
             flush(out, &mut unflushed)
         })?;
         if unflushed {
@@ -182,17 +192,123 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             ));
         }
     }
-    let (rest, problems) = stamper.finish().map_err(stream_error)?;
+    let rest = stamper.finish().map_err(|e| stream_error(&stamper, e))?;
     for e in &rest {
         writer.write(ctx.out, stamper.names(), e)?;
     }
-    for StreamProblem::NeverSent { origin, id, msg } in problems {
-        ctx.warn(&format!(
-            "{}:{}: {id} receives {msg:?}, which no event sends; stamped as a local event",
-            origin.file, origin.line
-        ));
-    }
+    let problems = stamper.take_problems();
+    warnings.report(&stamper, problems);
+    warnings.finish();
     Ok(Outcome::Clean)
+}
+
+/// The warnings of `--order input`, as they come: at most [`WARNING_LIMIT`] of each kind,
+/// then a line saying that more are counted, and the counts when the input ends (a live log
+/// may warn for ever; its terminal should not fill up).
+struct StreamWarnings {
+    palette: Palette,
+    seen: [u64; 4],
+}
+
+/// What a kind of warning is about, in the plural, for the counts.
+const STREAM_WARNING_KINDS: [&str; 4] = [
+    "receives of messages that no event sends",
+    "receives stamped as received from outside after their send's clock was let go",
+    "clocks dropped by --max-in-flight",
+    "receives let go by --max-in-flight",
+];
+
+impl StreamWarnings {
+    fn new(palette: Palette) -> Self {
+        StreamWarnings {
+            palette,
+            seen: [0; 4],
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        eprintln!("causal: {} {message}", self.palette.warning("warning:"));
+    }
+
+    fn report(&mut self, stamper: &Stamper, problems: Vec<StreamProblem>) {
+        for problem in problems {
+            let at = |o: Origin| format!("{}:{}", stamper.file_name(o.file), o.line);
+            let (kind, text) = match problem {
+                StreamProblem::NeverSent { origin, id, msg } => (
+                    0,
+                    format!(
+                        "{}: {id} receives {msg:?}, which no event sends; stamped as a local event",
+                        at(origin)
+                    ),
+                ),
+                StreamProblem::FromOutside {
+                    origin,
+                    id,
+                    msg,
+                    sent,
+                } => (
+                    1,
+                    format!(
+                        "{}: {id} receives {msg:?}, sent at {}, after its clock was let go (every node its \"to\" names had received it, or --max-in-flight was reached): stamped as received from outside",
+                        at(origin),
+                        at(sent)
+                    ),
+                ),
+                StreamProblem::Dropped {
+                    origin,
+                    msg,
+                    awaiting,
+                    limit,
+                } => {
+                    let missing = match awaiting {
+                        0 => String::new(),
+                        k => format!(" (not yet received by {k} of the nodes its \"to\" names)"),
+                    };
+                    (
+                        2,
+                        format!(
+                            "{}: the clock of {msg:?}{missing} is dropped, as more than --max-in-flight {limit} sends await receives; its later receives are stamped as received from outside",
+                            at(origin)
+                        ),
+                    )
+                }
+                StreamProblem::Released {
+                    origin,
+                    id,
+                    msg,
+                    limit,
+                } => (
+                    3,
+                    format!(
+                        "{}: {id} receives {msg:?}, whose send has not been read, and more than --max-in-flight {limit} events are held back: stamped as received from outside",
+                        at(origin)
+                    ),
+                ),
+            };
+            self.seen[kind] += 1;
+            let seen = self.seen[kind];
+            if seen <= WARNING_LIMIT as u64 {
+                self.warn(&text);
+            } else if seen == WARNING_LIMIT as u64 + 1 {
+                self.warn(&format!(
+                    "more {} follow; they are counted, not shown",
+                    STREAM_WARNING_KINDS[kind]
+                ));
+            }
+        }
+    }
+
+    fn finish(&self) {
+        for (kind, &seen) in self.seen.iter().enumerate() {
+            if seen > WARNING_LIMIT as u64 {
+                self.warn(&format!(
+                    "{} more {}",
+                    seen - WARNING_LIMIT as u64,
+                    STREAM_WARNING_KINDS[kind]
+                ));
+            }
+        }
+    }
 }
 
 /// An output error inside the line loop, kept as I/O so a closed pipe still ends quietly.
@@ -203,26 +319,38 @@ fn io_error(error: std::io::Error) -> Error {
     }
 }
 
-fn stream_error(e: StreamError) -> Error {
+fn stream_error(stamper: &Stamper, e: StreamError) -> Error {
+    let input = |o: Origin, message: String| -> Error {
+        InputError::new(stamper.file_name(o.file), o.line, message).into()
+    };
+    let at = |o: Origin| format!("{}:{}", stamper.file_name(o.file), o.line);
     match e {
-        StreamError::DuplicateSend { origin, msg, first } => InputError::new(
-            &origin.file,
-            origin.line,
+        StreamError::DuplicateSend { origin, msg, first } => input(
+            origin,
             format!(
-                "expected each message to be sent once, but {msg:?} is sent again (first at {}:{})",
-                first.file, first.line
+                "expected each message to be sent once, but {msg:?} is sent again (first at {})",
+                at(first)
             ),
-        )
-        .into(),
+        ),
+        StreamError::DuplicateId { origin, id, first } => {
+            input(origin, format!("id {id:?} already used at {}", at(first)))
+        }
+        StreamError::EmptyNode(origin) => {
+            input(origin, "expected a non-empty node name, found \"\"".into())
+        }
+        StreamError::EmptyId(origin) => {
+            input(origin, "expected a non-empty \"id\", found \"\"".into())
+        }
+        StreamError::TooManyEvents(origin) => input(
+            origin,
+            format!("expected at most {} events per node", u32::MAX),
+        ),
         StreamError::Cycle(stuck) => {
             let mut text = String::from(
                 "no causal order exists: these receives wait for sends held back behind other receives (a happens-before cycle)",
             );
             for (origin, msg) in stuck {
-                text.push_str(&format!(
-                    "\n  {}:{}: receives {msg:?}",
-                    origin.file, origin.line
-                ));
+                text.push_str(&format!("\n  {}: receives {msg:?}", at(origin)));
             }
             Error::Cycle(text)
         }
