@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::error::InputError;
+
 /// Index of a node (process, host, thread) in [`Trace::nodes`].
 ///
 /// Nodes are numbered in the order of their names, so comparing two `NodeId`s compares names.
@@ -232,7 +234,9 @@ fn tracked_mask<'k>(keys: impl Iterator<Item = &'k str>) -> u8 {
 /// A whole execution: its nodes, their events in program order, and the files they came from.
 ///
 /// Invariants (established by [`TraceBuilder::finish`]): node ids are sorted by name;
-/// `by_node[n]` lists node `n`'s events in program order and `events[by_node[n][k]].seq == k + 1`.
+/// `by_node[n]` lists node `n`'s events in program order and `events[by_node[n][k]].seq == k + 1`;
+/// there are at most [`MAX_EVENTS`] events, so every count and index of events, nodes and
+/// positions fits a `u32` below `u32::MAX` (free for sentinels).
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     /// Input file names as the user gave them (`<stdin>` for standard input).
@@ -473,7 +477,15 @@ pub struct TraceBuilder {
     diagnostics: Vec<Diagnostic>,
     /// Leave every event's [`Fields`] empty (see [`TraceBuilder::drop_fields`]).
     drop_fields: bool,
+    /// The first event past what the trace can number, if any (see [`MAX_EVENTS`]).
+    overflow: Option<InputError>,
+    /// [`MAX_EVENTS`], or fewer for tests of the limit.
+    event_limit: Option<usize>,
 }
+
+/// The most events a trace holds: events, nodes and positions are numbered in `u32`, one value
+/// spared. [`TraceBuilder::push`] refuses more; so every index into a trace fits.
+pub const MAX_EVENTS: usize = u32::MAX as usize - 1;
 
 impl TraceBuilder {
     /// An empty builder.
@@ -502,12 +514,47 @@ impl TraceBuilder {
     /// Registers an input file and returns its index for [`TraceBuilder::push`].
     pub fn add_file(&mut self, name: impl Into<String>) -> u32 {
         self.files.push(name.into());
-        (self.files.len() - 1) as u32
+        u32::try_from(self.files.len() - 1)
+            .expect("input files are named on a command line: far fewer than u32::MAX")
+    }
+
+    /// A builder that takes at most `limit` events (at most [`MAX_EVENTS`]): for tests of
+    /// what happens at the limit, which no test can reach with four billion events.
+    pub fn with_event_limit(limit: usize) -> Self {
+        TraceBuilder {
+            event_limit: Some(limit.min(MAX_EVENTS)),
+            ..TraceBuilder::default()
+        }
+    }
+
+    /// The first event that did not fit (see [`MAX_EVENTS`]): parsers push on without looking,
+    /// and whoever drives them asks here after each file.
+    pub fn check_limits(&self) -> Result<(), InputError> {
+        match &self.overflow {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn refuse(&mut self, file: u32, line: u32, what: String) {
+        if self.overflow.is_none() {
+            let name = self.files.get(file as usize).map_or("", String::as_str);
+            self.overflow = Some(InputError::new(
+                name,
+                line,
+                format!("expected at most {what}"),
+            ));
+        }
     }
 
     /// Starts a new execution: events pushed from now on belong to it, and its nodes are
     /// distinct from other executions' nodes of the same name.
     pub fn start_execution(&mut self, label: impl Into<String>) {
+        if self.executions.len() >= MAX_EVENTS {
+            let file = u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(0);
+            self.refuse(file, 0, format!("{MAX_EVENTS} executions"));
+            return;
+        }
         self.executions.push(label.into());
     }
 
@@ -543,6 +590,7 @@ impl TraceBuilder {
     }
 
     fn current_execution(&self) -> u32 {
+        // start_execution keeps them fewer than u32::MAX.
         self.executions.len().saturating_sub(1) as u32
     }
 
@@ -556,6 +604,7 @@ impl TraceBuilder {
         if let Some(&id) = self.node_ids[execution as usize].get(&name) {
             return NodeId(id);
         }
+        // A node is interned for an event pushed: fewer than MAX_EVENTS.
         let id = self.nodes.len() as u32;
         self.node_ids[execution as usize].insert(name.clone(), id);
         self.nodes.push(name);
@@ -563,26 +612,50 @@ impl TraceBuilder {
         NodeId(id)
     }
 
-    fn intern_key(&mut self, name: String) -> KeyId {
+    fn intern_key(&mut self, name: String) -> Option<KeyId> {
         if let Some(&id) = self.key_ids.get(&name) {
-            return KeyId(id);
+            return Some(KeyId(id));
         }
-        let id = self.keys.len() as u32;
+        let id = u32::try_from(self.keys.len())
+            .ok()
+            .filter(|&id| id < u32::MAX)?;
         self.key_ids.insert(name.clone(), id);
         self.keys.push(name);
-        KeyId(id)
+        Some(KeyId(id))
     }
 
     /// Adds one event from file `file`, after the events already added for its node.
+    ///
+    /// Past [`MAX_EVENTS`] events (or `u32::MAX` keys) the event is refused and so is every
+    /// later one; [`TraceBuilder::check_limits`] then names where.
     pub fn push(&mut self, file: u32, raw: RawEvent) {
-        let node = self.intern_node(raw.node);
-        let writes_len = raw.writes.len() as u32;
-        let keys = raw
+        if self.overflow.is_some() {
+            return;
+        }
+        let limit = self.event_limit.unwrap_or(MAX_EVENTS);
+        if self.events.len() >= limit {
+            self.refuse(file, raw.line, format!("{limit} events"));
+            return;
+        }
+        let Ok(writes_len) = u32::try_from(raw.writes.len()) else {
+            self.refuse(
+                file,
+                raw.line,
+                format!("{} keys written by one event", u32::MAX),
+            );
+            return;
+        };
+        let keys: Option<Box<[KeyId]>> = raw
             .writes
             .into_iter()
             .chain(raw.reads)
             .map(|k| self.intern_key(k))
             .collect();
+        let Some(keys) = keys else {
+            self.refuse(file, raw.line, format!("{} distinct keys", u32::MAX - 1));
+            return;
+        };
+        let node = self.intern_node(raw.node);
         let extra =
             (!raw.more_roles.is_empty() || !raw.to.is_empty() || raw.id.is_some()).then(|| {
                 Box::new(EventExtra {
@@ -651,6 +724,7 @@ impl TraceBuilder {
         for ev in &self.events {
             used[ev.node.index()] = true;
         }
+        // Every index below is of fewer than MAX_EVENTS events (or nodes): it fits u32.
         let mut order: Vec<u32> = (0..display.len() as u32)
             .filter(|&n| used[n as usize])
             .collect();
@@ -836,6 +910,19 @@ mod tests {
         let t = b.finish();
         assert!(t.events.iter().all(|ev| ev.fields.is_empty()));
         assert_eq!(t.nodes, vec!["run 1/a", "run 2/a"]);
+    }
+
+    #[test]
+    fn events_past_the_limit_are_refused_naming_the_first() {
+        let mut b = TraceBuilder::with_event_limit(2);
+        let f = b.add_file("x.jsonl");
+        for line in 1..=4 {
+            b.push(f, raw("a", line));
+        }
+        let err = b.check_limits().unwrap_err();
+        assert_eq!(err.to_string(), "x.jsonl:3: expected at most 2 events");
+        assert_eq!(b.pushed(), 2);
+        assert!(TraceBuilder::new().check_limits().is_ok());
     }
 
     #[test]

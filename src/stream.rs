@@ -131,6 +131,8 @@ pub enum StreamError {
     EmptyId(Origin),
     /// A node with more events than positions can count (`u32`).
     TooManyEvents(Origin),
+    /// More nodes than `u32` numbers.
+    TooManyNodes(Origin),
     /// Receives that wait for sends held back behind them: no causal order exists.
     Cycle(Vec<(Origin, String)>),
 }
@@ -307,17 +309,19 @@ impl Stamper {
         self.digest.hash_one(s)
     }
 
-    fn node(&mut self, name: &str) -> usize {
+    fn node(&mut self, name: &str, origin: Origin) -> Result<usize, StreamError> {
         if let Some(&n) = self.index.get(name) {
-            return n;
+            return Ok(n);
         }
         let n = self.names.len();
+        let id = u32::try_from(n)
+            .ok()
+            .filter(|&id| id < u32::MAX)
+            .ok_or(StreamError::TooManyNodes(origin))?;
         let at = self
             .by_name
             .partition_point(|&m| self.names[m as usize].as_str() < name);
-        // Nodes are fewer than events, which `pushed` counts in u32 per node; the number of
-        // nodes itself is bounded by memory long before u32::MAX.
-        self.by_name.insert(at, n as u32);
+        self.by_name.insert(at, id);
         self.names.push(name.to_string());
         self.index.insert(name.to_string(), n);
         self.name_digest.push(self.hash(name));
@@ -326,7 +330,7 @@ impl Stamper {
         self.pushed.push(0);
         self.positions.push(Vec::new());
         self.held.push(VecDeque::new());
-        n
+        Ok(n)
     }
 
     /// Takes one event; returns the events that are now stamped, in order. Problems found on
@@ -338,7 +342,7 @@ impl Stamper {
         if raw.id.as_deref() == Some("") {
             return Err(StreamError::EmptyId(origin));
         }
-        let n = self.node(&raw.node);
+        let n = self.node(&raw.node, origin)?;
         let seq = self.pushed[n]
             .checked_add(1)
             .ok_or(StreamError::TooManyEvents(origin))?;

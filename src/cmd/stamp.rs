@@ -345,6 +345,9 @@ fn stream_error(stamper: &Stamper, e: StreamError) -> Error {
             origin,
             format!("expected at most {} events per node", u32::MAX),
         ),
+        StreamError::TooManyNodes(origin) => {
+            input(origin, format!("expected at most {} nodes", u32::MAX - 1))
+        }
         StreamError::Cycle(stuck) => {
             let mut text = String::from(
                 "no causal order exists: these receives wait for sends held back behind other receives (a happens-before cycle)",

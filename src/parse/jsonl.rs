@@ -15,7 +15,7 @@ use super::fields::{
 };
 use super::{check_event, FileContext};
 use crate::error::{InputError, Result};
-use crate::input::{for_each_line_of, Input};
+use crate::input::{for_each_line_of, line_number, position, saturate, Input};
 use crate::model::{Fields, RawEvent, TraceBuilder};
 
 /// Bytes per block; each block's lines are parsed by two threads, then added in order.
@@ -35,7 +35,11 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
             .position(|&b| b == b'\n')
             .map_or(block.len(), |p| mid + p + 1);
         let (head, tail) = block.split_at(split);
-        let tail_first = first_line + head.iter().filter(|&&b| b == b'\n').count() as u32;
+        let tail_first = line_number(
+            ctx.name,
+            first_line,
+            memchr::memchr_iter(b'\n', head).count(),
+        )?;
         let (head_events, tail_events) = std::thread::scope(|scope| {
             let tail_job = scope.spawn(|| parse_lines(tail, tail_first, ctx, keep_fields));
             let head_events = parse_lines(head, first_line, ctx, keep_fields);
@@ -140,7 +144,7 @@ pub fn parse_object(
         // serde_json appends " at line L column C"; we know the line better than it does.
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         ctx.error(line, format!("expected a JSON object: {msg}"))
-            .at_column(Some(e.column() as u32))
+            .at_column(Some(saturate(e.column())))
     })?;
     match value {
         Value::Object(fields) => Ok(fields),
@@ -389,7 +393,7 @@ fn key_column(text: &str, field: &str) -> Option<u32> {
         let at = from + pos;
         let rest = text[at + needle.len()..].trim_start();
         if rest.starts_with(':') {
-            return Some(text[..at].chars().count() as u32 + 1);
+            return Some(position(text[..at].chars().count()));
         }
         from = at + needle.len();
     }
@@ -397,7 +401,7 @@ fn key_column(text: &str, field: &str) -> Option<u32> {
 }
 
 fn first_column(text: &str) -> u32 {
-    text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1
+    position(text.chars().take_while(|c| c.is_whitespace()).count())
 }
 
 #[cfg(test)]

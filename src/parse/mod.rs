@@ -267,13 +267,15 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
         if skips > 0 {
             skipped.push((name, skips));
         }
+        builder.check_limits()?;
     }
     clocks.finish(&mut builder, options.execution.as_deref());
     let warnings = spans.finish(
         &mut builder,
         options.links_as_causal,
         options.key_attr.as_deref(),
-    );
+    )?;
+    builder.check_limits()?;
     let trace = builder
         .finish_execution(options.execution.as_deref())
         .map_err(Error::Usage)?;

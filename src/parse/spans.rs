@@ -37,8 +37,8 @@ use serde_json::{Map, Value};
 
 use super::{FileContext, Format};
 use crate::error::{InputError, Result};
-use crate::input::Input;
-use crate::model::{EventKind, RawEvent, Role, Timestamp, TraceBuilder};
+use crate::input::{position, saturate, Input};
+use crate::model::{EventKind, RawEvent, Role, Timestamp, TraceBuilder, MAX_EVENTS};
 
 /// The service name of spans whose process names none (OpenTelemetry's default).
 pub const UNKNOWN_SERVICE: &str = "unknown_service";
@@ -323,8 +323,8 @@ impl JsonDoc {
             let value = item.map_err(|e| {
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                ctx.error(e.line() as u32, format!("expected JSON: {msg}"))
-                    .at_column(Some(e.column() as u32))
+                ctx.error(saturate(e.line()), format!("expected JSON: {msg}"))
+                    .at_column(Some(saturate(e.column())))
             })?;
             values.push(value);
         }
@@ -359,8 +359,11 @@ impl JsonDoc {
     fn line_col(&self, offset: usize) -> (u32, u32) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let col = self.text[start..offset].chars().count() + 1;
-        (line as u32, col as u32)
+        // The text has fewer lines than u32::MAX (Input::read_to_string checks).
+        (
+            saturate(line),
+            position(self.text[start..offset].chars().count()),
+        )
     }
 
     /// The line of an object's opening brace (1 when unknown).
@@ -675,12 +678,23 @@ impl SpanCollector {
         builder: &mut TraceBuilder,
         links_as_causal: bool,
         key_attr: Option<&str>,
-    ) -> Vec<String> {
+    ) -> Result<Vec<String>, InputError> {
         let mut warnings = Vec::new();
         if self.spans.is_empty() {
-            return warnings;
+            return Ok(warnings);
         }
         let files = self.files;
+        // A span is two events and one per annotation, numbered in u32 below.
+        let events: usize = self.spans.iter().map(|s| 2 + s.annotations.len()).sum();
+        if events > MAX_EVENTS {
+            let file = self.spans.last().map_or(0, |s| s.file as usize);
+            let name = files.get(file).map_or("", String::as_str);
+            return Err(InputError::new(
+                name,
+                0,
+                format!("expected at most {MAX_EVENTS} events (span starts, ends and events)"),
+            ));
+        }
         let (spans, duplicates) = dedupe(self.spans);
         if duplicates > 0 {
             warnings.push(format!(
@@ -729,7 +743,7 @@ impl SpanCollector {
             ));
         }
         events.push_all(&spans, &graph, key_attr, builder);
-        warnings
+        Ok(warnings)
     }
 }
 
@@ -1507,7 +1521,7 @@ mod tests {
         spans.push(span("b", Some("a"), "two", 200));
         let mut builder = TraceBuilder::new();
         builder.add_file("x.json");
-        let warnings = spans.finish(&mut builder, false, None);
+        let warnings = spans.finish(&mut builder, false, None).unwrap();
         assert_eq!(warnings, ["1 span on a cycle of parent ids; read as root"]);
         let trace = builder.finish();
         assert_eq!(trace.len(), 4);
@@ -1524,7 +1538,7 @@ mod tests {
         spans.push(child);
         let mut builder = TraceBuilder::new();
         builder.add_file("x.json");
-        assert!(spans.finish(&mut builder, false, None).is_empty());
+        assert!(spans.finish(&mut builder, false, None).unwrap().is_empty());
         let trace = builder.finish();
         let ids: Vec<String> = trace.by_node[0]
             .iter()
