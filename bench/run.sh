@@ -26,7 +26,7 @@ Sections (all by default), numbered as in issue 6:
                peak RSS / input size, time / stamp's time
   nodes     3. time per event at 1,000 nodes vs 10 nodes, 10^7 events each
   engine    4. stamp --engine flat|tree|auto on STD and generated traces, and the
-               engines alone (examples/engines.rs)
+               engines alone (crates/core/examples/engines.rs)
   govector  5. causal check on a 40,000-event GoVector log
   scaling   stamp, conflicts, check at 10^5, 10^6, 10^7 events, 16 nodes
 
@@ -114,7 +114,7 @@ if [[ -n ${CAUSAL:-} ]]; then
     BUILT="the binary given as \`\$CAUSAL\`"
 else
     log "building the release binary and examples/engines"
-    (cd "$ROOT" && cargo build --release --quiet && cargo build --release --quiet --example engines)
+    (cd "$ROOT" && cargo build --release --quiet && cargo build --release --quiet -p causal-core --example engines)
     target=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
         sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
     BIN=$target/release/causal
@@ -330,7 +330,7 @@ section_engine() {
         a=$(calc "${MEAN[stamp-auto|$f]} / ${MEAN[stamp-flat|$f]}")
         GOAL_ROWS+=("| 4 | \`stamp --engine tree\` / \`--engine flat\` on \`$(basename "$f")\` (auto / flat) | $(fmt_ratio "$r") ($(fmt_time "${MEAN[stamp-tree|$f]}") / $(fmt_time "${MEAN[stamp-flat|$f]}")); auto $(fmt_ratio "$a") | report | - |")
     done
-    # The engines alone, without parsing and output (examples/engines.rs, best of $RUNS).
+    # The engines alone, without parsing and output (crates/core/examples/engines.rs, best of $RUNS).
     if [[ -n ${CAUSAL:-} ]]; then
         NOTES+=("Engine-only rows need the source tree's \`examples/engines\`; skipped with \`\$CAUSAL\`.")
         return 0
@@ -415,7 +415,7 @@ for s in "${SECTIONS[@]}"; do selected "$s" && ran+=("$s"); done
     fi
     if ((${#ENGINE_ROWS[@]})); then
         echo
-        echo "The vector-clock engines alone (\`examples/engines.rs\`: every event's clock replayed in"
+        echo "The vector-clock engines alone (\`crates/core/examples/engines.rs\`: every event's clock replayed in"
         echo "Lamport order, no parsing or output; best of $RUNS):"
         echo
         echo "| input | events | nodes | flat | tree | auto | tree / flat | auto / flat | auto ended on |"

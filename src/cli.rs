@@ -6,14 +6,30 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::parse::Format;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+
 use crate::term::ColorChoice;
+use causal_core::clock::Engine;
+use causal_core::graph::ClockLabel;
+use causal_core::parse::Format;
+use causal_core::Named;
 
 const EXIT_STATUS: &str = "\
 Exit status:
   0  success (no findings)
   1  findings (commands that report them: conflicts, check)
   2  bad input, bad usage or an I/O error";
+
+/// A value parser offering every choice of a library enum by name, with its description as
+/// help: the library keeps the list (see [`Named`]), so it is never copied here.
+fn choice<T: Named>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(
+        T::ALL
+            .iter()
+            .map(|c| PossibleValue::new(c.name()).help(c.about())),
+    )
+    .map(|name| T::from_name(&name).expect("clap accepts only the names offered"))
+}
 
 /// Work out what happened in a distributed system: happens-before, Lamport and vector clocks.
 ///
@@ -99,7 +115,7 @@ pub enum Command {
         "reads and writes a key counts as a write of it.\n\n",
         "Examples:\n",
         "  causal conflicts samples/kv-store.jsonl\n",
-        "  causal conflicts samples/raft/*.jsonl --keys votedFor,currentTerm --limit 0\n",
+        "  causal conflicts samples/kv-store.jsonl --keys cart:42 --limit 1\n",
         "  causal conflicts app.jsonl --format json | jq '.keys[] | {key, total}'\n\n",
         "Exit status:\n  0  no conflicts\n  1  conflicts found\n  2  bad input, bad usage or an I/O error"
     ))]
@@ -142,11 +158,15 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the man page (roff) to standard output.
+    /// Print a man page (roff) to standard output: causal's, or one command's.
     #[command(
-        after_help = "Example:\n  causal man | man -l -\n\nExit status:\n  0  success\n  2  an I/O error"
+        after_help = "Examples:\n  causal man | man -l -\n  causal man stamp > causal-stamp.1\n\nExit status:\n  0  success\n  2  an unknown command or an I/O error"
     )]
-    Man,
+    Man {
+        /// The command whose page to print (causal-COMMAND(1)); none prints causal(1).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// Where events come from and how to read them; shared by every command that reads input.
@@ -156,7 +176,8 @@ pub struct InputArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Node name for lines that carry none (default: each file's stem, `logs/db-2.jsonl` -> db-2).
+    /// Node name for lines of standard input that carry none; lines of files that carry none
+    /// take their file's stem (`logs/db-2.jsonl` -> db-2) whatever --node says.
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
 
@@ -171,7 +192,7 @@ pub struct InputArgs {
     pub skip_unmatched: bool,
 
     /// Input format; auto recognises each file's format from its content.
-    #[arg(long, value_enum, default_value_t = Format::Auto, value_name = "FORMAT")]
+    #[arg(long, value_parser = choice::<Format>(), default_value = "auto", value_name = "FORMAT")]
     pub from: Format,
 
     /// A regex whose matching lines split a log into executions (ShiViz's delimiter; a named
@@ -202,30 +223,8 @@ pub struct EngineArgs {
     /// with hundreds of nodes that each hear news of few), or auto (with 256 to 2,048 nodes,
     /// tree clocks until they cost more than flat rows would). The output is the same.
     /// `stamp --order input` always uses flat rows.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto, value_name = "ENGINE")]
-    pub engine: EngineChoice,
-}
-
-impl EngineArgs {
-    /// The engine.
-    pub fn pick(&self) -> crate::clock::Engine {
-        match self.engine {
-            EngineChoice::Auto => crate::clock::Engine::Auto,
-            EngineChoice::Flat => crate::clock::Engine::Flat,
-            EngineChoice::Tree => crate::clock::Engine::Tree,
-        }
-    }
-}
-
-/// Values of `--engine`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EngineChoice {
-    /// With 256 to 2,048 nodes, tree clocks until they cost more than flat rows; else flat.
-    Auto,
-    /// One dense row of counters per clock.
-    Flat,
-    /// Tree clocks (Mathur et al., ASPLOS 2022).
-    Tree,
+    #[arg(long, value_parser = choice::<Engine>(), default_value = "auto", value_name = "ENGINE")]
+    pub engine: Engine,
 }
 
 /// `causal stamp`.
@@ -383,6 +382,11 @@ pub struct GenArgs {
     /// Write each node's true clock offset (ns) to FILE as JSON.
     #[arg(long, value_name = "FILE")]
     pub offsets: Option<PathBuf>,
+
+    /// Write every copy of a message that was lost to FILE, one JSON object a line:
+    /// {"msg":"m17","from":"n3","to":"n5"} (`check` reports exactly these as unmatched-send).
+    #[arg(long, value_name = "FILE")]
+    pub lost: Option<PathBuf>,
 }
 
 /// `causal graph`.
@@ -398,8 +402,8 @@ pub struct GraphArgs {
 
     /// Clock shown beside each event [default: lamport for text, none for dot and mermaid;
     /// json always has both].
-    #[arg(long, value_enum, value_name = "CLOCK")]
-    pub clock: Option<crate::graph::ClockLabel>,
+    #[arg(long, value_parser = choice::<ClockLabel>(), value_name = "CLOCK")]
+    pub clock: Option<ClockLabel>,
 
     /// Keep only these nodes, drawn in this order (comma-separated, or repeat the option).
     #[arg(long, value_delimiter = ',', value_name = "NODE,...")]
@@ -484,4 +488,14 @@ pub struct CutArgs {
     /// Leave the event itself out: only the events strictly before (or after) it.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

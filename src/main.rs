@@ -6,9 +6,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use causal::cli::Cli;
-use causal::cmd::{self, Context, Outcome};
-use causal::term::{should_color, Palette};
+mod cli;
+mod cmd;
+mod term;
+
+use causal_core::render::fmt::one_line;
+use causal_core::render::Palette;
+use cli::Cli;
+use cmd::{Context, Outcome};
+use term::should_color;
 
 /// mimalloc instead of the system allocator: parsing allocates per event, and glibc's malloc
 /// and free were a quarter of `stamp`'s time.
@@ -42,7 +48,10 @@ fn main() -> ExitCode {
         // enough, not an error: stop quietly, as ripgrep and fd do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("causal: {}", format!("{err:#}").replace('\n', "\n"));
+            // Messages quote the input; its control characters must not reach the terminal.
+            let text = format!("{err:#}");
+            let lines: Vec<String> = text.lines().map(one_line).collect();
+            eprintln!("causal: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }
@@ -51,8 +60,8 @@ fn main() -> ExitCode {
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
         let io = cause.downcast_ref::<io::Error>().or_else(|| {
-            match cause.downcast_ref::<causal::error::Error>() {
-                Some(causal::error::Error::Io { error, .. }) => Some(error),
+            match cause.downcast_ref::<causal_core::error::Error>() {
+                Some(causal_core::error::Error::Io { error, .. }) => Some(error),
                 _ => None,
             }
         });

@@ -1,11 +1,16 @@
-//! Terminal decisions: whether a stream gets color, and the palette renderers paint with.
+//! Terminal decisions of the binary: whether a stream gets color, the width to draw in, and the
+//! progress bar of long reads. The library never looks at a terminal; this module does.
 //!
-//! The decision is ours, per stream (colored's own check looks at stdout only and lets
-//! CLICOLOR_FORCE beat NO_COLOR); `colored` only paints once we have said yes.
+//! The color decision is ours, per stream (colored's own check looks at stdout only and lets
+//! CLICOLOR_FORCE beat NO_COLOR); the library's `Palette` only paints once we have said yes.
 
-use colored::{Color, Colorize};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
-use crate::model::EventKind;
+use causal_core::parse::{parse_files, ParseOptions, Parsed};
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// `--color`: when to color output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -35,89 +40,75 @@ pub fn should_color(
     }
 }
 
-/// Colors for people: per node, per event kind, headers. Paints nothing when disabled.
-#[derive(Clone, Copy, Debug)]
-pub struct Palette {
-    enabled: bool,
+/// The width of a terminal diagram when nothing says otherwise.
+const DEFAULT_COLUMNS: usize = 80;
+
+/// The width to fit a terminal diagram in: COLUMNS when it holds a number, else the
+/// terminal's width when standard output is one, else 80.
+pub fn columns() -> usize {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+    {
+        return n;
+    }
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
+            return usize::from(w);
+        }
+    }
+    DEFAULT_COLUMNS
 }
 
-const NODE_COLORS: [Color; 6] = [
-    Color::Cyan,
-    Color::Magenta,
-    Color::Yellow,
-    Color::Green,
-    Color::Blue,
-    Color::Red,
-];
+/// Inputs smaller than this are read without a progress bar: they take a moment at most.
+const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
-impl Palette {
-    /// A palette that paints when `enabled`.
-    pub fn new(enabled: bool) -> Self {
-        if enabled {
-            colored::control::set_override(true);
-        }
-        Palette { enabled }
+/// Parses the inputs, with a progress bar on stderr (bytes read of the total) when `show`
+/// (stderr is a terminal) and the input is large or of unknown size (standard input).
+pub fn parse_with_progress(
+    files: &[PathBuf],
+    mut options: ParseOptions,
+    show: bool,
+) -> causal_core::error::Result<Parsed> {
+    let sizes: Option<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
+        .sum();
+    let reads_stdin = files.is_empty() || files.iter().any(|f| f.as_os_str() == "-");
+    let total = if reads_stdin { None } else { sizes };
+    if !show || total.is_some_and(|t| t < PROGRESS_MIN_BYTES) {
+        return parse_files(files, &options);
     }
-
-    /// A palette that paints nothing.
-    pub fn plain() -> Self {
-        Palette { enabled: false }
-    }
-
-    /// Whether this palette paints.
-    pub fn enabled(self) -> bool {
-        self.enabled
-    }
-
-    /// `text` in node `index`'s color.
-    pub fn node(self, index: usize, text: &str) -> String {
-        self.paint(text, NODE_COLORS[index % NODE_COLORS.len()], false)
-    }
-
-    /// `text` in the color of an event kind: sends green, receives blue, local events dim.
-    pub fn kind(self, kind: EventKind, text: &str) -> String {
-        match kind {
-            EventKind::Send => self.paint(text, Color::Green, false),
-            EventKind::Recv => self.paint(text, Color::Blue, false),
-            EventKind::Local => self.dim(text),
-        }
-    }
-
-    /// `text` as a warning (bold yellow).
-    pub fn warning(self, text: &str) -> String {
-        self.paint(text, Color::Yellow, true)
-    }
-
-    /// `text` as an error (bold red).
-    pub fn error(self, text: &str) -> String {
-        self.paint(text, Color::Red, true)
-    }
-
-    /// `text` in bold.
-    pub fn bold(self, text: &str) -> String {
-        if self.enabled {
-            text.bold().to_string()
-        } else {
-            text.to_string()
-        }
-    }
-
-    /// `text` dimmed.
-    pub fn dim(self, text: &str) -> String {
-        if self.enabled {
-            text.dimmed().to_string()
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn paint(self, text: &str, color: Color, bold: bool) -> String {
-        if !self.enabled {
-            return text.to_string();
-        }
-        let s = text.color(color);
-        if bold { s.bold() } else { s }.to_string()
-    }
+    let count = Arc::new(AtomicU64::new(0));
+    options.progress = Some(count.clone());
+    let bar = match total {
+        Some(t) => ProgressBar::new(t).with_style(
+            ProgressStyle::with_template(
+                "{spinner} reading {bytes}/{total_bytes} {wide_bar} {binary_bytes_per_sec} {eta}",
+            )
+            .expect("the template is valid"),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} reading {bytes} {binary_bytes_per_sec}")
+                .expect("the template is valid"),
+        ),
+    };
+    let done = AtomicBool::new(false);
+    let parsed = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(count.load(Ordering::Relaxed));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let parsed = parse_files(files, &options);
+        done.store(true, Ordering::Relaxed);
+        parsed
+    });
+    bar.finish_and_clear();
+    parsed
 }
 
 #[cfg(test)]
@@ -134,10 +125,5 @@ mod tests {
         assert!(!should_color(Auto, true, None, Some("dumb")));
         assert!(should_color(Always, false, Some("1"), None));
         assert!(!should_color(Never, true, None, None));
-    }
-
-    #[test]
-    fn a_plain_palette_paints_nothing() {
-        assert_eq!(Palette::plain().node(3, "db"), "db");
     }
 }

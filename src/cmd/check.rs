@@ -4,11 +4,11 @@
 use anyhow::Result;
 
 use super::{load_with, Context, LoadOptions, Outcome};
-use crate::analysis::check::check;
-use crate::analysis::skew::SkewPairs;
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::error::Error;
-use crate::render::check::{write_json, write_text};
+use causal_core::analysis::check::check;
+use causal_core::analysis::skew::SkewPairs;
+use causal_core::error::Error;
+use causal_core::render::check::{write_json, write_text};
 
 /// Runs the checks and reports; findings when there is at least one.
 pub fn run(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Outcome> {

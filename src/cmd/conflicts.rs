@@ -5,12 +5,12 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Result;
 
 use super::{load_with, Context, LoadOptions, Outcome};
-use crate::analysis::conflicts::{find_conflicts, ConflictOptions};
 use crate::cli::{ConflictsArgs, ConflictsFormat};
-use crate::clock::{self, LamportEngine, PackedClocks, ReplayWalk};
-use crate::model::{EventIdx, KeyId};
-use crate::render::conflicts::{write_json, write_text, WitnessClocks};
-use crate::render::lamport_order_of;
+use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
+use causal_core::clock::{self, LamportEngine, PackedClocks, ReplayWalk};
+use causal_core::model::{EventIdx, KeyId};
+use causal_core::render::conflicts::{write_json, write_text, WitnessClocks};
+use causal_core::render::lamport_order_of;
 
 /// Finds and reports conflicts; findings when there is at least one.
 pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {

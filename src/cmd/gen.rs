@@ -8,25 +8,44 @@ use anyhow::{Context as _, Result};
 
 use super::{Context, Outcome};
 use crate::cli::GenArgs;
-use crate::error::Error;
-use crate::gen::{generate, node_names, offsets, GenConfig, Sink};
+use causal_core::error::Error;
+use causal_core::gen::{generate, node_names, offsets, GenConfig, Sink};
 
 /// Generates the trace and, when asked, the file of true clock offsets.
 pub fn run(args: &GenArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let config = config(args)?;
-    match &args.split {
+    let lost = match &args.lost {
+        Some(path) => Some(LostFile::create(path, node_names(config.nodes))?),
+        None => None,
+    };
+    let lost = match &args.split {
         None => {
-            generate(&config, &mut ctx.out)?;
+            let mut sink = Recording {
+                inner: &mut ctx.out,
+                lost,
+            };
+            generate(&config, &mut sink)?;
+            sink.lost
         }
         Some(dir) => {
             fs::create_dir_all(dir).map_err(|error| Error::Io {
                 path: dir.display().to_string(),
                 error,
             })?;
-            let mut sink = SplitSink::new(dir, node_names(config.nodes));
+            let mut sink = Recording {
+                inner: SplitSink::new(dir, node_names(config.nodes)),
+                lost,
+            };
             generate(&config, &mut sink)?;
-            sink.flush_all()?;
+            sink.inner.flush_all()?;
+            sink.lost
         }
+    };
+    if let Some(mut lost) = lost {
+        lost.out.flush().map_err(|error| Error::Io {
+            path: lost.path.display().to_string(),
+            error,
+        })?;
     }
     if let Some(path) = &args.offsets {
         write_offsets(path, &config)?;
@@ -65,6 +84,54 @@ fn config(args: &GenArgs) -> Result<GenConfig, Error> {
         loss: probability("loss", args.loss)?,
         max_offset_ns: (args.max_offset * 1e9).round() as i64,
     })
+}
+
+/// A sink that also records the lost copies of messages, when asked.
+struct Recording<S> {
+    inner: S,
+    lost: Option<LostFile>,
+}
+
+impl<S: Sink> Sink for Recording<S> {
+    fn line(&mut self, node: u32, line: &[u8]) -> io::Result<()> {
+        self.inner.line(node, line)
+    }
+
+    fn lost(&mut self, msg: u64, from: u32, to: u32) -> io::Result<()> {
+        match &mut self.lost {
+            Some(file) => file.record(msg, from, to),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `gen --lost FILE`: `{"msg":"m17","from":"n3","to":"n5"}` per lost copy.
+struct LostFile {
+    path: PathBuf,
+    out: io::BufWriter<File>,
+    names: Vec<String>,
+}
+
+impl LostFile {
+    fn create(path: &Path, names: Vec<String>) -> Result<LostFile, Error> {
+        let file = File::create(path).map_err(|error| Error::Io {
+            path: path.display().to_string(),
+            error,
+        })?;
+        Ok(LostFile {
+            path: path.to_path_buf(),
+            out: io::BufWriter::new(file),
+            names,
+        })
+    }
+
+    fn record(&mut self, msg: u64, from: u32, to: u32) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "{{\"msg\":\"m{msg}\",\"from\":\"{}\",\"to\":\"{}\"}}",
+            self.names[from as usize], self.names[to as usize]
+        )
+    }
 }
 
 /// `{"version":1,"unit":"ns","offsets":{"n0":-1234,...}}`: each node's clock minus true time.

@@ -2,22 +2,17 @@
 //! terminal diagram or JSON.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
 
 use anyhow::Result;
 
-use super::query::resolve_id;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
-use crate::clock::{self, ClockTable, Engine, LamportEngine, Replay, Stamps};
-use crate::error::Error;
-use crate::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
-use crate::model::{EventIdx, NodeId, Trace};
-use crate::render::text::{self, TextOptions};
-use crate::render::{dot, graph_json, lamport_order_of, mermaid};
-
-/// Width of the terminal diagram when neither COLUMNS nor a terminal says otherwise.
-const DEFAULT_COLUMNS: usize = 80;
+use causal_core::clock::{self, ClockTable, Engine, LamportEngine, Replay, Stamps};
+use causal_core::error::Error;
+use causal_core::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
+use causal_core::model::{EventIdx, NodeId, Trace};
+use causal_core::render::text::{self, TextOptions};
+use causal_core::render::{dot, graph_json, lamport_order_of, mermaid};
 
 /// Builds the graph once, cuts the slice the options ask for, and renders it.
 pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -28,7 +23,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         None => None,
     };
     let around = match &args.around {
-        Some(id) => Some((resolve_id(trace, &trace.id_index(), id)?, args.depth)),
+        Some(id) => Some((trace.resolve_id(&trace.id_index(), id)?, args.depth)),
         None => None,
     };
     // Lamport clocks for every event; vector clocks only for the events drawn, and only when
@@ -80,7 +75,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         GraphFormat::Text => {
             let mut opts = TextOptions {
                 clock: args.clock.unwrap_or(ClockLabel::Lamport),
-                columns: columns(),
+                columns: crate::term::columns(),
                 palette: ctx.out_palette,
                 left_out: &[],
             };
@@ -129,23 +124,4 @@ fn resolve_nodes(trace: &Trace, names: &[String]) -> Result<Vec<NodeId>> {
         }
     }
     Ok(nodes)
-}
-
-/// The width to fit the terminal diagram in: COLUMNS when it holds a number, else the
-/// terminal's width when standard output is one, else 80.
-fn columns() -> usize {
-    if let Some(n) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-    {
-        return n;
-    }
-    let stdout = std::io::stdout();
-    if stdout.is_terminal() {
-        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout) {
-            return usize::from(w);
-        }
-    }
-    DEFAULT_COLUMNS
 }

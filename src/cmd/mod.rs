@@ -9,20 +9,17 @@ pub mod query;
 pub mod stamp;
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-
-use indicatif::{ProgressBar, ProgressStyle};
 
 use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, EngineArgs, InputArgs};
-use crate::clock::{tree_fits, Engine, TREE_UP_TO_NODES};
-use crate::model::Trace;
-use crate::order::{causal_order, Causality};
-use crate::parse::{parse_files, ParseOptions};
-use crate::term::Palette;
+use causal_core::clock::{tree_fits, Engine, TREE_UP_TO_NODES};
+use causal_core::model::Trace;
+use causal_core::order::{causal_order, Causality};
+use causal_core::parse::ParseOptions;
+use causal_core::render::Palette;
+use causal_core::Named as _;
 
 /// How a command ended, when it did not fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +45,11 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Prints a warning on stderr: `causal: warning: ...`.
     pub fn warn(&self, message: &str) {
-        eprintln!("causal: {} {message}", self.err_palette.warning("warning:"));
+        eprintln!(
+            "causal: {} {}",
+            self.err_palette.warning("warning:"),
+            causal_core::render::fmt::one_line(message)
+        );
     }
 }
 
@@ -61,14 +62,33 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Gen(args) => gen::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
-        Command::Past(args) => query::run_cut(&args, query::Side::Past, ctx),
-        Command::Future(args) => query::run_cut(&args, query::Side::Future, ctx),
+        Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
+        Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "causal", ctx.out);
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command())
+        Command::Man { command } => {
+            let cli = Cli::command();
+            let page = match command {
+                None => cli,
+                Some(name) => {
+                    let names: Vec<String> = cli
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_string())
+                        .collect();
+                    let found = cli.find_subcommand(&name).cloned().ok_or_else(|| {
+                        causal_core::error::Error::Usage(format!(
+                            "no command {name:?}: the commands are {}",
+                            names.join(", ")
+                        ))
+                    })?;
+                    // The page is named causal-COMMAND, as git's are.
+                    let title = format!("causal-{}", found.get_name());
+                    found.name(title)
+                }
+            };
+            clap_mangen::Man::new(page)
                 .render(ctx.out)
                 .context("writing the man page")?;
             Ok(Outcome::Clean)
@@ -80,63 +100,14 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
 /// every node in every clock; with too many nodes the replay uses flat rows instead, and this
 /// says so.
 pub fn engine(clocks: &EngineArgs, trace: &Trace, ctx: &Context<'_>) -> Engine {
-    let engine = clocks.pick();
-    if engine == Engine::Tree && !tree_fits(trace.nodes.len()) {
+    let engine = clocks.engine;
+    if engine == Engine::Tree && trace.given.is_none() && !tree_fits(trace.nodes.len()) {
         ctx.warn(&format!(
             "--engine tree keeps every node's counter in every clock; with {} nodes (more than {TREE_UP_TO_NODES}) flat rows are used instead",
             trace.nodes.len()
         ));
     }
     engine
-}
-
-/// Inputs smaller than this are read without a progress bar: they take a moment at most.
-const PROGRESS_MIN_BYTES: u64 = 32 << 20;
-
-/// Parses the inputs, with a progress bar on stderr (bytes read of the total) when `show`
-/// (stderr is a terminal) and the input is large or of unknown size (standard input).
-fn parse_with_progress(
-    files: &[std::path::PathBuf],
-    mut options: ParseOptions,
-    show: bool,
-) -> crate::error::Result<crate::parse::Parsed> {
-    let sizes: Option<u64> = files
-        .iter()
-        .map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
-        .sum();
-    let reads_stdin = files.is_empty() || files.iter().any(|f| f.as_os_str() == "-");
-    let total = if reads_stdin { None } else { sizes };
-    if !show || total.is_some_and(|t| t < PROGRESS_MIN_BYTES) {
-        return parse_files(files, &options);
-    }
-    let count = Arc::new(AtomicU64::new(0));
-    options.progress = Some(count.clone());
-    let bar = match total {
-        Some(t) => ProgressBar::new(t).with_style(
-            ProgressStyle::with_template(
-                "{spinner} reading {bytes}/{total_bytes} {wide_bar} {binary_bytes_per_sec} {eta}",
-            )
-            .expect("the template is valid"),
-        ),
-        None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} reading {bytes} {binary_bytes_per_sec}")
-                .expect("the template is valid"),
-        ),
-    };
-    let done = AtomicBool::new(false);
-    let parsed = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                bar.set_position(count.load(Ordering::Relaxed));
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-        });
-        let parsed = parse_files(files, &options);
-        done.store(true, Ordering::Relaxed);
-        parsed
-    });
-    bar.finish_and_clear();
-    parsed
 }
 
 /// A parsed trace with its messages matched and a causal order found.
@@ -194,9 +165,13 @@ pub fn load_with(
         progress: None,
         drop_fields: !load_options.keep_fields,
     };
-    let parsed = parse_with_progress(&input.files, options, ctx.progress)?;
+    let parsed = crate::term::parse_with_progress(&input.files, options, ctx.progress)?;
     for (file, format) in &parsed.recognised {
-        eprintln!("causal: reading {file} as {}", format.name());
+        eprintln!(
+            "causal: reading {} as {}",
+            causal_core::render::fmt::one_line(file),
+            format.name()
+        );
     }
     for (file, count) in &parsed.skipped {
         ctx.warn(&format!(
@@ -208,6 +183,9 @@ pub fn load_with(
         ctx.warn(warning);
     }
     let trace = parsed.trace;
+    if trace.is_empty() {
+        ctx.warn("no events read: the input holds no event");
+    }
     // Clocks that contradict their log (vector-clock inputs): the run goes on without them.
     let shown = if warn_diagnostics { WARNING_LIMIT } else { 0 };
     for d in trace.diagnostics.iter().take(shown) {

@@ -1,19 +1,20 @@
 //! `causal stamp`: every event with its id, Lamport clock and vector clock.
 
+use causal_core::Named as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
 
 use super::{load, Context, Loaded, Outcome, WARNING_LIMIT};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
-use crate::clock::{self, Engine, LamportEngine, Replay, Stamps};
-use crate::error::{Error, InputError};
-use crate::input::Input;
-use crate::parse::{self, FileContext, Format};
-use crate::render::jsonl::{JsonlWriter, StreamWriter};
-use crate::render::{chrome, lamport_order_of, shiviz, table};
-use crate::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
-use crate::term::Palette;
+use causal_core::clock::{self, Engine, LamportEngine, Replay, Stamps};
+use causal_core::error::{Error, InputError};
+use causal_core::input::Input;
+use causal_core::parse::{self, FileContext, Format};
+use causal_core::render::jsonl::{JsonlWriter, StreamWriter};
+use causal_core::render::Palette;
+use causal_core::render::{chrome, lamport_order_of, shiviz, table};
+use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
 
 /// Stamps the input and writes it in Lamport order.
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {

@@ -155,46 +155,51 @@ fn max_in_flight_applies_to_input_order_only() {
     assert_eq!(err, "causal: --max-in-flight applies to --order input\n");
 }
 
-/// Table: fixture, the line of the second use, and what the message says.
+/// Table: fixture, where the error is (the second use), and what the message says.
 #[test]
 fn input_order_refuses_duplicate_and_empty_ids() {
     let cases = [
         (
             "stream-duplicate-id.jsonl",
-            2,
+            "2",
             r#"id "x" already used at tests/fixtures/stream-duplicate-id.jsonl:1"#,
         ),
         (
             "stream-duplicate-positional.jsonl",
-            2,
+            "2",
             r#"id "a#1" already used at tests/fixtures/stream-duplicate-positional.jsonl:1"#,
         ),
         (
             "stream-duplicate-later.jsonl",
-            3,
+            "3",
             r#"id "a#2" already used at tests/fixtures/stream-duplicate-later.jsonl:2"#,
         ),
         (
             "stream-empty-node.jsonl",
-            2,
-            r#"expected a non-empty node name, found """#,
+            "2:2",
+            r#"expected "node" (string) to name a node, found """#,
         ),
         (
             "stream-empty-id.jsonl",
-            2,
-            r#"expected a non-empty "id", found """#,
+            "2:13",
+            r#"expected "id" to name the event, found """#,
         ),
     ];
-    for (name, line, message) in cases {
+    for (name, at, message) in cases {
         let file = fixture(name);
-        let (out, err) = run(&["stamp", "--order", "input", file.to_str().unwrap()], 2);
+        let file = file.to_str().unwrap();
+        let (out, err) = run(&["stamp", "--order", "input", file], 2);
         assert_eq!(
             err,
-            format!("causal: tests/fixtures/{name}:{line}: {message}\n"),
+            format!("causal: tests/fixtures/{name}:{at}: {message}\n"),
             "{name}"
         );
         // The lines before it were stamped and written.
+        let line: usize = at.split(':').next().unwrap().parse().unwrap();
         assert_eq!(out.lines().count(), line - 1, "{name}");
+        // Lamport order (which reads everything first) refuses the same input alike.
+        let (out, batch) = run(&["stamp", file], 2);
+        assert_eq!((out.as_str(), batch), ("", err), "{name}");
     }
 }
 

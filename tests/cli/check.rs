@@ -44,7 +44,7 @@ fn msgs(list: &Value) -> Vec<&str> {
 #[test]
 fn kv_store_bounds_the_slow_replica_and_flags_violations_and_the_lost_message() {
     let r = report(&["samples/kv-store.jsonl"], 1);
-    assert_eq!(r["version"], 1);
+    assert_eq!(r["version"], 2);
     assert_eq!(
         kinds(&r),
         ["unmatched-send", "clock-violation", "clock-violation"]
@@ -79,25 +79,43 @@ fn unmatched_messages_name_the_intended_receivers() {
         1,
     );
     let lines: Vec<&str> = out.lines().collect();
+    // One finding per copy that its intended receiver never received: the multicast "m1"
+    // reached b but not ghost; "lost" reached neither.
     assert_eq!(
-        lines[0],
-        "tests/fixtures/check-unmatched.jsonl:2: unmatched-send: a#2 on a sends \"lost\" to b, \
-         ghost, but no event receives it (ghost logged nothing in this input)"
-    );
-    assert_eq!(
-        lines[1],
-        "tests/fixtures/check-unmatched.jsonl:4: unmatched-recv: b#2 on b receives \"phantom\", \
-         which no event sends"
+        lines[..4],
+        [
+            "tests/fixtures/check-unmatched.jsonl:1: unmatched-send: a#1 on a sends \"m1\" to b, \
+             ghost, but ghost never receives it (ghost logged nothing in this input)",
+            "tests/fixtures/check-unmatched.jsonl:2: unmatched-send: a#2 on a sends \"lost\" to \
+             b, ghost, but b never receives it",
+            "tests/fixtures/check-unmatched.jsonl:2: unmatched-send: a#2 on a sends \"lost\" to \
+             b, ghost, but ghost never receives it (ghost logged nothing in this input)",
+            "tests/fixtures/check-unmatched.jsonl:4: unmatched-recv: b#2 on b receives \
+             \"phantom\", which no event sends",
+        ]
     );
     assert_eq!(
         lines.last().unwrap(),
-        &"2 findings (1 unmatched-send, 1 unmatched-recv); skew bounds for 1 pair of nodes"
+        &"4 findings (3 unmatched-send, 1 unmatched-recv); skew bounds for 1 pair of nodes"
     );
     let r = report(&[fixture("check-unmatched.jsonl").to_str().unwrap()], 1);
-    assert_eq!(kinds(&r), ["unmatched-send", "unmatched-recv"]);
-    assert_eq!(r["findings"][1]["msg"], "phantom");
     assert_eq!(
-        r["findings"][1]["events"],
+        kinds(&r),
+        [
+            "unmatched-send",
+            "unmatched-send",
+            "unmatched-send",
+            "unmatched-recv"
+        ]
+    );
+    let receivers: Vec<&Value> = r["findings"].as_array().unwrap()[..3]
+        .iter()
+        .map(|f| &f["receiver"])
+        .collect();
+    assert_eq!(receivers, [&json!("ghost"), &json!("b"), &json!("ghost")]);
+    assert_eq!(r["findings"][3]["msg"], "phantom");
+    assert_eq!(
+        r["findings"][3]["events"],
         json!([{"id": "b#2", "node": "b", "file": "tests/fixtures/check-unmatched.jsonl",
                 "line": 4, "time": "2026-11-20T09:00:00.005Z"}])
     );

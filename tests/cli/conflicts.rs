@@ -194,6 +194,7 @@ fn samples_report_to_stable_snapshots() {
         "kv-store-json",
         serde_json::to_string_pretty(&json).unwrap()
     );
+    // Raft's nodes share no state: each one's log, term and commit index are its own keys.
     let raft = run_ok(
         &[
             "conflicts",
@@ -201,7 +202,7 @@ fn samples_report_to_stable_snapshots() {
             "samples/raft/n2.jsonl",
             "samples/raft/n3.jsonl",
         ],
-        1,
+        0,
     );
-    insta::assert_snapshot!("raft-text", raft);
+    assert_eq!(raft, "no conflicts\n");
 }

@@ -1,15 +1,9 @@
 //! Conventions every command follows: help with examples, completions, man page, the README's
 //! main command.
 
-use clap::CommandFactory;
 use predicates::prelude::*;
 
 use crate::causal;
-
-#[test]
-fn the_cli_definition_is_consistent() {
-    causal::cli::Cli::command().debug_assert();
-}
 
 #[test]
 fn help_shows_examples_and_exit_statuses() {
@@ -58,6 +52,29 @@ fn completions_and_man_page_are_printed() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(".TH causal"));
+    for command in [
+        "stamp",
+        "graph",
+        "hb",
+        "past",
+        "future",
+        "conflicts",
+        "check",
+        "gen",
+    ] {
+        causal()
+            .args(["man", command])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!(".TH causal-{command} 1")));
+    }
+    causal()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "causal: no command \"nope\": the commands are stamp,",
+        ));
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod stamp;
 #[path = "std.rs"]
 mod std_traces;
 mod traces;
+mod trust;
 
 use std::path::{Path, PathBuf};
 
@@ -59,4 +60,13 @@ pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
 pub fn corpus() -> Option<PathBuf> {
     let dir = root().join("../shared/corpus");
     dir.is_dir().then_some(dir)
+}
+
+/// Says out loud that a test could not run what it needs; under `CI=true` that is a failure,
+/// because CI installs everything the tests need.
+pub fn skipped(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("required under CI=true, but {why}");
+    }
+    eprintln!("skipped: {why}");
 }

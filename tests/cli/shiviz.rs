@@ -306,7 +306,7 @@ const ERRORS: &[(&[&str], &str)] = &[
     (&["tests/fixtures/shiviz-empty-host.log"], "tests/fixtures/shiviz-empty-host.log:5: expected the \"host\" group to match a host name, found nothing"),
     (&["--from", "shiviz", "tests/fixtures/plain.txt"], "tests/fixtures/plain.txt: expected a ShiViz parser regex with groups host, clock and event"),
     (&["--from", "shiviz", "--regex", "(?<host>\\S*) (?<clock>{.*})", "tests/fixtures/plain.txt"], "invalid --regex: expected the ShiViz regex to have named groups host, clock and event, missing event"),
-    (&["--from", "govector", "tests/fixtures/govector-bad-start.log"], "tests/fixtures/govector-bad-start.log:1: expected a GoVector clock line such as `HOST {\"HOST\":1}`, found \"starting up\""),
+    (&["--from", "govector", "tests/fixtures/plain.txt"], "tests/fixtures/plain.txt:1: expected a GoVector clock line such as `HOST {\"HOST\":1}`, found \"hello world\""),
     (&["tests/fixtures/tracing-bad-json.jsonl"], "tests/fixtures/tracing-bad-json.jsonl:2:61: expected a JSON object: key must be a string"),
     (&["tests/fixtures/tracing-bad-identity.jsonl"], "tests/fixtures/tracing-bad-identity.jsonl:1: expected \"TracerIdentity\" (non-empty string), found number"),
 ];

@@ -1,0 +1,475 @@
+//! Conflicts: pairs of events on different nodes that access the same key, at least one of
+//! them writing, neither happening before the other.
+//!
+//! Counts are exact, yet no two accesses are ever compared as a pair. Events are visited once,
+//! in a causal order. For each key and node we keep the positions (in that node's program order)
+//! of the node's reads and of its writes, in two sorted lists. When event `f` is visited, every
+//! access `e` visited before it cannot come after it in happens-before, so `e` and `f` are
+//! concurrent exactly when `f` has not seen `e`: `vc(f)[node(e)] < seq(e)`. The accesses of node
+//! `j` that `f` has seen are therefore a prefix of `j`'s list, and the concurrent ones the rest:
+//! one binary search per (key, node that accessed the key) gives the count. Each unordered pair
+//! is counted once, when its later event (in the causal order) is visited.
+//!
+//! Cost: O(A x K x log A) time, where A is the number of accesses and K the number of nodes that
+//! access the same key (at most the number of nodes), never A squared for a hot key; memory is
+//! 4 bytes per access. Witness pairs are read straight off the concurrent suffixes and stop once
+//! a key has enough, so they cost O(limit) per key, not O(conflicts).
+//!
+//! An event that both reads and writes a key counts as one write access to it: its pairs with
+//! reads are read-write conflicts, its pairs with writes write-write ones. Reads against reads
+//! never conflict. This layer reads no input and writes no output.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::clock::{ClockRef, ClockWalk};
+use crate::model::{EventIdx, KeyId, NodeId, Trace};
+#[cfg(doc)]
+use crate::order::Causality;
+
+/// How an event accesses a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// Writes it (and may read it too).
+    Write,
+    /// Reads it only.
+    Read,
+}
+
+impl Access {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Write => "write",
+            Access::Read => "read",
+        }
+    }
+}
+
+/// The kind of a conflicting pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConflictKind {
+    /// Both events write the key.
+    WriteWrite,
+    /// One writes the key, the other only reads it.
+    ReadWrite,
+}
+
+impl ConflictKind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::WriteWrite => "write-write",
+            ConflictKind::ReadWrite => "read-write",
+        }
+    }
+}
+
+/// One conflicting pair, shown as evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Witness {
+    /// The event that comes first in the order the analysis visited.
+    pub a: EventIdx,
+    /// The other event.
+    pub b: EventIdx,
+    /// Write-write or read-write.
+    pub kind: ConflictKind,
+}
+
+/// The conflicts on one key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyConflicts {
+    /// The key.
+    pub key: KeyId,
+    /// Concurrent write-write pairs on different nodes.
+    pub write_write: u64,
+    /// Concurrent read-write pairs on different nodes.
+    pub read_write: u64,
+    /// Up to the limit of witness pairs: write-write ones first, then read-write ones; within
+    /// a kind, by the visit of `b`, then by `a`'s place in the input.
+    pub witnesses: Vec<Witness>,
+}
+
+impl KeyConflicts {
+    /// All conflicting pairs on the key.
+    pub fn total(&self) -> u64 {
+        self.write_write + self.read_write
+    }
+}
+
+/// What to look for.
+#[derive(Clone, Debug, Default)]
+pub struct ConflictOptions {
+    /// Witness pairs per key; `None` keeps them all.
+    pub limit: Option<usize>,
+    /// Only these keys; `None` means every key.
+    pub keys: Option<Vec<KeyId>>,
+}
+
+/// Every key with at least one conflict, most conflicts first (ties by key name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConflictReport {
+    /// Keys with conflicts.
+    pub keys: Vec<KeyConflicts>,
+    /// Conflicting pairs over all keys.
+    pub total: u64,
+}
+
+/// How `e` accesses `key`, if it does.
+pub fn access(trace: &Trace, e: EventIdx, key: KeyId) -> Option<Access> {
+    let ev = trace.event(e);
+    if ev.writes().contains(&key) {
+        Some(Access::Write)
+    } else if ev.reads().contains(&key) {
+        Some(Access::Read)
+    } else {
+        None
+    }
+}
+
+/// One node's accesses to one key: positions in the node's program order, ascending.
+#[derive(Debug, Default)]
+struct Lane {
+    writes: Vec<u32>,
+    reads: Vec<u32>,
+}
+
+/// What a visit looks at first for each lane, kept apart from the lists and packed, so that
+/// skipping a lane whose accesses the event has all seen touches no list (a cache miss each).
+#[derive(Clone, Copy, Debug)]
+struct LaneHead {
+    node: NodeId,
+    /// Position of the node's last write of the key, 0 for none.
+    last_write: u32,
+    /// Position of the node's last read of the key, 0 for none.
+    last_read: u32,
+}
+
+/// The accesses to one key, per node, and what has been found so far.
+#[derive(Debug, Default)]
+struct KeyState {
+    heads: Vec<LaneHead>,
+    lanes: Vec<Lane>,
+    write_write: u64,
+    read_write: u64,
+    ww_witnesses: Vec<Witness>,
+    rw_witnesses: Vec<Witness>,
+}
+
+/// Finds every conflict, counting exactly, in one pass over `trace` in `order`.
+///
+/// `order` must list every event once, each after its causal predecessors (the causal order of
+/// [`Causality`], or Lamport's total order, which makes the witnesses found first the earliest
+/// in logical time). `clocks` hands out the vector clock of each event of `order` in turn: stored
+/// clocks, or a [`crate::clock::ReplayWalk`] that holds none per event.
+pub fn find_conflicts(
+    trace: &Trace,
+    order: &[EventIdx],
+    mut clocks: impl ClockWalk,
+    options: &ConflictOptions,
+) -> ConflictReport {
+    let selected: Option<Vec<bool>> = options.keys.as_ref().map(|keys| {
+        let mut selected = vec![false; trace.keys.len()];
+        for k in keys {
+            selected[k.0 as usize] = true;
+        }
+        selected
+    });
+    let cap = options.limit.unwrap_or(usize::MAX);
+    let mut states: Vec<KeyState> = (0..trace.keys.len()).map(|_| KeyState::default()).collect();
+    let mut lane_of: HashMap<u64, u32, BuildHasherDefault<MixHasher>> = HashMap::default();
+    let mut accesses: Vec<(KeyId, Access)> = Vec::new();
+
+    for &f in order {
+        // Every event advances the walk; only accesses read the clock.
+        let clock = clocks.visit(f);
+        let ev = trace.event(f);
+        accesses.clear();
+        accesses.extend(ev.writes().iter().map(|&k| (k, Access::Write)));
+        accesses.extend(ev.reads().iter().map(|&k| (k, Access::Read)));
+        if accesses.is_empty() {
+            continue;
+        }
+        // Write sorts before Read, so dedup keeps the write of a key both read and written.
+        accesses.sort_unstable();
+        accesses.dedup_by_key(|(k, _)| *k);
+        for &(key, op) in &accesses {
+            if let Some(selected) = &selected {
+                if !selected[key.0 as usize] {
+                    continue;
+                }
+            }
+            let state = &mut states[key.0 as usize];
+            visit_access(trace, clock, state, f, op, cap);
+            let slot = (u64::from(key.0) << 32) | u64::from(ev.node.0);
+            let lane = *lane_of.entry(slot).or_insert_with(|| {
+                state.heads.push(LaneHead {
+                    node: ev.node,
+                    last_write: 0,
+                    last_read: 0,
+                });
+                state.lanes.push(Lane::default());
+                (state.lanes.len() - 1) as u32
+            }) as usize;
+            let (head, lane) = (&mut state.heads[lane], &mut state.lanes[lane]);
+            match op {
+                Access::Write => {
+                    head.last_write = ev.seq;
+                    lane.writes.push(ev.seq);
+                }
+                Access::Read => {
+                    head.last_read = ev.seq;
+                    lane.reads.push(ev.seq);
+                }
+            }
+        }
+    }
+
+    let mut keys: Vec<KeyConflicts> = states
+        .into_iter()
+        .enumerate()
+        .filter(|(_, s)| s.write_write + s.read_write > 0)
+        .map(|(k, s)| {
+            let mut witnesses = s.ww_witnesses;
+            witnesses.extend(s.rw_witnesses);
+            witnesses.truncate(cap);
+            KeyConflicts {
+                key: KeyId(k as u32),
+                write_write: s.write_write,
+                read_write: s.read_write,
+                witnesses,
+            }
+        })
+        .collect();
+    keys.sort_by(|x, y| {
+        y.total()
+            .cmp(&x.total())
+            .then_with(|| trace.key_name(x.key).cmp(trace.key_name(y.key)))
+    });
+    let total = keys.iter().map(KeyConflicts::total).sum();
+    ConflictReport { keys, total }
+}
+
+/// Hashes the one `u64` (key, node) of the lane table with SplitMix64's finalizer: no need
+/// for SipHash's resistance to chosen keys here, and it is several times faster.
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+/// Counts the pairs that `f` (accessing the key as `op`) forms with the accesses visited
+/// before it, and keeps witnesses while the key has fewer than `cap` of a kind.
+fn visit_access(
+    trace: &Trace,
+    clock: ClockRef<'_>,
+    state: &mut KeyState,
+    f: EventIdx,
+    op: Access,
+    cap: usize,
+) {
+    let node = trace.event(f).node;
+    let ww_room = cap.saturating_sub(state.ww_witnesses.len());
+    let rw_room = cap.saturating_sub(state.rw_witnesses.len());
+    let room = |kind| match kind {
+        ConflictKind::WriteWrite => ww_room,
+        ConflictKind::ReadWrite => rw_room,
+    };
+    let (mut ww_found, mut rw_found) = (Vec::new(), Vec::new());
+    for (head, lane) in state.heads.iter().zip(&state.lanes) {
+        if head.node == node {
+            continue;
+        }
+        let seen = clock.get(head.node.index());
+        let last = match op {
+            Access::Write => head.last_write.max(head.last_read),
+            Access::Read => head.last_write,
+        };
+        if last <= seen {
+            continue;
+        }
+        let writes = unseen(&lane.writes, seen);
+        let reads = match op {
+            Access::Write => unseen(&lane.reads, seen),
+            Access::Read => &[][..],
+        };
+        let event_at = |seq: u32| {
+            trace
+                .event_at(head.node, seq)
+                .expect("an access's position is one of its node's events")
+        };
+        let (to_ww, to_rw) = match op {
+            Access::Write => (writes, reads),
+            Access::Read => (&[][..], writes),
+        };
+        state.write_write += to_ww.len() as u64;
+        state.read_write += to_rw.len() as u64;
+        for (found, list, kind) in [
+            (&mut ww_found, to_ww, ConflictKind::WriteWrite),
+            (&mut rw_found, to_rw, ConflictKind::ReadWrite),
+        ] {
+            found.extend(list.iter().take(room(kind)).map(|&seq| Witness {
+                a: event_at(seq),
+                b: f,
+                kind,
+            }));
+        }
+    }
+    // Each lane gave its earliest unseen accesses; keep the earliest in the input overall.
+    for (mut found, kept) in [
+        (ww_found, &mut state.ww_witnesses),
+        (rw_found, &mut state.rw_witnesses),
+    ] {
+        found.sort_unstable_by_key(|w| w.a);
+        found.truncate(cap.saturating_sub(kept.len()));
+        kept.extend(found);
+    }
+}
+
+/// The positions in `list` (ascending) greater than `seen`: the accesses not yet seen.
+///
+/// Those are usually few and at the end, so the search gallops back from the end (touching a
+/// cache line or two) before it bisects: O(log u) for u unseen accesses.
+fn unseen(list: &[u32], seen: u32) -> &[u32] {
+    // Invariant: every position in list[hi..] is greater than `seen`.
+    let mut hi = list.len();
+    let mut step = 1;
+    loop {
+        let lo = hi.saturating_sub(step);
+        if lo == 0 || list[lo] <= seen {
+            let start = lo + list[lo..hi].partition_point(|&s| s <= seen);
+            return &list[start..];
+        }
+        hi = lo;
+        step *= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock;
+    use crate::model::{EventKind, RawEvent, TraceBuilder};
+    use crate::order::causal_order;
+
+    /// (node, kind, msg, reads, writes)
+    type Spec<'a> = (&'a str, EventKind, &'a str, &'a [&'a str], &'a [&'a str]);
+
+    fn trace(events: &[Spec<'_>]) -> Trace {
+        let mut b = TraceBuilder::new();
+        let f = b.add_file("t.jsonl");
+        for (i, (node, kind, msg, reads, writes)) in events.iter().enumerate() {
+            b.push(
+                f,
+                RawEvent {
+                    node: node.to_string(),
+                    kind: Some(*kind),
+                    msg: (!msg.is_empty()).then(|| msg.to_string()),
+                    reads: reads.iter().map(|s| s.to_string()).collect(),
+                    writes: writes.iter().map(|s| s.to_string()).collect(),
+                    line: i as u32 + 1,
+                    ..RawEvent::default()
+                },
+            );
+        }
+        b.finish()
+    }
+
+    fn conflicts(t: &Trace, options: &ConflictOptions) -> ConflictReport {
+        let c = causal_order(t).unwrap();
+        let stamps = clock::stamp(t, &c);
+        find_conflicts(t, &c.order, &stamps.vector, options)
+    }
+
+    use EventKind::{Local, Recv, Send};
+
+    #[test]
+    fn unseen_finds_the_suffix_past_seen() {
+        let list = [1, 3, 4, 7, 9, 10, 12, 15, 20];
+        for seen in 0..22 {
+            let expected: Vec<u32> = list.iter().copied().filter(|&s| s > seen).collect();
+            assert_eq!(unseen(&list, seen), &expected[..], "seen {seen}");
+        }
+        assert!(unseen(&[], 3).is_empty());
+    }
+
+    #[test]
+    fn concurrent_writes_on_two_nodes_are_one_write_write_pair() {
+        let t = trace(&[("a", Local, "", &[], &["x"]), ("b", Local, "", &[], &["x"])]);
+        let r = conflicts(&t, &ConflictOptions::default());
+        assert_eq!(r.total, 1);
+        assert_eq!(r.keys[0].write_write, 1);
+        assert_eq!(r.keys[0].witnesses.len(), 1);
+    }
+
+    #[test]
+    fn a_message_orders_the_accesses_and_removes_the_conflict() {
+        let t = trace(&[
+            ("a", Local, "", &[], &["x"]),
+            ("a", Send, "m", &[], &[]),
+            ("b", Recv, "m", &[], &[]),
+            ("b", Local, "", &["x"], &["x"]),
+        ]);
+        assert_eq!(conflicts(&t, &ConflictOptions::default()).total, 0);
+    }
+
+    #[test]
+    fn reads_never_conflict_with_reads_and_read_write_events_count_as_writes() {
+        let t = trace(&[
+            ("a", Local, "", &["x"], &[]),
+            ("b", Local, "", &["x"], &[]),
+            ("c", Local, "", &["x"], &["x"]),
+        ]);
+        let r = conflicts(&t, &ConflictOptions::default());
+        assert_eq!((r.keys[0].write_write, r.keys[0].read_write), (0, 2));
+    }
+
+    #[test]
+    fn same_node_accesses_never_conflict() {
+        let t = trace(&[("a", Local, "", &[], &["x"]), ("a", Local, "", &[], &["x"])]);
+        assert_eq!(conflicts(&t, &ConflictOptions::default()).total, 0);
+    }
+
+    #[test]
+    fn the_limit_caps_witnesses_but_not_counts_and_keys_filter() {
+        let t = trace(&[
+            ("a", Local, "", &[], &["x", "y"]),
+            ("a", Local, "", &[], &["x"]),
+            ("b", Local, "", &["x"], &["y"]),
+            ("b", Local, "", &[], &["x"]),
+        ]);
+        let options = ConflictOptions {
+            limit: Some(1),
+            keys: None,
+        };
+        let r = conflicts(&t, &options);
+        assert_eq!(r.keys[0].key, KeyId(0));
+        assert_eq!((r.keys[0].write_write, r.keys[0].read_write), (2, 2));
+        assert_eq!(r.keys[0].witnesses.len(), 1);
+        assert_eq!(r.keys[0].witnesses[0].kind, ConflictKind::WriteWrite);
+        assert_eq!(r.total, 5);
+        let only_y = ConflictOptions {
+            limit: None,
+            keys: Some(vec![KeyId(1)]),
+        };
+        let r = conflicts(&t, &only_y);
+        assert_eq!(r.total, 1);
+        assert_eq!(r.keys.len(), 1);
+    }
+}

@@ -1,0 +1,340 @@
+//! The happens-before graph: one vertex per event, program-order and message edges, in petgraph.
+//!
+//! Built once per run from a trace and its matched messages. It answers path and neighbourhood
+//! questions with petgraph's algorithms, and cuts the slices ([`View`]) that the graph renderers
+//! draw. Constant-time "did A happen before B" comes from the vector clocks in [`crate::clock`],
+//! not from here. This layer prints nothing and formats nothing.
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+pub mod cut;
+pub mod view;
+
+pub use cut::{chain_steps, cut, is_plain_local, outside_marks, Side, Step};
+pub use view::*;
+
+use crate::clock::{relation, Clocks, Relation};
+use crate::model::{EventIdx, Trace};
+use crate::order::Causality;
+
+/// Why one event directly precedes another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    /// The next event on the same node.
+    Program,
+    /// A message from its send to one of its receives.
+    Message,
+}
+
+/// The happens-before graph of a trace: vertex `i` is event `EventIdx(i)`.
+///
+/// Its edges are the direct causal steps (Lamport's "->" before transitive closure): each event
+/// to the next on its node, and each send to every receive of its message. It is acyclic
+/// because [`crate::order::causal_order`] refuses traces with cycles.
+#[derive(Clone, Debug)]
+pub struct HbGraph {
+    graph: DiGraph<EventIdx, EdgeKind>,
+}
+
+impl HbGraph {
+    /// Builds the graph: linear in events and messages.
+    pub fn build(trace: &Trace, causality: &Causality) -> HbGraph {
+        let mut graph = DiGraph::with_capacity(trace.len(), trace.len() * 2);
+        for i in 0..trace.len() {
+            graph.add_node(EventIdx(i as u32));
+        }
+        for lane in &trace.by_node {
+            for pair in lane.windows(2) {
+                graph.add_edge(vertex(pair[0]), vertex(pair[1]), EdgeKind::Program);
+            }
+        }
+        for (send, recv) in causality.message_edges() {
+            graph.add_edge(vertex(send), vertex(recv), EdgeKind::Message);
+        }
+        HbGraph { graph }
+    }
+
+    /// The petgraph graph, for algorithms this type does not wrap.
+    pub fn petgraph(&self) -> &DiGraph<EventIdx, EdgeKind> {
+        &self.graph
+    }
+
+    /// Every message edge, send to receive.
+    pub fn message_edges(&self) -> impl Iterator<Item = (EventIdx, EventIdx)> + '_ {
+        self.graph
+            .edge_references()
+            .filter(|e| *e.weight() == EdgeKind::Message)
+            .map(|e| (event(e.source()), event(e.target())))
+    }
+
+    /// The events that `e` directly steps to (`Outgoing`) or from (`Incoming`).
+    pub fn neighbours(&self, e: EventIdx, dir: Direction) -> impl Iterator<Item = EventIdx> + '_ {
+        self.graph.neighbors_directed(vertex(e), dir).map(event)
+    }
+
+    /// A shortest chain of direct steps from `from` to `to`, both included, when `from`
+    /// happened before `to` (or is `to`); `None` otherwise.
+    ///
+    /// The search (petgraph's A* with unit costs and no heuristic, so Dijkstra's) only enters
+    /// events that happened before `to`, which the vector clocks tell in constant time: it
+    /// explores the events between the two, not the whole future of `from`.
+    ///
+    /// `vc` needs the clocks of `from` and `to` only.
+    pub fn shortest_chain<C: Clocks + ?Sized>(
+        &self,
+        trace: &Trace,
+        vc: &C,
+        from: EventIdx,
+        to: EventIdx,
+    ) -> Option<Vec<EventIdx>> {
+        match relation(trace, vc, from, to) {
+            Relation::Same => return Some(vec![from]),
+            Relation::Before => {}
+            Relation::After | Relation::Concurrent => return None,
+        }
+        // Breadth-first from `from` over the events that happened before `to` (e did exactly
+        // when `to` has seen it: one component of `to`'s clock), neighbours taken in (node,
+        // position) order: the chain depends only on the events between the two, so a slice
+        // that keeps them finds the same chain as the whole execution.
+        let before_to = |e: EventIdx| {
+            let ev = trace.event(e);
+            e == to || vc.get(to, ev.node) >= ev.seq
+        };
+        let mut parent: HashMap<EventIdx, EventIdx> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        let mut next = Vec::new();
+        while let Some(v) = queue.pop_front() {
+            if v == to {
+                let mut chain = vec![to];
+                let mut at = to;
+                while let Some(&p) = parent.get(&at) {
+                    chain.push(p);
+                    at = p;
+                }
+                chain.reverse();
+                return Some(chain);
+            }
+            next.clear();
+            next.extend(
+                self.graph
+                    .neighbors_directed(vertex(v), Direction::Outgoing)
+                    .map(event)
+                    .filter(|&w| w != from && !parent.contains_key(&w) && before_to(w)),
+            );
+            next.sort_unstable_by_key(|&w| (trace.event(w).node, trace.event(w).seq));
+            next.dedup();
+            for &w in &next {
+                parent.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+        None
+    }
+
+    /// The events within `depth` direct steps of `center`, following edges forwards (its
+    /// future) and backwards (its past), `center` included. Breadth-first, so linear in
+    /// what it keeps.
+    pub fn neighbourhood(&self, center: EventIdx, depth: u32) -> Vec<bool> {
+        let mut keep = vec![false; self.graph.node_count()];
+        keep[center.index()] = true;
+        for dir in [Direction::Outgoing, Direction::Incoming] {
+            let mut frontier = vec![vertex(center)];
+            for _ in 0..depth {
+                let mut next = Vec::new();
+                for v in frontier {
+                    for w in self.graph.neighbors_directed(v, dir) {
+                        if !keep[w.index()] {
+                            keep[w.index()] = true;
+                            next.push(w);
+                        }
+                    }
+                }
+                if next.is_empty() {
+                    break;
+                }
+                frontier = next;
+            }
+        }
+        keep
+    }
+}
+
+fn vertex(e: EventIdx) -> NodeIndex {
+    NodeIndex::new(e.index())
+}
+
+fn event(v: NodeIndex) -> EventIdx {
+    EventIdx(v.index() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock;
+    use crate::model::test_trace as trace;
+    use crate::model::NodeId;
+    use crate::order::causal_order;
+
+    fn ids(t: &Trace, es: &[EventIdx]) -> Vec<String> {
+        es.iter().map(|&e| t.event_id(e).to_string()).collect()
+    }
+
+    fn setup(t: &Trace) -> (HbGraph, clock::VectorClocks, Vec<EventIdx>) {
+        let c = causal_order(t).unwrap();
+        let stamps = clock::stamp(t, &c);
+        (HbGraph::build(t, &c), stamps.vector, c.order)
+    }
+
+    // a: local, send m1, local        b: recv m1, send m2        c: local, recv m2
+    const THREE: &[(&str, &str, &str)] = &[
+        ("a", "local", ""),
+        ("a", "send", "m1"),
+        ("a", "local", ""),
+        ("b", "recv", "m1"),
+        ("b", "send", "m2"),
+        ("c", "local", ""),
+        ("c", "recv", "m2"),
+    ];
+
+    #[test]
+    fn the_graph_has_program_and_message_edges() {
+        let t = trace(THREE);
+        let (g, _, _) = setup(&t);
+        assert_eq!(g.petgraph().node_count(), 7);
+        assert_eq!(g.petgraph().edge_count(), 4 + 2);
+        let msgs: Vec<_> = g.message_edges().collect();
+        assert_eq!(
+            msgs,
+            vec![(EventIdx(1), EventIdx(3)), (EventIdx(4), EventIdx(6))]
+        );
+        assert_eq!(t.message_id(EventIdx(4), EventIdx(6)), "m2");
+    }
+
+    #[test]
+    fn the_shortest_chain_follows_messages_across_nodes() {
+        let t = trace(THREE);
+        let (g, vc, _) = setup(&t);
+        let chain = g.shortest_chain(&t, &vc, EventIdx(0), EventIdx(6)).unwrap();
+        assert_eq!(ids(&t, &chain), ["a#1", "a#2", "b#1", "b#2", "c#2"]);
+        assert_eq!(g.shortest_chain(&t, &vc, EventIdx(6), EventIdx(0)), None);
+        assert_eq!(g.shortest_chain(&t, &vc, EventIdx(2), EventIdx(6)), None);
+        assert_eq!(
+            g.shortest_chain(&t, &vc, EventIdx(2), EventIdx(2)),
+            Some(vec![EventIdx(2)])
+        );
+    }
+
+    #[test]
+    fn a_neighbourhood_goes_both_ways_as_far_as_its_depth() {
+        let t = trace(THREE);
+        let (g, _, _) = setup(&t);
+        let near = g.neighbourhood(EventIdx(3), 1);
+        let kept: Vec<EventIdx> = (0..7).map(EventIdx).filter(|e| near[e.index()]).collect();
+        assert_eq!(ids(&t, &kept), ["a#2", "b#1", "b#2"]);
+    }
+
+    #[test]
+    fn slicing_by_node_leaves_loose_ends_naming_the_hidden_side() {
+        let t = trace(THREE);
+        let (g, _, order) = setup(&t);
+        let options = SliceOptions {
+            nodes: Some(vec![NodeId(2), NodeId(0)]),
+            ..SliceOptions::default()
+        };
+        let view = View::build(&t, &g, &order, &options);
+        assert_eq!(view.lanes, vec![NodeId(2), NodeId(0)]);
+        assert_eq!(view.items.len(), 5);
+        assert!(view
+            .edges
+            .iter()
+            .all(|e| matches!(e.kind, ViewEdgeKind::Program { hidden: 0 })));
+        let kinds: Vec<LooseKind> = view.loose.iter().map(|l| l.kind).collect();
+        assert!(kinds.contains(&LooseKind::ToHidden(EventIdx(3))));
+        assert!(kinds.contains(&LooseKind::FromHidden(EventIdx(4))));
+    }
+
+    #[test]
+    fn folding_joins_runs_of_local_events_only() {
+        let t = trace(&[
+            ("a", "local", ""),
+            ("a", "local", ""),
+            ("a", "local", ""),
+            ("a", "send", "m"),
+            ("a", "local", ""),
+            ("b", "recv", "m"),
+        ]);
+        let (g, _, order) = setup(&t);
+        let options = SliceOptions {
+            collapse_local: true,
+            ..SliceOptions::default()
+        };
+        let view = View::build(&t, &g, &order, &options);
+        assert_eq!(
+            view.items[0],
+            Item::Folded {
+                first: EventIdx(0),
+                last: EventIdx(2),
+                count: 3
+            }
+        );
+        assert_eq!(view.items.len(), 4);
+        assert_eq!(view.item_of(EventIdx(1)), Some(0));
+        assert!(view.items.contains(&Item::Event(EventIdx(4))));
+    }
+
+    #[test]
+    fn unmatched_messages_are_loose_ends() {
+        let t = trace(&[("a", "send", "lost"), ("b", "recv", "ghost")]);
+        let (g, _, order) = setup(&t);
+        let view = View::build(&t, &g, &order, &SliceOptions::default());
+        let kinds: Vec<(&str, LooseKind)> = view.loose.iter().map(|l| (l.msg, l.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("lost", LooseKind::NeverReceived),
+                ("ghost", LooseKind::NeverSent)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_slice_around_an_event_counts_what_it_skips() {
+        let t = trace(&[
+            ("a", "send", "m1"),
+            ("a", "local", ""),
+            ("a", "local", ""),
+            ("a", "local", ""),
+            ("a", "recv", "m2"),
+            ("b", "recv", "m1"),
+            ("b", "send", "m2"),
+        ]);
+        let (g, _, order) = setup(&t);
+        let options = SliceOptions {
+            around: Some((EventIdx(5), 2)),
+            ..SliceOptions::default()
+        };
+        let view = View::build(&t, &g, &order, &options);
+        assert_eq!(view.focus, Some(EventIdx(5)));
+        let shown: Vec<EventIdx> = view.items.iter().map(|i| i.first()).collect();
+        // Back one step to the send a#1; forward through b#2 to the receive a#5.
+        assert_eq!(ids(&t, &shown), ["a#1", "b#1", "b#2", "a#5"]);
+        let skip = view
+            .edges
+            .iter()
+            .find(|e| e.kind == ViewEdgeKind::Program { hidden: 3 })
+            .expect("a program edge over the three hidden events");
+        assert_eq!(view.items[skip.to], Item::Event(EventIdx(4)));
+    }
+
+    #[test]
+    fn an_empty_trace_makes_an_empty_view() {
+        let t = Trace::default();
+        let (g, _, order) = setup(&t);
+        let view = View::build(&t, &g, &order, &SliceOptions::default());
+        assert!(view.items.is_empty() && view.lanes.is_empty() && view.edges.is_empty());
+    }
+}

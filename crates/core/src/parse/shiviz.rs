@@ -1,0 +1,323 @@
+//! ShiViz logs: a parser regex with named groups `host`, `clock` and `event`, matched over
+//! the whole log as ShiViz does (events may span lines), and an optional delimiter regex
+//! that splits the log into executions (its `trace` group names each).
+//!
+//! ShiViz runs its JavaScript regex with the multiline flag over the text of each
+//! execution, taking one match after another and skipping text between matches; this
+//! parser does the same with the regex crate, in linear time. The regex and delimiter come
+//! from `--regex`/`--delimiter`, else from `LOG.regex`/`LOG.delimiter` next to the log,
+//! else from ShiViz's upload layout (the regex on the log's first line, the delimiter,
+//! possibly empty, on the second). Other named groups become event fields. Clocks go to
+//! [`VectorClockLog`], which infers the messages once every file is read.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::vclog::{clock_to_json, parse_clock, ReadEvent, VectorClockLog};
+use super::{FileContext, ParseOptions};
+use crate::error::{Error, InputError, Result};
+use crate::input::{node_name_from_path, Input};
+use crate::model::{RawEvent, TraceBuilder};
+
+/// The groups ShiViz requires of its parser regex.
+const REQUIRED: [&str; 3] = ["host", "clock", "event"];
+
+/// Whether `pattern` names the groups `host`, `clock` and `event` (a ShiViz parser regex
+/// rather than a line regex), judged from its text.
+pub fn is_shiviz_regex(pattern: &str) -> bool {
+    REQUIRED
+        .iter()
+        .all(|g| pattern.contains(&format!("(?<{g}>")) || pattern.contains(&format!("(?P<{g}>")))
+}
+
+/// Compiles a ShiViz regex (parser or delimiter) with ShiViz's flags: multiline, so `^`
+/// and `$` match at every line; the JavaScript dialect is accepted as in `--regex`.
+pub fn compile(pattern: &str) -> Result<Regex, String> {
+    super::regex::compile(&format!("(?m){pattern}"))
+}
+
+/// The `.regex` file next to `path` (same stem), when it holds a ShiViz parser regex.
+pub fn sibling_regex(path: &Path) -> Option<PathBuf> {
+    let file = sibling(path, "regex")?;
+    let text = std::fs::read_to_string(&file).ok()?;
+    is_shiviz_regex(text.trim()).then_some(file)
+}
+
+/// `DIR/STEM.EXT` for the log `DIR/STEM.log[.gz]`, when it exists; never for stdin.
+pub fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    let stem = node_name_from_path(path)?;
+    let file = path.with_file_name(format!("{stem}.{ext}"));
+    (file != path && file.is_file()).then_some(file)
+}
+
+/// Reads the text of a sibling file: its content without the final line break.
+pub fn read_sibling(path: &Path, ext: &str) -> Result<Option<(String, String)>> {
+    let Some(file) = sibling(path, ext) else {
+        return Ok(None);
+    };
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(&file).map_err(|error| Error::Io {
+        path: name.clone(),
+        error: if error.kind() == io::ErrorKind::InvalidData {
+            io::Error::new(io::ErrorKind::InvalidData, "expected UTF-8 text")
+        } else {
+            error
+        },
+    })?;
+    Ok(Some((
+        text.trim_end_matches(['\n', '\r']).to_string(),
+        name,
+    )))
+}
+
+/// Where a regex came from, for messages.
+enum Origin {
+    Flag(&'static str),
+    File(String),
+    Header(String, u32),
+}
+
+impl Origin {
+    fn error(&self, message: String) -> Error {
+        match self {
+            Origin::Flag(flag) => Error::Usage(format!("invalid {flag}: {message}")),
+            Origin::File(file) => InputError::new(file, 1, message).into(),
+            Origin::Header(file, line) => InputError::new(file, *line, message).into(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Origin::Flag(flag) => flag.to_string(),
+            Origin::File(file) => file.clone(),
+            Origin::Header(file, line) => format!("{file}:{line}"),
+        }
+    }
+}
+
+/// ShiViz's upload layout: the regex on line 1 and the delimiter on line 2; returns both
+/// and the byte offset where the log starts.
+fn upload_header(text: &str) -> Option<(&str, &str, usize)> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    if !is_shiviz_regex(first) {
+        return None;
+    }
+    let (second, _) = rest.split_once('\n').unwrap_or((rest, ""));
+    let start = (first.len() + 1 + second.len() + 1).min(text.len());
+    Some((first.trim(), second.trim(), start))
+}
+
+/// Counts lines up to byte offsets that mostly grow, in time linear in the text.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u32,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, offset: usize) -> u32 {
+        let newlines = |s: &[u8]| s.iter().filter(|&&b| b == b'\n').count() as u32;
+        if offset >= self.offset {
+            self.line += newlines(&self.text[self.offset..offset]);
+        } else {
+            self.line -= newlines(&self.text[offset..self.offset]);
+        }
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// Parses one ShiViz log, pushing its events through `log` (one execution per delimited
+/// part of the log when there is a delimiter).
+#[expect(
+    clippy::too_many_lines,
+    reason = "the ShiViz log's regex, delimiter and executions are read in one pass over the text"
+)]
+pub fn parse(
+    input: &mut Input,
+    ctx: &FileContext<'_>,
+    path: &Path,
+    options: &ParseOptions,
+    builder: &mut TraceBuilder,
+    log: &mut VectorClockLog,
+) -> Result<()> {
+    let mut text = input.read_to_string()?;
+    if text.contains('\r') {
+        // JavaScript's `.` stops at `\r` as at `\n`; ours would take it into the group.
+        text = text.replace("\r\n", "\n");
+    }
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let header = upload_header(&text[bom..]);
+    let body_start = bom + header.map_or(0, |(_, _, start)| start);
+
+    let (pattern, origin) = if let Some(p) = &options.regex {
+        (p.clone(), Origin::Flag("--regex"))
+    } else if let Some((p, file)) = read_sibling(path, "regex")? {
+        (p.trim().to_string(), Origin::File(file))
+    } else if let Some((p, _, _)) = header {
+        (p.to_string(), Origin::Header(ctx.name.to_string(), 1))
+    } else {
+        return Err(ctx
+            .error(
+                0,
+                "expected a ShiViz parser regex with groups host, clock and event: give \
+                 --regex PATTERN, put it in a .regex file next to the log, or on the log's \
+                 first line (ShiViz's upload layout)",
+            )
+            .into());
+    };
+    let regex = compile(&pattern).map_err(|e| origin.error(format!("invalid regex: {e}")))?;
+    let names: Vec<&str> = regex.capture_names().flatten().collect();
+    let missing: Vec<&str> = REQUIRED
+        .into_iter()
+        .filter(|g| !names.contains(g))
+        .collect();
+    if !missing.is_empty() {
+        return Err(origin.error(format!(
+            "expected the ShiViz regex to have named groups host, clock and event, \
+             missing {}",
+            missing.join(", ")
+        )));
+    }
+
+    let delimiter_source = if let Some(d) = &options.delimiter {
+        Some((d.clone(), Origin::Flag("--delimiter")))
+    } else if let Some((d, file)) = read_sibling(path, "delimiter")? {
+        Some((d.trim().to_string(), Origin::File(file)))
+    } else {
+        header
+            .filter(|(_, d, _)| !d.is_empty())
+            .map(|(_, d, _)| (d.to_string(), Origin::Header(ctx.name.to_string(), 2)))
+    };
+    let delimiter = match delimiter_source.filter(|(d, _)| !d.is_empty()) {
+        Some((d, origin)) => {
+            Some(compile(&d).map_err(|e| origin.error(format!("invalid delimiter: {e}")))?)
+        }
+        None => None,
+    };
+
+    // ShiViz trims the log before splitting it.
+    let body = &text[body_start..];
+    let leading = body.len() - body.trim_start().len();
+    let trimmed = body.trim();
+    let base = body_start + leading;
+    let mut segments: Vec<(usize, usize, Option<String>)> = Vec::new();
+    match &delimiter {
+        None => segments.push((base, base + trimmed.len(), None)),
+        Some(d) => {
+            let mut from = base;
+            let mut label = None;
+            for caps in d.captures_iter(trimmed) {
+                let m = caps.get(0).expect("group 0 always matches");
+                segments.push((from, base + m.start(), label.take()));
+                label = Some(caps.name("trace").map_or("", |t| t.as_str()).to_string());
+                from = base + m.end();
+            }
+            segments.push((from, base + trimmed.len(), label));
+        }
+    }
+
+    let mut lines = LineCounter {
+        text: text.as_bytes(),
+        offset: 0,
+        line: 1,
+    };
+    let mut matched = 0usize;
+    for (start, end, label) in segments {
+        let part = &text[start..end];
+        if part.trim().is_empty() {
+            continue;
+        }
+        let mut read = Vec::new();
+        for caps in regex.captures_iter(part) {
+            matched += 1;
+            let whole = caps.get(0).expect("group 0 always matches");
+            let line = lines.line_at(start + whole.start());
+            let host = caps.name("host").map_or("", |m| m.as_str());
+            if host.is_empty() {
+                return Err(ctx
+                    .error(
+                        line,
+                        "expected the \"host\" group to match a host name, found nothing",
+                    )
+                    .into());
+            }
+            let clock = parse_clock(caps.name("clock").map_or("", |m| m.as_str()));
+            let mut fields = Map::new();
+            for name in regex.capture_names().flatten() {
+                let Some(m) = caps.name(name) else { continue };
+                let value = match (name, &clock) {
+                    ("clock", Ok(c)) => clock_to_json(c),
+                    _ => Value::String(m.as_str().to_string()),
+                };
+                fields.insert(name.to_string(), value);
+            }
+            let raw = RawEvent {
+                node: host.to_string(),
+                label: Some(caps.name("event").map_or("", |m| m.as_str()).to_string()),
+                line,
+                fields,
+                ..RawEvent::default()
+            };
+            read.push(ReadEvent { raw, clock });
+        }
+        let execution = delimiter.as_ref().map(|_| label.as_deref());
+        log.push_part(builder, ctx.index, execution, read);
+    }
+    if matched == 0 && !trimmed.is_empty() {
+        let line = lines.line_at(base);
+        return Err(ctx
+            .error(
+                line,
+                format!(
+                    "expected text that the ShiViz regex (from {}) matches, found none: \
+                     check the regex against the log",
+                    origin.describe()
+                ),
+            )
+            .into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shiviz_regexes_are_told_from_line_regexes() {
+        assert!(is_shiviz_regex(
+            r"(?<host>\S*) (?<clock>{.*})\n(?<event>.*)"
+        ));
+        assert!(!is_shiviz_regex(r"^(?<node>\S+) (?<label>.*)$"));
+    }
+
+    #[test]
+    fn the_upload_layout_gives_regex_delimiter_and_start() {
+        let text =
+            "(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)\n^=== (?<trace>.*) ===$\na {\"a\":1}\nx\n";
+        let (re, delim, start) = upload_header(text).unwrap();
+        assert_eq!(re, r"(?<host>\S*) (?<clock>{.*})\n(?<event>.*)");
+        assert_eq!(delim, "^=== (?<trace>.*) ===$");
+        assert!(text[start..].starts_with("a {"));
+        assert!(upload_header("a {\"a\":1}\nx\n").is_none());
+    }
+
+    #[test]
+    fn lines_are_counted_forwards_and_back() {
+        let mut c = LineCounter {
+            text: b"a\nb\nc\nd",
+            offset: 0,
+            line: 1,
+        };
+        assert_eq!(c.line_at(4), 3);
+        assert_eq!(c.line_at(2), 2);
+        assert_eq!(c.line_at(7), 4);
+    }
+}

@@ -1,0 +1,332 @@
+//! The check report: findings and clock skew bounds, as text for people (one finding per line,
+//! `file:line: kind: explanation`, as compilers write) or as one JSON object (docs/reports.md).
+
+use std::io::{self, Write};
+
+use crate::analysis::check::{CheckReport, Finding, FindingKind};
+use crate::analysis::skew::{Message, SkewBound, SkewPairs};
+use crate::model::{EventIdx, Trace};
+use crate::render::fmt::{one_line, plural, seconds, seconds_f64, time, Style, Table};
+use crate::render::Palette;
+
+/// Version of the JSON report shape; bumped on incompatible changes (2: one `unmatched-send`
+/// per lost copy, with its `receiver`; the `unexpected-recv` kind).
+pub const VERSION: u32 = 2;
+
+/// Writes the report as one JSON object and a newline, streamed field by field: with many
+/// nodes the bounds run to millions of message objects, too many to build as `Value`s first.
+pub fn write_json(w: &mut dyn Write, trace: &Trace, report: &CheckReport) -> io::Result<()> {
+    write!(w, "{{\"version\":{VERSION},\"findings\":[")?;
+    for (i, f) in report.findings.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_finding_json(w, trace, f)?;
+    }
+    w.write_all(b"],\"skew\":[")?;
+    for (i, b) in report.skew.bounds.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_bound_json(w, trace, b)?;
+    }
+    w.write_all(b"],\"contradicted_nodes\":")?;
+    let contradicted: Vec<&str> = report
+        .skew
+        .contradicted_nodes
+        .iter()
+        .map(|&n| trace.node_name(n))
+        .collect();
+    serde_json::to_writer(&mut *w, &contradicted)?;
+    w.write_all(b"}\n")
+}
+
+fn write_finding_json(w: &mut dyn Write, trace: &Trace, f: &Finding) -> io::Result<()> {
+    w.write_all(b"{\"kind\":")?;
+    serde_json::to_writer(&mut *w, f.kind().as_str())?;
+    w.write_all(b",\"events\":[")?;
+    for (i, &e) in f.events().iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_event_json(w, trace, e)?;
+    }
+    w.write_all(b"],\"explanation\":")?;
+    serde_json::to_writer(&mut *w, &explanation(trace, f))?;
+    w.write_all(b",\"messages\":")?;
+    write_messages_json(w, trace, f.messages())?;
+    match f {
+        Finding::UnmatchedSend { send, receiver, .. } => {
+            w.write_all(b",\"msg\":")?;
+            serde_json::to_writer(&mut *w, &f.msg())?;
+            let to: Vec<&str> = trace.event(*send).to().iter().map(|t| &**t).collect();
+            w.write_all(b",\"to\":")?;
+            serde_json::to_writer(&mut *w, &to)?;
+            w.write_all(b",\"receiver\":")?;
+            serde_json::to_writer(&mut *w, receiver)?;
+        }
+        Finding::UnexpectedRecv { send, .. } => {
+            w.write_all(b",\"msg\":")?;
+            serde_json::to_writer(&mut *w, &f.msg())?;
+            let to: Vec<&str> = trace.event(*send).to().iter().map(|t| &**t).collect();
+            w.write_all(b",\"to\":")?;
+            serde_json::to_writer(&mut *w, &to)?;
+        }
+        Finding::UnmatchedRecv { .. } | Finding::ClockViolation { .. } => {
+            w.write_all(b",\"msg\":")?;
+            serde_json::to_writer(&mut *w, &f.msg())?;
+        }
+        Finding::SkewContradiction { total, .. } => {
+            w.write_all(b",\"total\":")?;
+            serde_json::to_writer(&mut *w, &seconds_f64(*total))?;
+        }
+        Finding::ClockMismatch { .. } => {}
+    }
+    w.write_all(b"}")
+}
+
+/// One line for people saying what a finding is.
+pub fn explanation(trace: &Trace, f: &Finding) -> String {
+    let on = |e: EventIdx| {
+        format!(
+            "{} on {}",
+            trace.event_id(e),
+            trace.node_name(trace.event(e).node)
+        )
+    };
+    match f {
+        Finding::UnmatchedSend {
+            send,
+            msg,
+            receiver: None,
+            ..
+        } => format!("{} sends {msg:?}, but no event receives it", on(*send)),
+        Finding::UnmatchedSend {
+            send,
+            msg,
+            receiver: Some(r),
+            receiver_absent,
+        } => {
+            let to = trace.event(*send).to().join(", ");
+            let absent = if *receiver_absent {
+                format!(" ({r} logged nothing in this input)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} sends {msg:?} to {to}, but {r} never receives it{absent}",
+                on(*send)
+            )
+        }
+        Finding::UnexpectedRecv { recv, send, msg } => format!(
+            "{} receives {msg:?} from {}, which sent it to {} only",
+            on(*recv),
+            on(*send),
+            trace.event(*send).to().join(", ")
+        ),
+        Finding::UnmatchedRecv { recv, msgs } => {
+            let quoted: Vec<String> = msgs.iter().map(|m| format!("{m:?}")).collect();
+            format!(
+                "{} receives {}, which no event sends",
+                on(*recv),
+                quoted.join(" and ")
+            )
+        }
+        Finding::ClockViolation { message: m, msg } => {
+            let time = |e: EventIdx| trace.event(e).time().map(time).unwrap_or_default();
+            format!(
+                "{} receives {msg:?} at {} by {}'s clock, {} s before {} sent it at {} by {}'s \
+                 clock: at least one of the two clocks is wrong",
+                trace.event_id(m.recv),
+                time(m.recv),
+                trace.node_name(m.to),
+                seconds(-i128::from(m.delay)),
+                trace.event_id(m.send),
+                time(m.send),
+                trace.node_name(m.from),
+            )
+        }
+        Finding::SkewContradiction { messages, total } => {
+            let path: Vec<&str> = messages
+                .iter()
+                .map(|m| trace.node_name(m.from))
+                .chain(messages.first().map(|m| trace.node_name(m.from)))
+                .collect();
+            format!(
+                "no constant clock offsets explain {} around {}: their apparent delays add up \
+                 to {} s, but true delays cannot be negative",
+                plural(messages.len() as u64, "message"),
+                path.join(" -> "),
+                seconds(*total)
+            )
+        }
+        Finding::ClockMismatch { detail, .. } => detail.clone(),
+    }
+}
+
+/// `{"id","node","file","line","time"}`.
+fn write_event_json(w: &mut dyn Write, trace: &Trace, e: EventIdx) -> io::Result<()> {
+    let ev = trace.event(e);
+    let loc = trace.location(e);
+    w.write_all(b"{\"id\":")?;
+    serde_json::to_writer(&mut *w, &trace.event_id(e).to_string())?;
+    w.write_all(b",\"node\":")?;
+    serde_json::to_writer(&mut *w, trace.node_name(ev.node))?;
+    w.write_all(b",\"file\":")?;
+    serde_json::to_writer(&mut *w, loc.file)?;
+    write!(w, ",\"line\":{},\"time\":", loc.line)?;
+    serde_json::to_writer(&mut *w, &ev.time().map(time))?;
+    w.write_all(b"}")
+}
+
+fn write_messages_json(w: &mut dyn Write, trace: &Trace, messages: &[Message]) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (i, m) in messages.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        w.write_all(b"{\"msg\":")?;
+        serde_json::to_writer(&mut *w, trace.message_id(m.send, m.recv))?;
+        w.write_all(b",\"from\":")?;
+        serde_json::to_writer(&mut *w, trace.node_name(m.from))?;
+        w.write_all(b",\"to\":")?;
+        serde_json::to_writer(&mut *w, trace.node_name(m.to))?;
+        w.write_all(b",\"send\":")?;
+        write_event_json(w, trace, m.send)?;
+        w.write_all(b",\"recv\":")?;
+        write_event_json(w, trace, m.recv)?;
+        w.write_all(b",\"delay\":")?;
+        serde_json::to_writer(&mut *w, &seconds_f64(i128::from(m.delay)))?;
+        w.write_all(b"}")?;
+    }
+    w.write_all(b"]")
+}
+
+fn write_bound_json(w: &mut dyn Write, trace: &Trace, b: &SkewBound) -> io::Result<()> {
+    w.write_all(b"{\"a\":")?;
+    serde_json::to_writer(&mut *w, trace.node_name(b.a))?;
+    w.write_all(b",\"b\":")?;
+    serde_json::to_writer(&mut *w, trace.node_name(b.b))?;
+    w.write_all(b",\"lo\":")?;
+    serde_json::to_writer(&mut *w, &b.lo.map(seconds_f64))?;
+    w.write_all(b",\"hi\":")?;
+    serde_json::to_writer(&mut *w, &b.hi.map(seconds_f64))?;
+    w.write_all(b",\"lo_messages\":")?;
+    write_messages_json(w, trace, &b.lo_messages)?;
+    w.write_all(b",\"hi_messages\":")?;
+    write_messages_json(w, trace, &b.hi_messages)?;
+    w.write_all(b"}")
+}
+
+/// Writes the report for people: findings, then bounds, then a summary line.
+pub fn write_text(
+    w: &mut dyn Write,
+    trace: &Trace,
+    report: &CheckReport,
+    palette: Palette,
+) -> io::Result<()> {
+    for f in &report.findings {
+        let kind = match f.kind() {
+            FindingKind::UnmatchedSend
+            | FindingKind::UnexpectedRecv
+            | FindingKind::UnmatchedRecv
+            | FindingKind::ClockMismatch => palette.warning(f.kind().as_str()),
+            FindingKind::ClockViolation | FindingKind::SkewContradiction => {
+                palette.error(f.kind().as_str())
+            }
+        };
+        writeln!(
+            w,
+            "{}: {kind}: {}",
+            palette.bold(&one_line(&trace.location(f.first_event()).to_string())),
+            one_line(&explanation(trace, f))
+        )?;
+        for m in f.messages() {
+            writeln!(w, "    {}", palette.dim(&message_text(trace, m)))?;
+        }
+    }
+    if !report.findings.is_empty() {
+        writeln!(w)?;
+    }
+    let bounds = &report.skew.bounds;
+    if !bounds.is_empty() {
+        writeln!(
+            w,
+            "{}",
+            palette.bold("clock skew bounds (offset of b's clock minus a's, in seconds):")
+        )?;
+        let lo: Vec<String> = bounds
+            .iter()
+            .map(|b| b.lo.map_or("-inf".into(), seconds))
+            .collect();
+        let wl = lo.iter().map(String::len).max().unwrap_or(0);
+        let mut table = Table::new(&[]).indent("  ");
+        for (b, lo) in bounds.iter().zip(&lo) {
+            let hi = b.hi.map_or("+inf".into(), seconds);
+            table.row([
+                (trace.node_name(b.a).to_string(), Style::Node(b.a.index())),
+                (trace.node_name(b.b).to_string(), Style::Node(b.b.index())),
+                (format!("[{lo:>wl$}, {hi}]"), Style::Plain),
+            ]);
+        }
+        for (b, line) in bounds.iter().zip(table.lines(palette)) {
+            writeln!(w, "{line}")?;
+            for (end, messages) in [("lo", &b.lo_messages), ("hi", &b.hi_messages)] {
+                for m in messages {
+                    writeln!(
+                        w,
+                        "      {}",
+                        palette.dim(&format!("{end}: {}", message_text(trace, m)))
+                    )?;
+                }
+            }
+        }
+        writeln!(w)?;
+    }
+    writeln!(w, "{}", summary(report))
+}
+
+/// `"m1" a -> b, delay 0.004 s (a.jsonl:3 -> a.jsonl:7)`, one-line safe.
+fn message_text(trace: &Trace, m: &Message) -> String {
+    one_line(&format!(
+        "{:?} {} -> {}, delay {} s ({} {} -> {} {})",
+        trace.message_id(m.send, m.recv),
+        trace.node_name(m.from),
+        trace.node_name(m.to),
+        seconds(i128::from(m.delay)),
+        trace.event_id(m.send),
+        trace.location(m.send),
+        trace.event_id(m.recv),
+        trace.location(m.recv),
+    ))
+}
+
+fn summary(report: &CheckReport) -> String {
+    let mut counts: Vec<(FindingKind, usize)> = Vec::new();
+    for f in &report.findings {
+        match counts.last_mut() {
+            Some((k, n)) if *k == f.kind() => *n += 1,
+            _ => counts.push((f.kind(), 1)),
+        }
+    }
+    let findings = match report.findings.len() {
+        0 => "no findings".to_string(),
+        n => format!(
+            "{n} finding{} ({})",
+            if n == 1 { "" } else { "s" },
+            counts
+                .iter()
+                .map(|(k, n)| format!("{n} {}", k.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if report.pairs == SkewPairs::None {
+        return findings;
+    }
+    let pairs = report.skew.bounds.len();
+    format!(
+        "{findings}; skew bounds for {pairs} pair{} of nodes",
+        if pairs == 1 { "" } else { "s" }
+    )
+}

@@ -1,0 +1,430 @@
+//! Formatting shared by every renderer: times, durations, plurals, text from logs made safe for
+//! one terminal line, display widths, and aligned columns that may be painted.
+//!
+//! Only renderers use it, and it writes nothing itself. Text from the input (labels, ids, node
+//! and message names) reaches a terminal only through [`one_line`] (or a column of a [`Table`],
+//! which applies it): an ESC or BEL in a log must never drive the user's terminal.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, SecondsFormat};
+use unicode_width::UnicodeWidthChar;
+
+use crate::model::{EventKind, Timestamp};
+use crate::render::Palette;
+
+/// A wall-clock time as RFC 3339 in UTC, with as many fraction digits as it needs
+/// (`2026-11-20T09:14:00.502Z`).
+pub fn time(t: Timestamp) -> String {
+    DateTime::from_timestamp_nanos(t.0).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Nanoseconds since the epoch as RFC 3339 in UTC with always nine fraction digits, so that
+/// comparing the strings compares the times (`2026-11-20T09:14:00.020000000Z`).
+pub fn time_nanos(ns: i64) -> String {
+    DateTime::from_timestamp_nanos(ns).to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+/// [`time_nanos`] appended to a byte buffer without chrono, for years 0 to 9999: `causal gen`
+/// writes one per event, ten million a run, where chrono's formatter was most of its time.
+/// Property-tested against [`time_nanos`].
+pub fn push_time_nanos(line: &mut Vec<u8>, ns: i64) {
+    let secs = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000) as u64;
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u64);
+    let (year, month, day) = civil_from_days(days);
+    push_digits(line, year.clamp(0, 9999) as u64, 4);
+    line.push(b'-');
+    push_digits(line, u64::from(month), 2);
+    line.push(b'-');
+    push_digits(line, u64::from(day), 2);
+    line.push(b'T');
+    push_digits(line, day_secs / 3600, 2);
+    line.push(b':');
+    push_digits(line, day_secs / 60 % 60, 2);
+    line.push(b':');
+    push_digits(line, day_secs % 60, 2);
+    line.push(b'.');
+    push_digits(line, nanos, 9);
+    line.push(b'Z');
+}
+
+/// The last `width` decimal digits of `n`, zero-padded.
+fn push_digits(line: &mut Vec<u8>, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut n = n;
+    for i in (0..width).rev() {
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    line.extend_from_slice(&digits[..width]);
+}
+
+/// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Nanoseconds as decimal seconds without trailing zeros (`-2.5`, `0.000001`, `3`).
+pub fn seconds(ns: i128) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let abs = ns.unsigned_abs();
+    let (secs, frac) = (abs / 1_000_000_000, abs % 1_000_000_000);
+    if frac == 0 {
+        return format!("{sign}{secs}");
+    }
+    let digits = format!("{frac:09}");
+    format!("{sign}{secs}.{}", digits.trim_end_matches('0'))
+}
+
+/// Nanoseconds as seconds in a JSON number (exact to the nanosecond below about 100 days).
+pub fn seconds_f64(ns: i128) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// `1 conflict`, `2 conflicts`.
+pub fn plural(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
+    format!("{n} {word}{}", s(n))
+}
+
+/// The plural ending of a count: `""` for one, else `"s"`.
+pub fn s(n: impl Into<u64>) -> &'static str {
+    if n.into() == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Text from the input made safe for one line of a terminal: line breaks and tabs become
+/// spaces, and every other control character (ESC, BEL, DEL, the C1 controls) is shown as an
+/// escape such as `\x1b`, so a hostile log cannot move the cursor, ring the bell or retitle
+/// the window.
+pub fn one_line(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The terminal columns `s` takes (East Asian wide characters two, combining marks none).
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// The terminal columns one character takes.
+pub fn char_width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// `s` cut to at most `width` terminal columns, ending in `…` when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if display_width(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = char_width(c);
+        if used + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// `s` cut to at most `width` columns by taking out its middle, since names that share a
+/// prefix (`node-01`, `node-02`) differ at the end: `replica-…ast-1`.
+pub fn truncate_middle(s: &str, width: usize) -> String {
+    if display_width(s) <= width {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let budget = width.saturating_sub(1);
+    let (mut head, mut tail) = (String::new(), Vec::new());
+    let (mut used, mut i, mut j) = (0, 0, chars.len());
+    // Alternate ends, tail first, so the distinguishing suffix survives.
+    loop {
+        let mut grew = false;
+        if j > i && used + char_width(chars[j - 1]) <= budget {
+            used += char_width(chars[j - 1]);
+            tail.push(chars[j - 1]);
+            j -= 1;
+            grew = true;
+        }
+        if i < j && used + char_width(chars[i]) <= budget && head.chars().count() < tail.len() {
+            used += char_width(chars[i]);
+            head.push(chars[i]);
+            i += 1;
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
+}
+
+/// How a cell is painted, decided by the renderer and applied after padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Unpainted.
+    Plain,
+    /// In node `n`'s color.
+    Node(usize),
+    /// In an event kind's color.
+    Kind(EventKind),
+    /// Dimmed.
+    Dim,
+    /// Bold.
+    Bold,
+    /// As a warning.
+    Warning,
+    /// As an error.
+    Error,
+}
+
+impl Style {
+    /// `text` painted in this style by `palette`.
+    pub fn paint(self, palette: Palette, text: &str) -> String {
+        match self {
+            Style::Plain => text.to_string(),
+            Style::Node(n) => palette.node(n, text),
+            Style::Kind(k) => palette.kind(k, text),
+            Style::Dim => palette.dim(text),
+            Style::Bold => palette.bold(text),
+            Style::Warning => palette.warning(text),
+            Style::Error => palette.error(text),
+        }
+    }
+}
+
+/// Aligned columns for people. Cells hold plain text (made one-line safe when added), are
+/// padded by their display width, and only then painted, so colors never shift a column. The
+/// last column is not padded; trailing spaces are trimmed.
+#[derive(Clone, Debug)]
+pub struct Table {
+    right: Vec<bool>,
+    indent: String,
+    gap: String,
+    rows: Vec<Vec<(String, Style)>>,
+}
+
+impl Table {
+    /// A table whose columns are right-aligned where `right` says.
+    pub fn new(right: &[bool]) -> Self {
+        Table {
+            right: right.to_vec(),
+            indent: String::new(),
+            gap: "  ".to_string(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Starts every line with `indent`.
+    pub fn indent(mut self, indent: &str) -> Self {
+        self.indent = indent.to_string();
+        self
+    }
+
+    /// Separates columns by `gap` (two spaces by default).
+    pub fn gap(mut self, gap: &str) -> Self {
+        self.gap = gap.to_string();
+        self
+    }
+
+    /// Adds a row of `(text, style)` cells; the text is made one-line safe.
+    pub fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = (S, Style)>) {
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|(text, style)| (one_line(text.as_ref()), style))
+                .collect(),
+        );
+    }
+
+    /// The width of each column.
+    fn widths(&self) -> Vec<usize> {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        (0..columns)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|(t, _)| display_width(t))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Every line, painted by `palette`, each without its newline.
+    pub fn lines(&self, palette: Palette) -> Vec<String> {
+        let widths = self.widths();
+        self.rows
+            .iter()
+            .map(|row| {
+                let mut line = self.indent.clone();
+                let mut pending = String::new();
+                // Padding goes outside the paint, so colors never shift a column.
+                for (c, (text, style)) in row.iter().enumerate() {
+                    let pad = widths[c] - display_width(text);
+                    let last = c + 1 == row.len();
+                    let right = self.right.get(c).copied().unwrap_or(false);
+                    line.push_str(&pending);
+                    pending.clear();
+                    if right {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                    if !text.is_empty() {
+                        line.push_str(&style.paint(palette, text));
+                    }
+                    if !last {
+                        if !right {
+                            pending.push_str(&" ".repeat(pad));
+                        }
+                        pending.push_str(&self.gap);
+                    }
+                }
+                line.trim_end().to_string()
+            })
+            .collect()
+    }
+
+    /// Writes every line with its newline.
+    pub fn write(&self, w: &mut dyn std::io::Write, palette: Palette) -> std::io::Result<()> {
+        for line in self.lines(palette) {
+            writeln!(w, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn seconds_are_written_without_trailing_zeros() {
+        assert_eq!(seconds(-2_511_000_000), "-2.511");
+        assert_eq!(seconds(3_000_000_000), "3");
+        assert_eq!(seconds(1_000), "0.000001");
+        assert_eq!(seconds(0), "0");
+    }
+
+    #[test]
+    fn times_keep_the_digits_they_need() {
+        assert_eq!(
+            time(Timestamp(1_795_000_000_502_000_000)),
+            "2026-11-18T11:06:40.502Z"
+        );
+        assert_eq!(
+            time_nanos(1_795_000_000_502_000_000),
+            "2026-11-18T11:06:40.502000000Z"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_time_writer_agrees_with_chrono(ns in -2_000_000_000_000_000_000i64..9_000_000_000_000_000_000) {
+            let mut line = Vec::new();
+            push_time_nanos(&mut line, ns);
+            prop_assert_eq!(String::from_utf8(line).unwrap(), time_nanos(ns));
+        }
+    }
+
+    #[test]
+    fn plurals_count() {
+        assert_eq!(plural(1u32, "key"), "1 key");
+        assert_eq!(plural(0u32, "key"), "0 keys");
+        assert_eq!(s(2u64), "s");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(one_line("a\nb\tc\r"), "a b c ");
+        assert_eq!(one_line("\u{1b}[31mred\u{7}"), "\\x1b[31mred\\x07");
+        assert_eq!(one_line("\u{9b}2J"), "\\x9b2J");
+        assert_eq!(one_line("plain é 日本"), "plain é 日本");
+    }
+
+    #[test]
+    fn truncation_counts_wide_characters_and_marks_the_cut() {
+        assert_eq!(truncate("hello", 5), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(display_width("日本"), 4);
+        assert_eq!(display_width("e\u{301}"), 1);
+        assert_eq!(truncate("日本語", 4), "日…");
+        assert_eq!(truncate_middle("replica-east-1", 8), "rep…st-1");
+        assert_eq!(truncate_middle("node-07", 7), "node-07");
+    }
+
+    #[test]
+    fn painted_columns_align_as_plain_ones() {
+        let mut t = Table::new(&[true, false, false]);
+        t.row([
+            ("7", Style::Plain),
+            ("a", Style::Node(0)),
+            ("x", Style::Plain),
+        ]);
+        t.row([
+            ("123", Style::Plain),
+            ("日本", Style::Node(1)),
+            ("y", Style::Plain),
+        ]);
+        let plain = t.lines(Palette::plain());
+        assert_eq!(plain, ["  7  a     x", "123  日本  y"]);
+        let painted = t.lines(Palette::new(true));
+        let strip = |s: &str| {
+            let mut out = String::new();
+            let mut esc = false;
+            for c in s.chars() {
+                match (esc, c) {
+                    (false, '\u{1b}') => esc = true,
+                    (true, 'm') => esc = false,
+                    (true, _) => {}
+                    (false, c) => out.push(c),
+                }
+            }
+            out
+        };
+        assert_eq!(painted.iter().map(|l| strip(l)).collect::<Vec<_>>(), plain);
+        assert_ne!(painted, plain, "the palette paints");
+    }
+
+    #[test]
+    fn a_line_never_ends_in_spaces() {
+        let mut t = Table::new(&[false, false]);
+        t.row([("long", Style::Plain), ("", Style::Plain)]);
+        t.row([("a", Style::Plain), ("", Style::Plain)]);
+        assert_eq!(t.lines(Palette::plain()), ["long", "a"]);
+    }
+}
