@@ -5,7 +5,7 @@
 //! Memory is at most the dense table's, and with many nodes that each see few others it is
 //! the entries actually used, not events x nodes.
 
-use super::row::{ClockRef, Entry};
+use super::row::{ClockRef, Entry, DENSE_UP_TO_NODES};
 use super::vector::Clocks;
 use crate::model::EventIdx;
 
@@ -20,6 +20,8 @@ pub struct ClockTable {
     /// Sparse rows' entries.
     entries: Vec<Entry>,
     sorted: bool,
+    /// Rows expected in all (see [`ClockTable::reserve`]).
+    expected: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +45,12 @@ impl ClockTable {
         }
     }
 
-    /// Makes room for `rows` more clocks.
+    /// Makes room for `rows` more clocks (and, with few nodes, once the first dense one comes,
+    /// for that many dense rows: then most are, and a table grown by doubling holds its old
+    /// and new copy at once).
     pub fn reserve(&mut self, rows: usize) {
         self.rows.reserve_exact(rows);
+        self.expected = self.rows.len() + rows;
     }
 
     /// Keeps `clock` as event `e`'s; `e` must not be kept yet.
@@ -62,6 +67,12 @@ impl ClockTable {
                 start,
             }
         } else {
+            // With few nodes most rows are dense; with many, some dense rows say nothing of
+            // the rest, and reserving for all would take nodes x events.
+            if self.cells.capacity() == 0 && self.width <= DENSE_UP_TO_NODES {
+                let rows = self.expected.saturating_sub(self.rows.len()).max(1);
+                self.cells.reserve_exact(rows.saturating_mul(self.width));
+            }
             let start = self.cells.len() as u64;
             match clock {
                 ClockRef::Dense(row) if row.len() == self.width => {
@@ -87,9 +98,6 @@ impl ClockTable {
             self.rows.sort_unstable_by_key(|r| r.event);
             self.sorted = true;
         }
-        self.rows.shrink_to_fit();
-        self.cells.shrink_to_fit();
-        self.entries.shrink_to_fit();
         self
     }
 
