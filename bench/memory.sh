@@ -37,6 +37,8 @@ commands=(
     "hb $first#1 $second#1 --format json"
     "past $second#1"
     "future $first#1"
+    "why $second#1"
+    "slice --nodes $first"
     "conflicts"
     "conflicts --format json"
     "check"

@@ -108,6 +108,36 @@ pub enum Command {
     ))]
     Future(CutArgs),
 
+    /// Tell what an event knew, node by node: the latest event of each other node it had
+    /// heard of, and through whom; and what it had not heard of yet.
+    #[command(after_help = concat!(
+        "For each other node: the latest of its events in the event's causal past (read off\n",
+        "the vector clock), a shortest causal chain from it to the event, and the node's first\n",
+        "event the event did not know about (concurrent with it, or after it).\n\n",
+        "Examples:\n",
+        "  causal why kv-3#6 samples/kv-store.jsonl\n",
+        "  causal why n1-leader-t1 samples/raft/*.jsonl --format json | jq '.nodes[] | {node, last_known}'\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    Why(WhyArgs),
+
+    /// Keep part of an execution, causally intact: the events the selectors name, as stamped
+    /// JSON Lines with the clocks of the whole.
+    #[command(after_help = concat!(
+        "Selectors combine with AND and keep exactly the events they name (no causal closure is\n",
+        "added). The output has the shape of `causal stamp`, in Lamport order, with the ids and\n",
+        "clocks of the whole execution; a message with one end left out is marked \"outside\" at\n",
+        "the end kept, so `slice | graph`, `slice | conflicts` and `slice | check` agree with the\n",
+        "whole execution.\n\n",
+        "Examples:\n",
+        "  causal slice samples/kv-store.jsonl --nodes alice,kv-1 --key cart:42\n",
+        "  causal slice samples/raft/*.jsonl --between n1,n2 | causal graph --format text\n",
+        "  causal slice app.jsonl --time 2026-11-20T09:14:00Z..2026-11-20T09:15:00Z --label 'timeout|retry'\n",
+        "  causal slice app.jsonl --field req=r-201 --past bob-put-1\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id or node, bad usage or an I/O error"
+    ))]
+    Slice(Box<SliceArgs>),
+
     /// Report concurrent accesses to the same key from different nodes (races, lost updates).
     #[command(after_help = concat!(
         "A conflict is a pair of events on different nodes that access the same key (reads,\n",
@@ -123,8 +153,11 @@ pub enum Command {
 
     /// Check messages and wall clocks: lost messages, clock violations, skew bounds.
     #[command(after_help = concat!(
-        "Findings: unmatched-send, unmatched-recv, clock-violation (a receive timed before its\n",
-        "send), skew-contradiction (no constant clock offsets explain the message times).\n",
+        "Findings: unmatched-send (a copy never received), unexpected-recv (by a node the send's\n",
+        "`to` does not name), unmatched-recv, clock-violation (a receive timed before its send),\n",
+        "skew-contradiction (no constant clock offsets explain the message times), clock-mismatch,\n",
+        "duplicate-recv (a node receives one message twice), clock-regression (a node's time goes\n",
+        "back), reordered (overtaken on a channel: information unless --fifo).\n",
         "Skew bounds: for each pair of nodes, the interval that must hold the offset of b's clock\n",
         "minus a's, from all messages with times (directly or through other nodes).\n\n",
         "Examples:\n",
@@ -330,6 +363,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_skew: bool,
 
+    /// The channels promise FIFO order: a message received after one sent later on the same
+    /// channel is a finding (`reordered`), not information.
+    #[arg(long)]
+    pub fifo: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -488,6 +526,96 @@ pub struct CutArgs {
     /// Leave the event itself out: only the events strictly before (or after) it.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `causal why`.
+#[derive(Debug, Clone, Args)]
+pub struct WhyArgs {
+    /// The event: its id, or NODE#N.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+    pub format: WhyFormat,
+}
+
+/// Output formats of `why`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhyFormat {
+    /// One line per node, for people.
+    Text,
+    /// One JSON object (docs/reports.md).
+    Json,
+}
+
+/// `causal slice`.
+#[derive(Debug, Clone, Args)]
+pub struct SliceArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Events of these nodes.
+    #[arg(long, value_delimiter = ',', value_name = "NODE,...")]
+    pub nodes: Option<Vec<String>>,
+
+    /// The sends and receives of the messages between two nodes, either way.
+    #[arg(long, value_name = "A,B")]
+    pub between: Option<String>,
+
+    /// Events whose label matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub label: Option<String>,
+
+    /// Events whose field KEY holds VALUE (a string, or a number or boolean as written);
+    /// repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub field: Vec<String>,
+
+    /// Events that read or write this data key.
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+
+    /// Events whose time lies in FROM..TO (RFC 3339 or seconds; either end may be left out).
+    #[arg(long, value_name = "FROM..TO")]
+    pub time: Option<String>,
+
+    /// Events whose Lamport clock lies in FROM..TO (either end may be left out).
+    #[arg(long, value_name = "FROM..TO")]
+    pub lamport: Option<String>,
+
+    /// These events (ids or NODE#N).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub ids: Option<Vec<String>>,
+
+    /// Events within --depth direct causal steps of this event.
+    #[arg(long, value_name = "ID")]
+    pub around: Option<String>,
+
+    /// How many steps --around reaches.
+    #[arg(long, default_value_t = 2, requires = "around", value_name = "K")]
+    pub depth: u32,
+
+    /// The event and everything that happened before it.
+    #[arg(long, value_name = "ID")]
+    pub past: Option<String>,
+
+    /// The event and everything that happened after it.
+    #[arg(long, value_name = "ID")]
+    pub future: Option<String>,
 }
 
 #[cfg(test)]

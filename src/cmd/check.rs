@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use super::{load_with, Context, LoadOptions, Outcome};
 use crate::cli::{CheckArgs, CheckFormat};
-use causal_core::analysis::check::check;
+use causal_core::analysis::check::{check, CheckOptions};
 use causal_core::analysis::skew::SkewPairs;
 use causal_core::error::Error;
 use causal_core::render::check::{write_json, write_text};
@@ -33,7 +33,11 @@ pub fn run(args: &CheckArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         },
         (None, false) => SkewPairs::All,
     };
-    let report = check(trace, &loaded.causality, pairs);
+    let options = CheckOptions {
+        pairs,
+        fifo: args.fifo,
+    };
+    let report = check(trace, &loaded.causality, options);
     if report.skew.unusable > 0 {
         ctx.warn(&format!(
             "{} message(s) with send and receive times centuries apart were left out of the skew bounds",

@@ -8,9 +8,8 @@ use anyhow::Result;
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
 use causal_core::clock::{self, ClockTable, Engine, LamportEngine, Replay, Stamps};
-use causal_core::error::Error;
 use causal_core::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
-use causal_core::model::{EventIdx, NodeId, Trace};
+use causal_core::model::EventIdx;
 use causal_core::render::text::{self, TextOptions};
 use causal_core::render::{dot, graph_json, lamport_order_of, mermaid};
 
@@ -19,7 +18,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let loaded = load(&args.input, ctx)?;
     let trace = &loaded.trace;
     let nodes = match &args.nodes {
-        Some(names) => Some(resolve_nodes(trace, names)?),
+        Some(names) => Some(trace.resolve_nodes(names, "--nodes")?),
         None => None,
     };
     let around = match &args.around {
@@ -61,6 +60,19 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         Replay::select(Engine::Auto, trace, causality, &order, &wanted)
     };
     let stamps = Stamps { lamport, vector };
+    let warn = ctx.err_palette;
+    let too_big = move |what: &str| {
+        super::warn_with(
+            warn,
+            &format!(
+                "{what}: a picture this size stops being readable; draw part of it with --around \
+             ID --depth K or --nodes A,B, or open the whole execution with causal view"
+            ),
+        );
+    };
+    if view.items.len() > READABLE_ITEMS && args.format != GraphFormat::Json {
+        too_big(&format!("{} events to draw", view.items.len()));
+    }
     let out = &mut *ctx.out;
     match args.format {
         GraphFormat::Dot => {
@@ -69,7 +81,15 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         }
         GraphFormat::Mermaid => {
             let clock = args.clock.unwrap_or(ClockLabel::None);
-            mermaid::write_mermaid(out, trace, &stamps, &view, clock)?
+            let mut text = Vec::new();
+            mermaid::write_mermaid(&mut text, trace, &stamps, &view, clock)?;
+            if text.len() > MERMAID_MAX_TEXT && view.items.len() <= READABLE_ITEMS {
+                too_big(&format!(
+                    "{} characters of Mermaid, over the {MERMAID_MAX_TEXT} Mermaid renders",
+                    text.len()
+                ));
+            }
+            out.write_all(&text)?
         }
         GraphFormat::Json => graph_json::write_graph_json(out, trace, &stamps, &view)?,
         GraphFormat::Text => {
@@ -96,32 +116,9 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// The nodes `--nodes` names, in its order, each once; an unknown name is a usage error that
-/// lists the nodes there are.
-fn resolve_nodes(trace: &Trace, names: &[String]) -> Result<Vec<NodeId>> {
-    let mut nodes = Vec::with_capacity(names.len());
-    for name in names {
-        let Some(n) = trace.node_by_name(name) else {
-            const SHOWN: usize = 10;
-            let mut known: Vec<String> = trace
-                .nodes
-                .iter()
-                .take(SHOWN)
-                .map(|n| format!("{n:?}"))
-                .collect();
-            if trace.nodes.len() > SHOWN {
-                known.push(format!("and {} more", trace.nodes.len() - SHOWN));
-            }
-            let there = if known.is_empty() {
-                "the input has no nodes".to_string()
-            } else {
-                format!("the nodes are {}", known.join(", "))
-            };
-            return Err(Error::Usage(format!("unknown node {name:?} in --nodes: {there}")).into());
-        };
-        if !nodes.contains(&n) {
-            nodes.push(n);
-        }
-    }
-    Ok(nodes)
-}
+/// Above this many items, a drawing stops being readable (Graphviz takes seconds and draws
+/// pages): `graph` says so on stderr and suggests a slice or `causal view`.
+const READABLE_ITEMS: usize = 2000;
+
+/// Mermaid refuses diagrams of more text than this (its `maxTextSize`).
+const MERMAID_MAX_TEXT: usize = 50_000;

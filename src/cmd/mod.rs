@@ -6,7 +6,9 @@ pub mod conflicts;
 pub mod gen;
 pub mod graph;
 pub mod query;
+pub mod slice;
 pub mod stamp;
+pub mod why;
 
 use std::io::Write;
 
@@ -45,12 +47,17 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Prints a warning on stderr: `causal: warning: ...`.
     pub fn warn(&self, message: &str) {
-        eprintln!(
-            "causal: {} {}",
-            self.err_palette.warning("warning:"),
-            causal_core::render::fmt::one_line(message)
-        );
+        warn_with(self.err_palette, message);
     }
+}
+
+/// Prints a warning on stderr in `palette`: `causal: warning: ...`, one-line safe.
+pub fn warn_with(palette: Palette, message: &str) {
+    eprintln!(
+        "causal: {} {}",
+        palette.warning("warning:"),
+        causal_core::render::fmt::one_line(message)
+    );
 }
 
 /// Runs the command `cli` names.
@@ -62,6 +69,8 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Gen(args) => gen::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
+        Command::Slice(args) => slice::run(&args, ctx),
+        Command::Why(args) => why::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {

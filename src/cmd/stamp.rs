@@ -120,7 +120,8 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         let file = FileContext {
             name: &name,
             index: 0,
-            default_node: input.node.as_deref().or(stem.as_deref()),
+            // As in batch stamping: --node names standard input only; files keep their stems.
+            default_node: stem.as_deref().or(input.node.as_deref()),
         };
         if line_regex.is_none() {
             match parse::detect(reader.peek()?) {

@@ -10,9 +10,7 @@ use serde_json::{json, Value};
 use crate::{causal, fixture, json_lines, run_ok};
 
 fn report(args: &[&str], code: i32) -> Value {
-    let mut all = vec!["check", "--format", "json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&run_ok(&all, code)).expect("one JSON object")
+    crate::report("check", args, code)
 }
 
 fn kinds(r: &Value) -> Vec<&str> {
@@ -364,4 +362,35 @@ fn findings_are_not_repeated_as_warnings() {
         .assert()
         .code(1)
         .stderr("");
+}
+
+#[test]
+fn duplicate_receives_reordered_channels_and_clocks_that_go_back() {
+    let file = crate::path("check-channels.jsonl");
+    let out = run_ok(&["check", "--no-skew", &file], 1);
+    assert_eq!(
+        out,
+        "tests/fixtures/check-channels.jsonl:5: duplicate-recv: b#3 on b receives \"m1\" from a#1 \
+         on a again: b#2 received it already at tests/fixtures/check-channels.jsonl:4\n\
+         tests/fixtures/check-channels.jsonl:6: clock-regression: b#4 is timed \
+         2026-11-20T09:00:00.005Z, before b#3 at 2026-11-20T09:00:00.012Z \
+         (tests/fixtures/check-channels.jsonl:5), the event before it on b: the node's clock went \
+         back\n\
+         tests/fixtures/check-channels.jsonl:4: reordered (information): b#2 on b receives \"m1\" \
+         after \"m2\", which a sent later (b#1 at tests/fixtures/check-channels.jsonl:3): the \
+         channel from a reordered them\n\n\
+         2 findings (1 duplicate-recv, 1 clock-regression); 1 reordered message (not findings)\n"
+    );
+    // The lock hand-off l1 received twice by d is synchronisation: no finding.
+    assert!(!out.contains("l1"));
+    // With FIFO channels promised, the reordering is a finding.
+    let r = report(&["--no-skew", "--fifo", &file], 1);
+    assert_eq!(
+        kinds(&r),
+        ["duplicate-recv", "reordered", "clock-regression"]
+    );
+    assert_eq!(r["findings"][1]["overtaken_by"], "m2");
+    assert_eq!(r["information"], json!([]));
+    let r = report(&["--no-skew", &file], 1);
+    assert_eq!(r["information"][0]["kind"], "reordered");
 }

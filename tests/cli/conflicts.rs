@@ -7,9 +7,7 @@ use serde_json::{json, Value};
 use crate::{causal, fixture, run_ok};
 
 fn report(args: &[&str], code: i32) -> Value {
-    let mut all = vec!["conflicts", "--format", "json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&run_ok(&all, code)).expect("one JSON object")
+    crate::report("conflicts", args, code)
 }
 
 fn key<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -169,7 +167,10 @@ fn bad_input_and_usage_exit_two() {
     causal()
         .args(["conflicts", "samples/kv-store.jsonl", "--limit", "-1"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: unexpected argument '-1' found",
+        ));
 }
 
 #[test]

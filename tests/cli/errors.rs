@@ -40,7 +40,10 @@ fn a_bad_line_after_good_files_still_fails_the_whole_run() {
         ])
         .assert()
         .code(2)
-        .stdout("");
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "causal: tests/fixtures/bad-kind.jsonl:1:13: expected \"kind\"",
+        ));
 }
 
 #[test]
@@ -105,12 +108,25 @@ fn a_bad_time_in_a_regex_group_names_its_column() {
 
 #[test]
 fn usage_errors_exit_2() {
-    causal().args(["stamp", "--format", "xml"]).assert().code(2);
-    causal().arg("frobnicate").assert().code(2);
+    causal()
+        .args(["stamp", "--format", "xml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: invalid value 'xml' for '--format <FORMAT>'",
+        ));
+    causal()
+        .arg("frobnicate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: unrecognized subcommand 'frobnicate'",
+        ));
     causal()
         .args(["stamp", "--skip-unmatched"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicate::str::contains("--regex <PATTERN>"));
 }
 
 #[test]

@@ -125,5 +125,11 @@ fn bad_settings_are_usage_errors() {
             .stdout("")
             .stderr(message);
     }
-    causal().args(["gen", "--events", "many"]).assert().code(2);
+    causal()
+        .args(["gen", "--events", "many"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: invalid value 'many' for '--events <N>'",
+        ));
 }

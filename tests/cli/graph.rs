@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::{causal, fixture, json_lines, run_ok};
+use crate::{causal, fixture, json_lines, path, run_ok};
 
 const FORMATS: [&str; 4] = ["dot", "mermaid", "text", "json"];
 
@@ -121,12 +121,15 @@ fn dot_has_one_cluster_per_node_and_one_edge_per_receive() {
     let out = graph(&samples()[1].1, &[]);
     for (n, name) in ["n1", "n2", "n3"].iter().enumerate() {
         assert!(out.contains(&format!("subgraph cluster_{n} {{")), "{out}");
-        assert!(out.contains(&format!("label=\"{name}\";")), "{out}");
+        assert!(
+            out.contains(&format!("[label=\"{name}\", shape=box")),
+            "{out}"
+        );
     }
     // The RequestVote rv-1 is multicast: one edge to each receive.
     assert_eq!(out.matches("[label=\"rv-1\"").count(), 2, "{out}");
     // 55 events, 52 program-order edges (55 minus one first event per node).
-    assert_eq!(out.matches(" [weight=10,").count(), 52);
+    assert_eq!(out.matches(" [weight=10, color=").count(), 52);
 }
 
 #[test]
@@ -134,8 +137,8 @@ fn awkward_characters_are_escaped_in_every_format() {
     let file = fixture("graph-awkward.jsonl");
     let file = file.to_str().unwrap();
     let dot = run_ok(&["graph", file], 0);
-    assert!(dot.contains(r#"label="say \"hi\"";"#), "{dot}");
-    assert!(dot.contains(r#"label="back\\slash";"#), "{dot}");
+    assert!(dot.contains(r#"[label="say \"hi\"", shape=box"#), "{dot}");
+    assert!(dot.contains(r#"[label="back\\slash", shape=box"#), "{dot}");
     assert!(
         dot.contains(r#"[label="start \"quoted\"\nline one\nline two␉with tab"]"#),
         "{dot}"
@@ -310,7 +313,8 @@ fn an_unknown_node_or_event_is_an_error_naming_it() {
         .args(["graph", small.to_str().unwrap(), "--depth", "3"])
         .assert()
         .code(2)
-        .stdout("");
+        .stdout("")
+        .stderr(predicate::str::contains("--around <ID>"));
 }
 
 #[test]
@@ -592,4 +596,218 @@ fn the_readme_gallery_shows_what_the_commands_print() {
     let hb = run_ok(&["hb", "n1#3", "n1#7", &raft[0], &raft[1], &raft[2]], 0);
     assert!(readme.contains(&hb), "README's hb example is stale:\n{hb}");
     assert!(crate::root().join("docs/raft.svg").is_file());
+}
+
+/// Positions Graphviz gives each vertex of `dot_source`, by name (`y` grows upwards), or `None`
+/// when Graphviz is absent (outside CI).
+fn dot_positions(dot_source: &str) -> Option<Vec<(String, String, f64, f64)>> {
+    let child = Command::new("dot")
+        .arg("-Tjson")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::skipped("Graphviz `dot` not found: layout not checked");
+            return None;
+        }
+        Err(e) => panic!("running dot: {e}"),
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot_source.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("dot -Tjson writes JSON");
+    let mut vertices = Vec::new();
+    for o in doc["objects"].as_array().unwrap() {
+        let (Some(name), Some(pos)) = (o["name"].as_str(), o["pos"].as_str()) else {
+            continue;
+        };
+        let (x, y) = pos.split_once(',').unwrap();
+        let label = o["label"].as_str().unwrap_or("").to_string();
+        vertices.push((
+            name.to_string(),
+            label,
+            x.parse().unwrap(),
+            y.parse().unwrap(),
+        ));
+    }
+    Some(vertices)
+}
+
+#[test]
+fn dot_lanes_come_in_the_order_asked_under_level_headers_and_ranks_follow_lamport_clocks() {
+    let cases: [(&str, Vec<String>, Option<&str>); 3] = [
+        (
+            "kv-store",
+            vec!["samples/kv-store.jsonl".into()],
+            Some("kv-3,alice,kv-1,bob,kv-2"),
+        ),
+        ("raft", samples()[1].1.clone(), None),
+        (
+            "graph-small",
+            vec![fixture("graph-small.jsonl").to_str().unwrap().into()],
+            Some("d,c,b,a"),
+        ),
+    ];
+    for (name, input, order) in cases {
+        let mut args: Vec<&str> = vec!["graph"];
+        args.extend(input.iter().map(String::as_str));
+        if let Some(order) = order {
+            args.extend(["--nodes", order]);
+        }
+        let dot = run_ok(&args, 0);
+        let Some(vertices) = dot_positions(&dot) else {
+            return;
+        };
+        // Headers: the lanes' names, all at one height, left to right in the order asked.
+        let headers: Vec<&(String, String, f64, f64)> =
+            vertices.iter().filter(|v| v.0.starts_with('h')).collect();
+        let names: Vec<&str> = headers.iter().map(|h| h.1.as_str()).collect();
+        let mut by_x = headers.clone();
+        by_x.sort_by(|a, b| a.2.total_cmp(&b.2));
+        let left_to_right: Vec<&str> = by_x.iter().map(|h| h.1.as_str()).collect();
+        match order {
+            Some(order) => assert_eq!(left_to_right.join(","), order, "{name}"),
+            None => assert_eq!(left_to_right, names, "{name}: name order"),
+        }
+        assert!(
+            headers.iter().all(|h| h.3 == headers[0].3),
+            "{name}: headers level"
+        );
+        // Events: their id is the label's first line; no event above one with a smaller
+        // Lamport clock (Graphviz's y grows upwards).
+        let mut stamp_args = vec!["stamp"];
+        stamp_args.extend(input.iter().map(String::as_str));
+        let lamport: std::collections::HashMap<String, u64> = json_lines(&run_ok(&stamp_args, 0))
+            .iter()
+            .map(|l| {
+                (
+                    l["id"].as_str().unwrap().to_string(),
+                    l["lamport"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let events: Vec<(u64, f64)> = vertices
+            .iter()
+            .filter(|v| v.0.starts_with('e'))
+            .map(|v| {
+                let id = v.1.split("\\n").next().unwrap();
+                (lamport[id], v.3)
+            })
+            .collect();
+        assert!(!events.is_empty());
+        for a in &events {
+            for b in &events {
+                if a.0 < b.0 {
+                    assert!(
+                        a.1 > b.1,
+                        "{name}: L{} at y {} not above L{} at y {}",
+                        a.0,
+                        a.1,
+                        b.0,
+                        b.1
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Each participant's message ends (`send m` / `recv m`) in the order a Mermaid diagram shows
+/// them: from arrows (sender and receiver) and from send/recv notes.
+fn mermaid_ends(diagram: &str) -> std::collections::HashMap<String, Vec<String>> {
+    let mut names = std::collections::HashMap::new();
+    let mut ends: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let unescape = |s: &str| {
+        s.replace("#gt;", ">")
+            .replace("#lt;", "<")
+            .replace("#35;", "#")
+    };
+    for line in diagram.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("participant ") {
+            let (alias, name) = rest.split_once(" as ").unwrap();
+            names.insert(alias.to_string(), name.to_string());
+        } else if let Some((arrow, said)) = line.split_once(": ") {
+            if let Some((from, to)) = arrow.split_once("->>") {
+                let msg = unescape(said.split(": ").next().unwrap());
+                ends.entry(names[from].clone())
+                    .or_default()
+                    .push(format!("send {msg}"));
+                ends.entry(names[to].clone())
+                    .or_default()
+                    .push(format!("recv {msg}"));
+            } else if let Some(over) = arrow.strip_prefix("Note over ") {
+                let said = unescape(said);
+                for (word, sep) in [("send ", " -> "), ("recv ", " <- ")] {
+                    if let Some(rest) = said.strip_prefix(word) {
+                        if let Some((msg, _)) = rest.split_once(sep) {
+                            ends.entry(names[over].clone())
+                                .or_default()
+                                .push(format!("{word}{msg}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    ends
+}
+
+#[test]
+fn mermaid_keeps_every_lane_in_program_order_and_notes_crossing_messages() {
+    let crossing = run_ok(
+        &[
+            "graph",
+            "--format",
+            "mermaid",
+            &path("graph-crossing.jsonl"),
+        ],
+        0,
+    );
+    assert_eq!(
+        crossing,
+        "sequenceDiagram\n    participant P0 as gateway\n    participant P1 as payments\n    \
+         Note over P0: send m6 -#gt; payments\n    P1->>P0: m7: refund\n    \
+         Note over P1: recv m6 #lt;- gateway\n"
+    );
+    for (name, input) in samples()
+        .into_iter()
+        .chain([("graph-crossing", vec![path("graph-crossing.jsonl")])])
+    {
+        let mut args = vec!["graph", "--format", "mermaid"];
+        args.extend(input.iter().map(String::as_str));
+        let ends = mermaid_ends(&run_ok(&args, 0));
+        // Program order of each node's message ends, from stamp's output in input order.
+        let mut stamp = vec!["stamp", "--order", "input"];
+        stamp.extend(input.iter().map(String::as_str));
+        let mut want: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for l in json_lines(&run_ok(&stamp, 0)) {
+            if let (Some(kind @ ("send" | "recv")), Some(msg)) =
+                (l["kind"].as_str(), l["msg"].as_str())
+            {
+                want.entry(l["node"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push(format!("{kind} {msg}"));
+            }
+        }
+        for (node, order) in &want {
+            // Loose ends (never received or sent) are notes of another shape: compare the
+            // message ends the diagram draws.
+            let mut drawn = ends.get(node).cloned().unwrap_or_default();
+            // A multicast is one send drawn as an arrow per receive, one after another.
+            drawn.dedup();
+            let expected: Vec<String> = order
+                .iter()
+                .filter(|e| drawn.contains(e))
+                .cloned()
+                .collect();
+            assert_eq!(&drawn, &expected, "{name}: lane {node}");
+        }
+    }
 }

@@ -5,10 +5,12 @@ mod check;
 mod conflicts;
 mod conventions;
 mod errors;
+mod fuzz;
 mod gen;
 mod graph;
 mod query;
 mod shiviz;
+mod slice;
 mod stamp;
 // A module named `std` would shadow the standard library here.
 #[path = "std.rs"]
@@ -47,6 +49,28 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn run_ok(args: &[&str], code: i32) -> String {
     let out = causal().args(args).assert().code(code).get_output().clone();
     String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
+/// The path of a fixture under tests/fixtures, as an argument.
+pub fn path(name: &str) -> String {
+    fixture(name).to_str().unwrap().to_string()
+}
+
+/// The event whose `id` is `id` among stamped lines.
+pub fn by_id(events: &[serde_json::Value], id: &str) -> serde_json::Value {
+    events
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no event {id}"))
+        .clone()
+}
+
+/// Runs `causal COMMAND --format json ARGS...`, expects status `code`, and parses the one
+/// JSON object it writes (the reports of `check`, `conflicts`, ...).
+pub fn report(command: &str, args: &[&str], code: i32) -> serde_json::Value {
+    let mut all = vec![command, "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&run_ok(&all, code)).expect("one JSON object")
 }
 
 /// Parses JSON Lines output into values.

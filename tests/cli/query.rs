@@ -159,7 +159,11 @@ fn an_unknown_event_id_is_an_error_naming_it() {
             "causal: warning: no events read: the input holds no event\n\
              causal: unknown event id \"a#1\": the input has no events\n",
         );
-    causal().args(["hb", "a#1"]).assert().code(2);
+    causal()
+        .args(["hb", "a#1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<B>"));
 }
 
 #[test]
@@ -290,4 +294,42 @@ fn a_cut_pipes_into_graph_with_its_ids_kept() {
     assert_eq!(got, want);
     // n3 took no part in the election that n1 won first.
     assert_eq!(graph["nodes"], json!(["n1", "n2"]));
+}
+
+#[test]
+fn why_tells_what_an_event_knew_node_by_node_and_through_whom() {
+    let raft = [
+        "samples/raft/n1.jsonl",
+        "samples/raft/n2.jsonl",
+        "samples/raft/n3.jsonl",
+    ];
+    let mut args = vec!["why", "n1-leader-t1"];
+    args.extend(raft);
+    assert_eq!(
+        run_ok(&args, 0),
+        "what n1-leader-t1 on n1 knew, node by node:\n  \
+         n2  up to n2#3  not yet n2#4 (after)       via n2#3 → n1#4 → n1-leader-t1 (1 message)\n  \
+         n3  nothing     not yet n3#1 (concurrent)\n"
+    );
+    args.extend(["--format", "json"]);
+    let doc: Value = serde_json::from_str(&run_ok(&args, 0)).unwrap();
+    assert_eq!(
+        doc,
+        json!({"version": 1, "event": "n1-leader-t1", "nodes": [
+            {"node": "n2", "seen": 3, "last_known": "n2#3",
+             "chain": ["n2#3", "n1#4", "n1-leader-t1"], "messages": ["vote-1-n2"],
+             "first_unknown": {"id": "n2#4", "relation": "after"}},
+            {"node": "n3", "seen": 0, "last_known": null, "chain": [], "messages": [],
+             "first_unknown": {"id": "n3#1", "relation": "concurrent"}}
+        ]})
+    );
+    // Each chain's ends agree with hb: the last known event happened before.
+    let hb = run_ok(
+        &["hb", "n2#3", "n1-leader-t1", raft[0], raft[1], raft[2]],
+        0,
+    );
+    assert!(
+        hb.starts_with("before: n2#3 happened before n1-leader-t1"),
+        "{hb}"
+    );
 }

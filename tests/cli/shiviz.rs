@@ -7,11 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
-use crate::{causal, corpus, fixture, json_lines, run_ok};
-
-fn path(name: &str) -> String {
-    fixture(name).to_str().unwrap().to_string()
-}
+use crate::{causal, corpus, fixture, json_lines, path, run_ok};
 
 /// Runs `causal` with `args`, expects exit status `code`, returns stdout and stderr.
 fn run(args: &[&str], code: i32) -> (String, String) {
@@ -536,7 +532,9 @@ const REJECTED: &[(&str, &str)] = &[
 
 #[test]
 fn corpus_vector_clock_logs_give_shivizs_counts() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus() else {
+        return crate::skipped("../shared/corpus not found");
+    };
     let dir = dir.join("shiviz");
     for &(file, events, hosts, per_execution, accepted) in SHIVIZ_TABLE {
         let log = dir.join(file);
@@ -581,7 +579,9 @@ fn corpus_vector_clock_logs_give_shivizs_counts() {
 
 #[test]
 fn corpus_per_node_logs_shiviz_rejects_alone_are_consistent_together() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus() else {
+        return crate::skipped("../shared/corpus not found");
+    };
     let prefix = "shiviz-logs__CPSC416-2018W1-P2-Slack__execution1_twonodes_raw_logs__";
     let logs: Vec<String> = ["userName0GoVec-Log.txt", "userName1GoVec-Log.txt"]
         .iter()

@@ -3,15 +3,7 @@
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
-use crate::{causal, fixture, json_lines, run_ok};
-
-fn by_id(events: &[Value], id: &str) -> Value {
-    events
-        .iter()
-        .find(|e| e["id"] == id)
-        .unwrap_or_else(|| panic!("no event {id}"))
-        .clone()
-}
+use crate::{by_id, causal, fixture, json_lines, run_ok};
 
 #[test]
 fn handworked_clocks_match() {
@@ -580,7 +572,8 @@ fn input_order_reports_lost_messages_cycles_and_other_formats() {
             "samples/kv-store.jsonl",
         ])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr("causal: --order input writes --format jsonl, without --hlc\n");
     let pattern = std::fs::read_to_string("samples/checkout.regex").unwrap();
     let out = run_ok(
         &[

@@ -3,19 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::{causal, fixture, json_lines, run_ok};
-
-fn path(name: &str) -> String {
-    fixture(name).to_str().unwrap().to_string()
-}
-
-fn by_id(events: &[Value], id: &str) -> Value {
-    events
-        .iter()
-        .find(|e| e["id"] == id)
-        .unwrap_or_else(|| panic!("no event {id}"))
-        .clone()
-}
+use crate::{by_id, causal, json_lines, path, run_ok};
 
 #[test]
 fn a_release_sends_to_the_next_acquire_and_fork_and_join_link_threads() {

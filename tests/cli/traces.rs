@@ -7,11 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
-use crate::{causal, corpus, fixture, json_lines, run_ok};
-
-fn path(name: &str) -> String {
-    fixture(name).to_str().unwrap().to_string()
-}
+use crate::{causal, corpus, fixture, json_lines, path, run_ok};
 
 /// Stamps `args` (exit 0) and returns the events by id, with stderr.
 fn stamp(args: &[&str]) -> (BTreeMap<String, Value>, String) {
@@ -704,7 +700,9 @@ const CORPUS: &[(&str, usize, usize, usize)] = &[
 
 #[test]
 fn every_corpus_trace_is_stamped_with_the_expected_counts() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus() else {
+        return crate::skipped("../shared/corpus not found");
+    };
     for &(file, nodes, n_events, n_edges) in CORPUS {
         let p = dir.join(file);
         let (events, _) = stamp(&[p.to_str().unwrap()]);

@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use causal_core::analysis::check::check;
+use causal_core::analysis::check::{check, CheckOptions};
 use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
 use causal_core::analysis::skew::{analyze_skew, SkewPairs};
 use causal_core::clock::{
@@ -182,7 +182,7 @@ fn analysis_check(bencher: Bencher) {
     let f = fixture();
     bencher
         .counter(events())
-        .bench(|| check(&f.trace, &f.causality, SkewPairs::All));
+        .bench(|| check(&f.trace, &f.causality, CheckOptions::default()));
 }
 
 /// The skew part of `check` alone.

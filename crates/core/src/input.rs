@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -86,6 +86,8 @@ pub struct Input {
     pub name: String,
     /// The node name taken from the file stem (`logs/db-2.jsonl` gives `db-2`); none for stdin.
     pub stem: Option<String>,
+    /// The file it was opened from; none for standard input and bytes in memory.
+    path: Option<PathBuf>,
     reader: Box<dyn Buffered>,
     /// The file's size in bytes, when it is a plain file.
     size: Option<u64>,
@@ -158,6 +160,7 @@ impl Input {
             None => Input::from_reader(&name, stem, file),
         };
         input.size = size;
+        input.path = Some(path.to_path_buf());
         Ok(input)
     }
 
@@ -177,10 +180,25 @@ impl Input {
         Input {
             name: name.to_string(),
             stem,
+            path: None,
             reader,
             size: None,
             gzip,
         }
+    }
+
+    /// Bytes already in memory, named `name` in messages, with the node name that `name` would
+    /// suggest as a file's (`a.jsonl` gives `a`); gzip-compressed bytes are decompressed. For
+    /// callers that hold the input rather than a path (fuzzing, embedding).
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Input {
+        let stem = node_name_from_path(Path::new(name));
+        Input::from_reader(name, stem, io::Cursor::new(bytes))
+    }
+
+    /// The file the input was opened from: none for standard input and in-memory bytes, which
+    /// have no neighbouring files (a `.regex` or `.delimiter` next to a log).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// The first bytes of the (decompressed) input, without consuming them; empty at the end.

@@ -8,6 +8,7 @@ use petgraph::algo::{dijkstra, has_path_connecting, DfsSpace};
 use petgraph::graph::{DiGraph, NodeIndex};
 use proptest::prelude::*;
 
+use causal_core::analysis::why::knowledge;
 use causal_core::clock::{self, relation, Relation};
 use causal_core::graph::HbGraph;
 use causal_core::model::{EventIdx, EventKind, RawEvent, TraceBuilder};
@@ -153,6 +154,25 @@ proptest! {
                         prop_assert_eq!(gen.len() as u32 - 1, distance[&v[gb]]);
                     }
                     Relation::After | Relation::Concurrent => prop_assert!(chain.is_none()),
+                }
+            }
+            // `why`: for each other node, its last event that reaches `a` in the oracle is the
+            // last known one, and the next event on that node does not reach `a`.
+            let knows = knowledge(&trace, &graph, &stamps.vector, ea);
+            for k in &knows.nodes {
+                let lane = &trace.by_node[k.node.index()];
+                let reaching: Vec<EventIdx> = lane
+                    .iter()
+                    .copied()
+                    .filter(|x| has_path_connecting(&oracle, v[to_gen[x.index()]], v[to_gen[a]], Some(&mut space)))
+                    .collect();
+                prop_assert_eq!(k.last_known, reaching.last().copied());
+                prop_assert_eq!(k.seen as usize, reaching.len());
+                let next = lane.get(reaching.len()).copied();
+                prop_assert_eq!(k.first_unknown.map(|(u, _)| u), next);
+                if let Some(last) = k.last_known {
+                    prop_assert_eq!(k.chain.first(), Some(&last));
+                    prop_assert_eq!(k.chain.last(), Some(&ea));
                 }
             }
         }

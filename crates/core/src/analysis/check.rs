@@ -6,7 +6,10 @@
 //! sentence (`render::check` does) and does no I/O.
 
 use super::skew::{analyze_skew, Message, SkewPairs, SkewReport};
-use crate::model::{EventIdx, EventKind, Trace};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use crate::model::{EventFlags, EventIdx, EventKind, NodeId, Timestamp, Trace};
 use crate::order::Causality;
 
 /// What a finding is about. The names are stable: scripts match on them.
@@ -25,6 +28,13 @@ pub enum FindingKind {
     SkewContradiction,
     /// A logged vector clock that contradicts its log (ShiViz, GoVector, tracing inputs).
     ClockMismatch,
+    /// One node receives the same message twice.
+    DuplicateRecv,
+    /// On a channel (sender, receiver), a message received after one sent later: information,
+    /// unless the channels promise FIFO order.
+    Reordered,
+    /// A node's `time` goes backwards in program order.
+    ClockRegression,
 }
 
 impl FindingKind {
@@ -37,6 +47,9 @@ impl FindingKind {
             FindingKind::ClockViolation => "clock-violation",
             FindingKind::SkewContradiction => "skew-contradiction",
             FindingKind::ClockMismatch => "clock-mismatch",
+            FindingKind::DuplicateRecv => "duplicate-recv",
+            FindingKind::Reordered => "reordered",
+            FindingKind::ClockRegression => "clock-regression",
         }
     }
 }
@@ -93,6 +106,38 @@ pub enum Finding {
         /// The parser's description.
         detail: String,
     },
+    /// `again` receives the message `first` (on the same node) received already.
+    DuplicateRecv {
+        /// The second receive.
+        again: EventIdx,
+        /// The first.
+        first: EventIdx,
+        /// The send.
+        send: EventIdx,
+        /// The message id.
+        msg: String,
+    },
+    /// On one channel, `late` receives a message sent before the one `overtaking` received
+    /// earlier.
+    Reordered {
+        /// The receive of the message sent first.
+        late: EventIdx,
+        /// The earlier receive of the message sent after it.
+        overtaking: EventIdx,
+        /// Its message id.
+        msg: String,
+        /// The overtaking message's id.
+        overtaken_by: String,
+        /// The node that sent both.
+        sender: NodeId,
+    },
+    /// `after` follows `before` on its node but is timed earlier.
+    ClockRegression {
+        /// The later event in program order.
+        after: EventIdx,
+        /// The event before it.
+        before: EventIdx,
+    },
 }
 
 impl Finding {
@@ -105,6 +150,9 @@ impl Finding {
             Finding::ClockViolation { .. } => FindingKind::ClockViolation,
             Finding::SkewContradiction { .. } => FindingKind::SkewContradiction,
             Finding::ClockMismatch { .. } => FindingKind::ClockMismatch,
+            Finding::DuplicateRecv { .. } => FindingKind::DuplicateRecv,
+            Finding::Reordered { .. } => FindingKind::Reordered,
+            Finding::ClockRegression { .. } => FindingKind::ClockRegression,
         }
     }
 
@@ -119,6 +167,11 @@ impl Finding {
                 messages.iter().flat_map(|m| [m.send, m.recv]).collect()
             }
             Finding::ClockMismatch { event, .. } => vec![*event],
+            Finding::DuplicateRecv { again, first, .. } => vec![*again, *first],
+            Finding::Reordered {
+                late, overtaking, ..
+            } => vec![*late, *overtaking],
+            Finding::ClockRegression { after, before } => vec![*after, *before],
         }
     }
 
@@ -141,9 +194,13 @@ impl Finding {
         match self {
             Finding::UnmatchedSend { msg, .. }
             | Finding::UnexpectedRecv { msg, .. }
-            | Finding::ClockViolation { msg, .. } => Some(msg),
+            | Finding::ClockViolation { msg, .. }
+            | Finding::DuplicateRecv { msg, .. }
+            | Finding::Reordered { msg, .. } => Some(msg),
             Finding::UnmatchedRecv { msgs, .. } => msgs.first().map(String::as_str),
-            Finding::SkewContradiction { .. } | Finding::ClockMismatch { .. } => None,
+            Finding::SkewContradiction { .. }
+            | Finding::ClockMismatch { .. }
+            | Finding::ClockRegression { .. } => None,
         }
     }
 }
@@ -153,15 +210,29 @@ impl Finding {
 pub struct CheckReport {
     /// Findings by kind, then by where their first event is in the input.
     pub findings: Vec<Finding>,
+    /// What is worth knowing but not wrong: reordered messages when channels need not be
+    /// FIFO. Same order as findings.
+    pub information: Vec<Finding>,
     /// Clock skew bounds and contradictions.
     pub skew: SkewReport,
     /// Which pairs of nodes the bounds were asked for (`None`: no bounds were computed).
     pub pairs: SkewPairs,
 }
 
+/// What `check` is told about the system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CheckOptions {
+    /// Which clock skew bounds to compute.
+    pub pairs: SkewPairs,
+    /// Channels promise FIFO order: a reordered message is a finding, not information.
+    pub fifo: bool,
+}
+
 /// Runs every check over a loaded trace.
-pub fn check(trace: &Trace, causality: &Causality, pairs: SkewPairs) -> CheckReport {
+pub fn check(trace: &Trace, causality: &Causality, options: CheckOptions) -> CheckReport {
+    let pairs = options.pairs;
     let mut findings = Vec::new();
+    let mut information = Vec::new();
     for copy in &causality.lost {
         let receiver_absent = copy.receiver.as_deref().is_some_and(|r| {
             !(0..trace.nodes.len() as u32).any(|n| trace.local_name(crate::model::NodeId(n)) == r)
@@ -201,15 +272,113 @@ pub fn check(trace: &Trace, causality: &Causality, pairs: SkewPairs) -> CheckRep
         });
     }
     findings.extend(clock_mismatches(trace));
-    findings.sort_by_key(|f| {
-        let s = trace.event(f.first_event()).source;
-        (f.kind(), s.file, s.line)
-    });
+    findings.extend(duplicate_receives(trace, causality));
+    let reordered = reordered(trace, causality);
+    if options.fifo {
+        findings.extend(reordered);
+    } else {
+        information.extend(reordered);
+    }
+    findings.extend(clock_regressions(trace));
+    for list in [&mut findings, &mut information] {
+        list.sort_by_key(|f| {
+            let s = trace.event(f.first_event()).source;
+            (f.kind(), s.file, s.line)
+        });
+    }
     CheckReport {
         findings,
+        information,
         skew,
         pairs,
     }
+}
+
+/// Whether the message from `send` to `recv` is a network message the channel checks concern:
+/// not a synchronisation edge, not a span's edge to its parent or child.
+fn is_network_message(trace: &Trace, send: EventIdx, recv: EventIdx) -> bool {
+    ![send, recv]
+        .iter()
+        .any(|&e| trace.event(e).flags.contains(EventFlags::SYNC) || trace.span(e).is_some())
+}
+
+/// Every second (third, ...) receive of one message by one node.
+fn duplicate_receives(trace: &Trace, causality: &Causality) -> Vec<Finding> {
+    let mut first: HashMap<(EventIdx, NodeId), EventIdx> = HashMap::new();
+    let mut found = Vec::new();
+    for (send, recv) in causality.message_edges() {
+        if !is_network_message(trace, send, recv) {
+            continue;
+        }
+        match first.entry((send, trace.event(recv).node)) {
+            Entry::Vacant(slot) => {
+                slot.insert(recv);
+            }
+            Entry::Occupied(slot) => found.push(Finding::DuplicateRecv {
+                again: recv,
+                first: *slot.get(),
+                send,
+                msg: trace.message_id(send, recv).to_string(),
+            }),
+        }
+    }
+    found
+}
+
+/// Receives of a message sent before one that the same receiver got earlier on the same
+/// channel (sender node to receiver node): walking each receiver's receives in program order,
+/// a message whose send comes before the latest send received so far was overtaken.
+fn reordered(trace: &Trace, causality: &Causality) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for lane in &trace.by_node {
+        // Per sending node: the latest send received so far, and its receive.
+        let mut latest: HashMap<NodeId, (u32, EventIdx, EventIdx)> = HashMap::new();
+        // A message received again is a duplicate-recv, not a reordering.
+        let mut seen: std::collections::HashSet<EventIdx> = Default::default();
+        for &recv in lane {
+            for send in causality.sends(recv) {
+                if !is_network_message(trace, send, recv) || !seen.insert(send) {
+                    continue;
+                }
+                let (from, seq) = (trace.event(send).node, trace.event(send).seq);
+                match latest.get(&from) {
+                    Some(&(top, top_send, top_recv)) if seq < top => {
+                        found.push(Finding::Reordered {
+                            late: recv,
+                            overtaking: top_recv,
+                            msg: trace.message_id(send, recv).to_string(),
+                            overtaken_by: trace.message_id(top_send, top_recv).to_string(),
+                            sender: from,
+                        });
+                    }
+                    _ => {
+                        latest.insert(from, (seq, send, recv));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Events timed before the event before them on their node.
+fn clock_regressions(trace: &Trace) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for lane in &trace.by_node {
+        let mut last: Option<(EventIdx, Timestamp)> = None;
+        for &e in lane {
+            let Some(t) = trace.event(e).time() else {
+                continue;
+            };
+            if let Some((before, prev)) = last {
+                if t < prev {
+                    found.push(Finding::ClockRegression { after: e, before });
+                }
+            }
+            last = Some((e, t));
+        }
+    }
+    found
 }
 
 /// The message ids of `e`'s roles of `kind`.

@@ -7,3 +7,4 @@
 pub mod check;
 pub mod conflicts;
 pub mod skew;
+pub mod why;

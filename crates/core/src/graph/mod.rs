@@ -12,9 +12,11 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 
 pub mod cut;
+pub mod select;
 pub mod view;
 
 pub use cut::{chain_steps, cut, is_plain_local, outside_marks, Side, Step};
+pub use select::{label_regex, parse_range, select, Selection};
 pub use view::*;
 
 use crate::clock::{relation, Clocks, Relation};

@@ -182,12 +182,8 @@ impl TraceBuilder {
             let extra = ev.extra.get_or_insert_with(Box::default);
             extra.more_roles.push(role);
             if keep_fields {
-                let list: Vec<Value> = extra
-                    .more_roles
-                    .iter()
-                    .map(|r| serde_json::json!({"kind": r.kind.as_str(), "msg": &*r.msg}))
-                    .collect();
-                ev.fields.insert("more_roles", Value::Array(list));
+                ev.fields
+                    .insert("more_roles", Role::json_list(&extra.more_roles));
             }
         }
     }

@@ -85,6 +85,16 @@ pub struct Role {
     pub msg: Box<str>,
 }
 
+impl Role {
+    /// Roles as the `more_roles` field spells them: `[{"kind": "send", "msg": "m2"}, ...]`.
+    pub fn json_list(roles: &[Role]) -> serde_json::Value {
+        roles
+            .iter()
+            .map(|r| serde_json::json!({"kind": r.kind.as_str(), "msg": &*r.msg}))
+            .collect()
+    }
+}
+
 /// Where an input line came from: a file index into [`Trace::files`] and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Source {
@@ -384,6 +394,14 @@ impl Trace {
         &self.keys[k.0 as usize]
     }
 
+    /// The key named `name`, if any event reads or writes it.
+    pub fn key_id(&self, name: &str) -> Option<KeyId> {
+        self.keys
+            .iter()
+            .position(|k| k == name)
+            .map(|i| KeyId(i as u32))
+    }
+
     /// The event ids of every event: the user's `id`, else `NODE#N`.
     pub fn event_id(&self, e: EventIdx) -> EventName<'_> {
         let ev = self.event(e);
@@ -463,6 +481,44 @@ impl Trace {
         Err(crate::error::Error::Usage(format!(
             "unknown event id {id:?}: {hint}"
         )))
+    }
+}
+
+impl Trace {
+    /// The nodes `names` names, in their order, each once; an unknown name is a usage error
+    /// (about `option`) that lists the nodes there are.
+    pub fn resolve_nodes(
+        &self,
+        names: &[String],
+        option: &str,
+    ) -> Result<Vec<NodeId>, crate::error::Error> {
+        let mut nodes = Vec::with_capacity(names.len());
+        for name in names {
+            let Some(n) = self.node_by_name(name) else {
+                const SHOWN: usize = 10;
+                let mut known: Vec<String> = self
+                    .nodes
+                    .iter()
+                    .take(SHOWN)
+                    .map(|n| format!("{n:?}"))
+                    .collect();
+                if self.nodes.len() > SHOWN {
+                    known.push(format!("and {} more", self.nodes.len() - SHOWN));
+                }
+                let there = if known.is_empty() {
+                    "the input has no nodes".to_string()
+                } else {
+                    format!("the nodes are {}", known.join(", "))
+                };
+                return Err(crate::error::Error::Usage(format!(
+                    "unknown node {name:?} in {option}: {there}"
+                )));
+            };
+            if !nodes.contains(&n) {
+                nodes.push(n);
+            }
+        }
+        Ok(nodes)
     }
 }
 

@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 
 use super::fields::type_name;
 use super::spans::{
-    id_text, is_null_id, normalize_id, read_time, time_error, Annotation, JsonDoc, Link, Span,
-    SpanCollector, SpanKind,
+    id_text, is_null_id, normalize_id, read_time, time_error, Annotation, JsonDoc, Link, Reader,
+    Span, SpanCollector, SpanKind,
 };
 use super::FileContext;
 use crate::error::{InputError, Result};
@@ -21,7 +21,7 @@ use crate::input::Input;
 pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector) -> Result<()> {
     spans.add_file(ctx.index, ctx.name);
     let doc = JsonDoc::read(input, ctx)?;
-    let reader = Reader { doc: &doc, ctx };
+    let reader = Reader::<Jaeger>::new(&doc, ctx);
     for (i, value) in doc.values().iter().enumerate() {
         match value {
             Value::Object(obj) if obj.contains_key("data") => match &obj["data"] {
@@ -93,10 +93,8 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector
     Ok(())
 }
 
-struct Reader<'a> {
-    doc: &'a JsonDoc,
-    ctx: &'a FileContext<'a>,
-}
+/// The reader of this format: its methods are in the `impl` below.
+struct Jaeger;
 
 /// A process: its service and host.
 #[derive(Clone, Debug, Default)]
@@ -105,16 +103,7 @@ struct Process {
     host: Option<String>,
 }
 
-impl Reader<'_> {
-    fn fail(
-        &self,
-        obj: &Map<String, Value>,
-        key: Option<&str>,
-        msg: impl Into<String>,
-    ) -> InputError {
-        self.doc.error(self.ctx, obj, key, msg)
-    }
-
+impl Reader<'_, Jaeger> {
     fn trace(
         &self,
         trace: &Map<String, Value>,

@@ -20,7 +20,7 @@ pub mod vclog;
 pub mod zipkin;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError, Result};
 use crate::input::Input;
@@ -216,13 +216,29 @@ pub fn line_regex(pattern: Option<&str>, from: Format) -> Result<Option<::regex:
 }
 
 /// Reads every file (`-` is standard input; no file at all means standard input) into one trace.
+pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> {
+    let stdin = [PathBuf::from("-")];
+    let paths = if paths.is_empty() { &stdin[..] } else { paths };
+    parse_inputs(
+        paths
+            .iter()
+            .map(|path| Input::open_counted(path, options.progress.clone())),
+        options,
+    )
+}
+
+/// Reads inputs into one trace, as [`parse_files`] reads files: each input is taken from
+/// `inputs` when its turn comes (so files are opened one at a time), and an `Err` stops the
+/// run. Inputs need not be files: `parse_inputs([Ok(Input::from_bytes("a.jsonl", bytes))],
+/// options)` parses bytes held in memory.
 #[expect(
     clippy::too_many_lines,
     reason = "the per-file dispatch over every format; each arm is one call"
 )]
-pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> {
-    let stdin = [PathBuf::from("-")];
-    let paths = if paths.is_empty() { &stdin[..] } else { paths };
+pub fn parse_inputs(
+    inputs: impl IntoIterator<Item = Result<Input>>,
+    options: &ParseOptions,
+) -> Result<Parsed> {
     let line_regex = line_regex(options.regex.as_deref(), options.from)?;
     let mut builder = TraceBuilder::new();
     if options.drop_fields {
@@ -237,8 +253,13 @@ pub fn parse_files(paths: &[PathBuf], options: &ParseOptions) -> Result<Parsed> 
     // The first file, and whether it was stamped input.
     let mut mixing: Option<(String, bool)> = None;
     let mut warnings = Vec::new();
-    for path in paths {
-        let mut input = Input::open_counted(path, options.progress.clone())?;
+    for input in inputs {
+        let mut input = input?;
+        // Neighbouring files (`.regex`, `.delimiter`) are looked up next to a file only; `-`
+        // has none.
+        let path = &input
+            .path()
+            .map_or_else(|| PathBuf::from("-"), Path::to_path_buf);
         let index = builder.add_file(input.name.clone());
         let name = input.name.clone();
         let stem = input.stem.clone();

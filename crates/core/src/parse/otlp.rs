@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::fields::type_name;
 use super::spans::{
     id_text, is_null_id, key_value_list, normalize_id, read_time, time_error, Annotation, JsonDoc,
-    Link, Span, SpanCollector, SpanKind,
+    Link, Reader, Span, SpanCollector, SpanKind,
 };
 use super::FileContext;
 use crate::error::{InputError, Result};
@@ -22,7 +22,7 @@ use crate::input::Input;
 pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector) -> Result<()> {
     spans.add_file(ctx.index, ctx.name);
     let doc = JsonDoc::read(input, ctx)?;
-    let reader = Reader { doc: &doc, ctx };
+    let reader = Reader::<Otlp>::new(&doc, ctx);
     for (i, value) in doc.values().iter().enumerate() {
         let Value::Object(root) = value else {
             return Err(doc
@@ -52,10 +52,8 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector
     Ok(())
 }
 
-struct Reader<'a> {
-    doc: &'a JsonDoc,
-    ctx: &'a FileContext<'a>,
-}
+/// The reader of this format: its methods are in the `impl` below.
+struct Otlp;
 
 /// The value of the first of `names` present in `obj`.
 fn get<'v>(obj: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
@@ -65,16 +63,7 @@ fn get<'v>(obj: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
         .filter(|v| !v.is_null())
 }
 
-impl Reader<'_> {
-    fn fail(
-        &self,
-        obj: &Map<String, Value>,
-        key: Option<&str>,
-        msg: impl Into<String>,
-    ) -> InputError {
-        self.doc.error(self.ctx, obj, key, msg)
-    }
-
+impl Reader<'_, Otlp> {
     /// An optional array field.
     fn array<'v>(
         &self,

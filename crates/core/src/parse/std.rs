@@ -173,11 +173,7 @@ fn raw_event(thread: &str, p: Pending) -> RawEvent {
         fields.insert("msg".into(), msg.clone().into());
     }
     if !more_roles.is_empty() {
-        let list = more_roles
-            .iter()
-            .map(|r| serde_json::json!({"kind": r.kind.as_str(), "msg": &*r.msg}))
-            .collect();
-        fields.insert("more_roles".into(), Value::Array(list));
+        fields.insert("more_roles".into(), Role::json_list(&more_roles));
     }
     fields.insert("label".into(), p.label.clone().into());
     if let Some(k) = &p.read {

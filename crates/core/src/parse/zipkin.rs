@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::fields::type_name;
 use super::spans::{
-    id_text, is_null_id, normalize_id, read_time, time_error, Annotation, JsonDoc, Span,
+    id_text, is_null_id, normalize_id, read_time, time_error, Annotation, JsonDoc, Reader, Span,
     SpanCollector, SpanKind,
 };
 use super::FileContext;
@@ -21,7 +21,7 @@ use crate::input::Input;
 pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector) -> Result<()> {
     spans.add_file(ctx.index, ctx.name);
     let doc = JsonDoc::read(input, ctx)?;
-    let reader = Reader { doc: &doc, ctx };
+    let reader = Reader::<Zipkin>::new(&doc, ctx);
     let expected = |found: &Value| {
         format!(
             "expected Zipkin v2 JSON (a list of spans, or a list of lists of spans), found {} in it",
@@ -58,21 +58,10 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, spans: &mut SpanCollector
     Ok(())
 }
 
-struct Reader<'a> {
-    doc: &'a JsonDoc,
-    ctx: &'a FileContext<'a>,
-}
+/// The reader of this format: its methods are in the `impl` below.
+struct Zipkin;
 
-impl Reader<'_> {
-    fn fail(
-        &self,
-        obj: &Map<String, Value>,
-        key: Option<&str>,
-        msg: impl Into<String>,
-    ) -> InputError {
-        self.doc.error(self.ctx, obj, key, msg)
-    }
-
+impl Reader<'_, Zipkin> {
     fn id(&self, obj: &Map<String, Value>, name: &str) -> Result<Option<String>, InputError> {
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),

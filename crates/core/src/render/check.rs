@@ -23,6 +23,13 @@ pub fn write_json(w: &mut dyn Write, trace: &Trace, report: &CheckReport) -> io:
         }
         write_finding_json(w, trace, f)?;
     }
+    w.write_all(b"],\"information\":[")?;
+    for (i, f) in report.information.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        write_finding_json(w, trace, f)?;
+    }
     w.write_all(b"],\"skew\":[")?;
     for (i, b) in report.skew.bounds.iter().enumerate() {
         if i > 0 {
@@ -72,7 +79,9 @@ fn write_finding_json(w: &mut dyn Write, trace: &Trace, f: &Finding) -> io::Resu
             w.write_all(b",\"to\":")?;
             serde_json::to_writer(&mut *w, &to)?;
         }
-        Finding::UnmatchedRecv { .. } | Finding::ClockViolation { .. } => {
+        Finding::UnmatchedRecv { .. }
+        | Finding::ClockViolation { .. }
+        | Finding::DuplicateRecv { .. } => {
             w.write_all(b",\"msg\":")?;
             serde_json::to_writer(&mut *w, &f.msg())?;
         }
@@ -80,7 +89,13 @@ fn write_finding_json(w: &mut dyn Write, trace: &Trace, f: &Finding) -> io::Resu
             w.write_all(b",\"total\":")?;
             serde_json::to_writer(&mut *w, &seconds_f64(*total))?;
         }
-        Finding::ClockMismatch { .. } => {}
+        Finding::Reordered { overtaken_by, .. } => {
+            w.write_all(b",\"msg\":")?;
+            serde_json::to_writer(&mut *w, &f.msg())?;
+            w.write_all(b",\"overtaken_by\":")?;
+            serde_json::to_writer(&mut *w, overtaken_by)?;
+        }
+        Finding::ClockMismatch { .. } | Finding::ClockRegression { .. } => {}
     }
     w.write_all(b"}")
 }
@@ -161,6 +176,47 @@ pub fn explanation(trace: &Trace, f: &Finding) -> String {
             )
         }
         Finding::ClockMismatch { detail, .. } => detail.clone(),
+        Finding::DuplicateRecv {
+            again,
+            first,
+            send,
+            msg,
+        } => format!(
+            "{} receives {msg:?} from {} again: {} received it already at {}",
+            on(*again),
+            on(*send),
+            trace.event_id(*first),
+            trace.location(*first)
+        ),
+        Finding::Reordered {
+            late,
+            overtaking,
+            msg,
+            overtaken_by,
+            sender,
+        } => {
+            let from = trace.node_name(*sender);
+            format!(
+                "{} receives {msg:?} after {overtaken_by:?}, which {from} sent later ({} at {}): \
+                 the channel from {from} reordered them",
+                on(*late),
+                trace.event_id(*overtaking),
+                trace.location(*overtaking)
+            )
+        }
+        Finding::ClockRegression { after, before } => {
+            let time = |e: EventIdx| trace.event(e).time().map(time).unwrap_or_default();
+            format!(
+                "{} is timed {}, before {} at {} ({}), the event before it on {}: the node's \
+                 clock went back",
+                trace.event_id(*after),
+                time(*after),
+                trace.event_id(*before),
+                time(*before),
+                trace.location(*before),
+                trace.node_name(trace.event(*after).node)
+            )
+        }
     }
 }
 
@@ -225,15 +281,17 @@ pub fn write_text(
     report: &CheckReport,
     palette: Palette,
 ) -> io::Result<()> {
-    for f in &report.findings {
+    for (f, information) in report
+        .findings
+        .iter()
+        .map(|f| (f, false))
+        .chain(report.information.iter().map(|f| (f, true)))
+    {
+        let name = f.kind().as_str();
         let kind = match f.kind() {
-            FindingKind::UnmatchedSend
-            | FindingKind::UnexpectedRecv
-            | FindingKind::UnmatchedRecv
-            | FindingKind::ClockMismatch => palette.warning(f.kind().as_str()),
-            FindingKind::ClockViolation | FindingKind::SkewContradiction => {
-                palette.error(f.kind().as_str())
-            }
+            _ if information => palette.dim(&format!("{name} (information)")),
+            FindingKind::ClockViolation | FindingKind::SkewContradiction => palette.error(name),
+            _ => palette.warning(name),
         };
         writeln!(
             w,
@@ -245,7 +303,7 @@ pub fn write_text(
             writeln!(w, "    {}", palette.dim(&message_text(trace, m)))?;
         }
     }
-    if !report.findings.is_empty() {
+    if !report.findings.is_empty() || !report.information.is_empty() {
         writeln!(w)?;
     }
     let bounds = &report.skew.bounds;
@@ -319,6 +377,13 @@ fn summary(report: &CheckReport) -> String {
                 .map(|(k, n)| format!("{n} {}", k.as_str()))
                 .collect::<Vec<_>>()
                 .join(", ")
+        ),
+    };
+    let findings = match report.information.len() {
+        0 => findings,
+        n => format!(
+            "{findings}; {} (not findings)",
+            plural(n as u64, "reordered message")
         ),
     };
     if report.pairs == SkewPairs::None {

@@ -224,19 +224,11 @@ fn write_event(
         one_line(&trace.location(e).to_string()),
     );
     writeln!(w, "{}", line.trim_end())?;
-    // One string for the whole clock: at 1,000 nodes a string per component dominated.
-    let mut text = format!("lamport {}  vc [", vc.lamport[e.index()]);
-    let mut digits = itoa::Buffer::new();
-    let open = text.len();
-    for (n, c) in vc.clock(e).entries() {
-        if text.len() > open {
-            text.push(' ');
-        }
-        text.push_str(&one_line(trace.node_name(n)));
-        text.push(':');
-        text.push_str(digits.format(c));
-    }
-    text.push(']');
+    let text = format!(
+        "lamport {}  vc {}",
+        vc.lamport[e.index()],
+        crate::render::fmt::vc(&trace.nodes, vc.clock(e))
+    );
     writeln!(w, "    {:width$}  {}", "", palette.dim(&text))
 }
 

@@ -12,17 +12,52 @@ use crate::model::{EventKind, Trace};
 use crate::render::fmt::one_line;
 use crate::render::text::clock_text;
 
-/// Lane colors: (border, fill), cycled by node index.
-const LANES: [(&str, &str); 6] = [
+/// Lane colors for the first lanes drawn: (border, fill), chosen to be told apart (none of
+/// them the red of lost messages).
+const LANES: [(&str, &str); 10] = [
     ("#2b7bb9", "#e8f1f8"),
     ("#9b3fa0", "#f5eaf6"),
     ("#b8860b", "#fbf4e3"),
     ("#2e8b57", "#e8f5ee"),
     ("#4b5bb5", "#eceefa"),
-    ("#c0392b", "#fbeae8"),
+    ("#7b5e3b", "#f3ede6"),
+    ("#17808c", "#e4f3f4"),
+    ("#6b8e23", "#eff4e6"),
+    ("#4a235a", "#efe7f2"),
+    ("#5d6d7e", "#eef0f2"),
 ];
 /// Loose ends whose other end does not exist at all.
 const LOST: &str = "#c0392b";
+
+/// The colors of the `k`-th lane drawn: the table above, then hues a golden angle apart (so
+/// neighbours differ most), never near red, with two lightnesses alternating.
+pub fn lane_color(k: usize) -> (String, String) {
+    if let Some(&(border, fill)) = LANES.get(k) {
+        return (border.to_string(), fill.to_string());
+    }
+    // Hues in [30, 330) degrees, at least 30 degrees from the lost-message red, spread by the
+    // golden ratio; three lightnesses in turn.
+    let hue = 30.0 + (k as f64 * 0.618_033_988_75).fract() * 300.0;
+    let dark = [0.30, 0.38, 0.46][k % 3];
+    (hsl(hue, 0.55, dark), hsl(hue, 0.55, 0.94))
+}
+
+/// `#rrggbb` of a color given by hue (degrees), saturation and lightness (0 to 1).
+fn hsl(h: f64, s: f64, l: f64) -> String {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let byte = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    format!("#{:02x}{:02x}{:02x}", byte(r), byte(g), byte(b))
+}
 /// Loose ends whose other end the slice left out.
 const ELSEWHERE: &str = "#888888";
 /// Label text wraps at about this many characters a line.
@@ -76,22 +111,39 @@ pub fn write_dot<C: Clocks>(
             program[node.index()].push(k);
         }
     }
+    // Lanes are colored by their place in the drawing, so the lanes drawn differ.
+    let mut colors: Vec<(String, String)> = vec![Default::default(); trace.nodes.len()];
+    for (k, &lane) in view.lanes.iter().enumerate() {
+        colors[lane.index()] = lane_color(k);
+    }
 
-    for &lane in &view.lanes {
-        let (border, fill) = LANES[lane.index() % LANES.len()];
+    for (k, &lane) in view.lanes.iter().enumerate() {
+        let (border, fill) = &colors[lane.index()];
         writeln!(w)?;
         writeln!(w, "  subgraph cluster_{} {{", lane.index())?;
         writeln!(
             w,
-            "    label={}; style=\"rounded,filled\"; color=\"{border}\"; fillcolor=\"{fill}\"; fontcolor=\"{border}\";",
+            "    label=\"\"; style=\"rounded,filled\"; color=\"{border}\"; fillcolor=\"{fill}\";"
+        )?;
+        // The lane's header: its node's name, at the top, level with the other headers.
+        writeln!(
+            w,
+            "    h{k} [label={}, shape=box, style=\"filled\", color=\"{border}\", fillcolor=\"{border}\", fontcolor=\"#ffffff\"];",
             quote(trace.node_name(lane))
         )?;
         for &i in &by_lane[lane.index()] {
             write!(w, "    ")?;
             write_item(w, trace, stamps, view, i, clock, border)?;
         }
-        for &k in &program[lane.index()] {
-            let edge = &view.edges[k];
+        if let Some(&first) = by_lane[lane.index()].first() {
+            writeln!(
+                w,
+                "    h{k} -> {} [weight=10, style=invis];",
+                vertex(view.items[first])
+            )?;
+        }
+        for &e in &program[lane.index()] {
+            let edge = &view.edges[e];
             let (a, b) = (vertex(view.items[edge.from]), vertex(view.items[edge.to]));
             match edge.kind {
                 ViewEdgeKind::Program { hidden: 0 } => {
@@ -107,6 +159,7 @@ pub fn write_dot<C: Clocks>(
         }
         writeln!(w, "  }}")?;
     }
+    write_ranks(w, stamps, view)?;
 
     let mut wrote_gap = false;
     for edge in &view.edges {
@@ -116,7 +169,7 @@ pub fn write_dot<C: Clocks>(
         if !std::mem::replace(&mut wrote_gap, true) {
             writeln!(w)?;
         }
-        let (border, _) = LANES[trace.event(send).node.index() % LANES.len()];
+        let border = &colors[trace.event(send).node.index()].0;
         writeln!(
             w,
             "  {} -> {} [label={}, color=\"{border}\", fontcolor=\"{border}\"];",
@@ -181,6 +234,55 @@ pub fn write_dot<C: Clocks>(
         )?;
     }
     writeln!(w, "}}")
+}
+
+/// Ranks by Lamport clock: an invisible anchor per Lamport value, in a chain, each item on the
+/// rank of its (first event's) clock, the headers on a rank above all and in lane order. So no
+/// event is drawn above one with a smaller Lamport clock, on any lane, and the lanes come out
+/// in the order asked.
+fn write_ranks<C: Clocks>(
+    w: &mut dyn Write,
+    stamps: &Stamps<C>,
+    view: &View<'_>,
+) -> io::Result<()> {
+    if view.items.is_empty() {
+        return Ok(());
+    }
+    let mut by_clock: std::collections::BTreeMap<u64, Vec<usize>> = Default::default();
+    for (i, item) in view.items.iter().enumerate() {
+        by_clock
+            .entry(stamps.lamport[item.first().index()])
+            .or_default()
+            .push(i);
+    }
+    writeln!(w)?;
+    // An anonymous subgraph keeps these invisible defaults to the anchors.
+    writeln!(w, "  {{")?;
+    writeln!(
+        w,
+        "    node [style=invis, width=0, height=0, fixedsize=true, label=\"\"]; edge [style=invis];"
+    )?;
+    let headers: Vec<String> = (0..view.lanes.len()).map(|k| format!("h{k}")).collect();
+    // An anchor above the headers whose edges, in order, fix the lanes left to right.
+    writeln!(w, "    top [ordering=out];")?;
+    for h in &headers {
+        writeln!(w, "    top -> {h};")?;
+    }
+    writeln!(w, "    top -> r0;")?;
+    writeln!(
+        w,
+        "    {{rank=same; r0; {}}}",
+        headers.iter().map(|h| format!("{h}; ")).collect::<String>()
+    )?;
+    let mut previous = "r0".to_string();
+    for (clock, items) in &by_clock {
+        let anchor = format!("r{clock}");
+        let members: Vec<String> = items.iter().map(|&i| vertex(view.items[i])).collect();
+        writeln!(w, "    {previous} -> {anchor};")?;
+        writeln!(w, "    {{rank=same; {anchor}; {};}}", members.join("; "))?;
+        previous = anchor;
+    }
+    writeln!(w, "  }}")
 }
 
 fn write_item<C: Clocks>(
@@ -331,5 +433,25 @@ mod tests {
             wrap("averyveryverylongword x", 5),
             ["averyveryverylongword", "x"]
         );
+    }
+}
+
+#[cfg(test)]
+mod lane_colors {
+    use super::*;
+
+    #[test]
+    fn lanes_get_distinct_colors_none_of_them_the_lost_red() {
+        let colors: Vec<(String, String)> = (0..64).map(lane_color).collect();
+        let borders: std::collections::HashSet<&str> =
+            colors.iter().map(|(b, _)| b.as_str()).collect();
+        assert_eq!(borders.len(), 64, "every lane its own color");
+        for (border, _) in &colors {
+            assert_ne!(border, LOST);
+            let rgb = |i: usize| u8::from_str_radix(&border[1 + 2 * i..3 + 2 * i], 16).unwrap();
+            let (r, g, b) = (i32::from(rgb(0)), i32::from(rgb(1)), i32::from(rgb(2)));
+            // Not a red: red does not dominate both other channels by much.
+            assert!(!(r > g + 60 && r > b + 60), "{border} reads as red");
+        }
     }
 }

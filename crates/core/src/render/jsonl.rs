@@ -281,8 +281,9 @@ fn write_fields_open(w: &mut dyn Write, fields: &Fields, replacing_hlc: bool) ->
             w.write_all(b",")?;
         }
     } else {
+        // `{"a":1}` opens as `{"a":1`; no fields at all (an empty `Fields`) as `{`.
         let json = fields.as_json();
-        w.write_all(&json.as_bytes()[..json.len() - 1])?;
+        w.write_all(json.strip_suffix('}').unwrap_or("{").as_bytes())?;
         if !fields.is_empty() {
             w.write_all(b",")?;
         }
@@ -361,6 +362,24 @@ pub fn write_vc(w: &mut dyn Write, trace: &Trace, clock: ClockRef<'_>) -> io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An empty `Fields` (no fields at all, as a builder that drops fields leaves them) made
+    /// the writer slice before the start of its text (found by fuzzing).
+    #[test]
+    fn events_without_any_fields_are_written_as_objects() {
+        for (fields, written) in [
+            (Fields::default(), "{"),
+            (Fields::from_map(&serde_json::Map::new()), "{"),
+            (
+                Fields::from_object_text(r#"{"a":1}"#.to_string(), ["a"].into_iter()),
+                r#"{"a":1,"#,
+            ),
+        ] {
+            let mut w = Vec::new();
+            write_fields_open(&mut w, &fields, false).unwrap();
+            assert_eq!(String::from_utf8(w).unwrap(), written);
+        }
+    }
 
     #[test]
     fn numbers_are_written_as_display_writes_them() {

@@ -91,10 +91,13 @@ fn write_event<C: Clocks>(
         write!(w, ":{count}")?;
     }
     w.write_all(b"}\n")?;
-    let text = match (&ev.label, &ev.msg) {
+    // ShiViz trims the log before matching it, so a blank text line at the end would take the
+    // last event with it: a blank label is written as no label is.
+    let label = ev.label.as_deref().filter(|l| !l.trim().is_empty());
+    let text = match (label, &ev.msg) {
         (Some(label), _) => one_line(label),
         (None, Some(msg)) => format!("{} {}", ev.kind.as_str(), one_line(msg)),
-        (None, None) => trace.event_id(e).to_string(),
+        (None, None) => one_line(&trace.event_id(e).to_string()),
     };
     // A text line that looks like the delimiter would split the log when read back.
     if !prefix.is_empty() && text.starts_with("=== ") && text.ends_with(" ===") {

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::clock::{Clocks, Stamps};
 use crate::model::{EventIdx, Trace};
-use crate::render::fmt::{Style, Table};
+use crate::render::fmt::{vc, Style, Table};
 use crate::render::Palette;
 
 /// Writes a header and one row per event: Lamport clock, id, node, kind, message, vector
@@ -21,13 +21,6 @@ pub fn write_table<C: Clocks>(
     table.row(HEADER.map(|h| (h, Style::Bold)));
     for &e in events {
         let ev = trace.event(e);
-        let vc = stamps
-            .vector
-            .clock(e)
-            .entries()
-            .map(|(n, c)| format!("{}:{c}", trace.node_name(n)))
-            .collect::<Vec<_>>()
-            .join(" ");
         let node = Style::Node(ev.node.index());
         table.row([
             (stamps.lamport[e.index()].to_string(), Style::Plain),
@@ -35,7 +28,7 @@ pub fn write_table<C: Clocks>(
             (trace.node_name(ev.node).to_string(), node),
             (ev.kind.as_str().to_string(), Style::Kind(ev.kind)),
             (ev.msg.as_deref().unwrap_or("").to_string(), Style::Plain),
-            (format!("[{vc}]"), Style::Dim),
+            (vc(&trace.nodes, stamps.vector.clock(e)), Style::Dim),
             (ev.label.as_deref().unwrap_or("").to_string(), Style::Plain),
         ]);
     }

@@ -322,7 +322,11 @@ fn describe<C: Clocks>(
     match item {
         Item::Folded { last, count, .. } => {
             out.push((
-                format!("{} … {}", trace.event_id(first), trace.event_id(last)),
+                one_line(&format!(
+                    "{} … {}",
+                    trace.event_id(first),
+                    trace.event_id(last)
+                )),
                 Paint::Node(node),
             ));
             if clock == ClockLabel::Vector {
@@ -408,15 +412,9 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
     }
 }
 
-/// A vector clock for people: `[a:1 b:2]`, zero components left out.
+/// A vector clock for people: `[a:1 b:2]`, zero components left out, on one line.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
-    let parts: Vec<String> = stamps
-        .vector
-        .clock(e)
-        .entries()
-        .map(|(n, c)| format!("{}:{c}", trace.node_name(n)))
-        .collect();
-    format!("[{}]", parts.join(" "))
+    crate::render::fmt::vc(&trace.nodes, stamps.vector.clock(e))
 }
 
 /// The clock of an item as a drawing shows it: `L7` (`L3-7` for a run), `[a:1 b:2]` (the

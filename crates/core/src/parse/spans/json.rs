@@ -9,6 +9,38 @@ use crate::error::{InputError, Result};
 use crate::input::{position, saturate, Input};
 use crate::parse::FileContext;
 
+/// Reads spans out of a [`JsonDoc`] for one trace format `F` (a marker type naming it), and
+/// makes errors that point at an object or one of its keys. Each format adds its own methods
+/// in an `impl Reader<'_, Format>` of its own.
+pub struct Reader<'a, F> {
+    /// The document.
+    pub doc: &'a JsonDoc,
+    /// The file it came from.
+    pub ctx: &'a FileContext<'a>,
+    format: std::marker::PhantomData<F>,
+}
+
+impl<'a, F> Reader<'a, F> {
+    /// A reader of `doc`, read from the file `ctx` names.
+    pub fn new(doc: &'a JsonDoc, ctx: &'a FileContext<'a>) -> Self {
+        Reader {
+            doc,
+            ctx,
+            format: std::marker::PhantomData,
+        }
+    }
+
+    /// An error at `obj` (at its `key`, when given).
+    pub fn fail(
+        &self,
+        obj: &Map<String, Value>,
+        key: Option<&str>,
+        msg: impl Into<String>,
+    ) -> InputError {
+        self.doc.error(self.ctx, obj, key, msg)
+    }
+}
+
 /// A whole input read as JSON: one document, or several one after another (JSON Lines), with
 /// the place of every object so that errors can name a line.
 pub struct JsonDoc {

@@ -40,7 +40,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, SecondsFormat};
 use serde_json::{Map, Value};
 
-pub use json::JsonDoc;
+pub use json::{JsonDoc, Reader};
 
 use super::Format;
 use crate::error::InputError;

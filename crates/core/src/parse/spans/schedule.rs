@@ -334,11 +334,7 @@ impl EventPlan {
             })
             .collect();
         if !more_roles.is_empty() {
-            let list = more_roles
-                .iter()
-                .map(|r| serde_json::json!({"kind": r.kind.as_str(), "msg": &*r.msg}))
-                .collect();
-            fields.insert("more_roles".into(), Value::Array(list));
+            fields.insert("more_roles".into(), Role::json_list(&more_roles));
         }
         if let Some(t) = d.time {
             fields.insert("time".into(), rfc3339(t).into());
