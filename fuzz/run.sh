@@ -48,6 +48,14 @@ for target in "${targets[@]}"; do
     "${flags[@]}" >"$log" 2>&1; then
     grep -A 6 -E 'panicked at|ERROR: libFuzzer' "$log" | head -n 30 >&2
     grep -E 'Test unit written' "$log" >&2 || true
+    # The input itself, so that a failure on a machine one cannot log into (CI) can be
+    # replayed: `base64 -d > crash` and `cargo fuzz run --sanitizer none <target> crash`.
+    for crash in "artifacts/$target"/crash-*; do
+      [[ -e $crash ]] || continue
+      echo "fuzz: $crash as base64:" >&2
+      base64 -w 0 "$crash" >&2
+      echo >&2
+    done
     echo "fuzz: $target failed; the input is under fuzz/artifacts/$target/" >&2
     failed+=("$target")
     continue

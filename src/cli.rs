@@ -169,6 +169,21 @@ pub enum Command {
     ))]
     Check(CheckArgs),
 
+    /// Write an interactive view of the execution: one self-contained HTML page to open in a
+    /// browser (no network, works offline).
+    #[command(after_help = concat!(
+        "The page draws one lane per node, events in program order and messages as arrows;\n",
+        "click an event for its causal past and future, shift-click a second for their relation.\n",
+        "It carries the findings of `conflicts` and `check` unless --no-analyses. Press ? in the\n",
+        "page for its keyboard shortcuts.\n\n",
+        "Examples:\n",
+        "  causal view samples/kv-store.jsonl -o kv-store.html\n",
+        "  causal view samples/raft/*.jsonl > raft.html\n",
+        "  causal past n1-leader-t1 samples/raft/*.jsonl | causal view -o past.html\n\n",
+        "Exit status:\n  0  success\n  2  bad input, bad usage (no -o with standard output a terminal) or an I/O error"
+    ))]
+    View(ViewArgs),
+
     /// Generate a seeded synthetic trace (native JSON Lines) for tests and benchmarks.
     #[command(after_help = concat!(
         "Nodes are named n0, n1, ...; keys k0, k1, ... with k0 the hottest (Zipf). Each node's\n",
@@ -616,6 +631,30 @@ pub struct SliceArgs {
     /// The event and everything that happened after it.
     #[arg(long, value_name = "ID")]
     pub future: Option<String>,
+}
+
+/// `causal view`.
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The vector-clock engine (for the conflicts the page shows).
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Write the page to FILE (default: standard output, unless it is a terminal).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Leave out the findings of `conflicts` and `check` (faster on huge inputs).
+    #[arg(long)]
+    pub no_analyses: bool,
+
+    /// The page's title (default: "causal view: " and the input files' names).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
 }
 
 #[cfg(test)]

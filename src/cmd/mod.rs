@@ -8,6 +8,7 @@ pub mod graph;
 pub mod query;
 pub mod slice;
 pub mod stamp;
+pub mod view;
 pub mod why;
 
 use std::io::Write;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Conflicts(args) => conflicts::run(&args, ctx),
         Command::Check(args) => check::run(&args, ctx),
         Command::Gen(args) => gen::run(&args, ctx),
+        Command::View(args) => view::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),
         Command::Slice(args) => slice::run(&args, ctx),

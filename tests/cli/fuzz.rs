@@ -212,3 +212,24 @@ fn input_order_keeps_file_stems_under_node_as_batch_stamp_does() {
             "{\"kind\":\"local\",\"id\":\"X#1\",\"node\":\"X\",\"lamport\":1,\"vc\":{\"X\":1}}\n",
         );
 }
+
+/// A synchronisation receive with nothing released before it (a lock's first acquire) is no
+/// finding for batch ordering, but `stamp --order input` warned that no event sends it. Both
+/// now stamp it as a local event, silently.
+#[test]
+fn first_acquire_is_no_lost_message_in_either_order() {
+    for order in ["lamport", "input"] {
+        causal()
+            .args(["stamp", "--order", order])
+            .arg(fixture("fuzz-sync-first-acquire.jsonl"))
+            .assert()
+            .code(0)
+            .stderr("")
+            .stdout(
+                "{\"node\":\"c\",\"kind\":\"local\",\"label\":\"no release yet\",\"id\":\"c#1\",\
+                 \"lamport\":1,\"vc\":{\"c\":1}}\n\
+                 {\"node\":\"d\",\"kind\":\"recv\",\"msg\":\"lock-1\",\"sync\":true,\
+                 \"label\":\"first acquire\",\"id\":\"d#1\",\"lamport\":1,\"vc\":{\"d\":1}}\n",
+            );
+    }
+}

@@ -17,6 +17,7 @@ mod stamp;
 mod std_traces;
 mod traces;
 mod trust;
+mod view;
 
 use std::path::{Path, PathBuf};
 

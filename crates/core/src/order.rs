@@ -141,19 +141,14 @@ pub fn causal_order(trace: &Trace) -> Result<Causality> {
             continue;
         }
         let start = receivers.partition_point(|&(x, _)| (x as usize) < r);
-        let got: Vec<&str> = receivers[start..]
-            .iter()
-            .take_while(|&&(x, _)| x as usize == r)
-            .map(|&(_, n)| trace.local_name(n))
-            .collect();
-        let mut named: Vec<&str> = Vec::with_capacity(send.to().len());
-        for t in send.to() {
-            if !named.contains(&&**t) {
-                named.push(t);
+        let got = &receivers[start..];
+        let got = &got[..got.partition_point(|&(x, _)| x as usize == r)];
+        for (k, t) in send.to().iter().enumerate() {
+            // Each receiver once, even when `to` names it twice.
+            if send.to()[..k].contains(t) {
+                continue;
             }
-        }
-        for t in named {
-            if !got.contains(&t) {
+            if !got.iter().any(|&(_, n)| *trace.local_name(n) == **t) {
                 lost.push(copy(Some(t)));
             }
         }

@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use crate::clock::{Entry, Row, RowPolicy};
-use crate::model::{EventKind, Fields, RawEvent};
+use crate::model::{EventFlags, EventKind, Fields, RawEvent};
 
 /// The default of `--max-in-flight`: sends' clocks kept, and events held back, at most.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 1_000_000;
@@ -713,11 +713,15 @@ impl Stamper {
                 let mut p = self.unhold(n).expect("an orphan is held");
                 let msg = first_receive(&p.raw).unwrap_or_default().to_string();
                 let seq = self.clocks[n].get(n) + 1;
-                self.problems.push(StreamProblem::NeverSent {
-                    origin: p.origin,
-                    id: self.event_id(n, &p.raw, seq),
-                    msg: msg.clone(),
-                });
+                // A synchronisation receive with no release before it (a lock's first acquire)
+                // is no problem, as in batch ordering.
+                if !p.raw.flags.contains(EventFlags::SYNC) {
+                    self.problems.push(StreamProblem::NeverSent {
+                        origin: p.origin,
+                        id: self.event_id(n, &p.raw, seq),
+                        msg: msg.clone(),
+                    });
+                }
                 self.unwait(self.hash(&msg), n);
                 // The receive becomes local: later roles (a send) still count.
                 drop_receive(&mut p.raw, &msg);

@@ -6,5 +6,6 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod offsets;
 pub mod skew;
 pub mod why;

@@ -41,7 +41,7 @@ pub struct RawEvent {
     /// Marks on its messages.
     pub flags: EventFlags,
     /// The span it belongs to (distributed traces).
-    pub span: Option<RawSpan>,
+    pub span: Option<Box<RawSpan>>,
     /// The clocks the input gave (stamped input only).
     pub given: Option<Box<GivenStamp>>,
 }
@@ -254,10 +254,11 @@ impl TraceBuilder {
             );
             return;
         };
-        if self.given.starts.is_empty() {
-            self.given.starts.push(0);
-        }
+        // Given clocks are recorded only for stamped input (every event has them, or none).
         if let Some(stamp) = raw.given {
+            if self.given.starts.is_empty() {
+                self.given.starts.push(0);
+            }
             self.given_events += 1;
             self.given.lamport.push(stamp.lamport);
             for (name, count) in stamp.vc {
@@ -267,18 +268,16 @@ impl TraceBuilder {
                 };
                 self.given.members.push((n, count));
             }
-        } else {
-            self.given.lamport.push(0);
+            let Ok(members) = u32::try_from(self.given.members.len()) else {
+                self.refuse(
+                    file,
+                    raw.line,
+                    format!("{} vector-clock members in all", u32::MAX),
+                );
+                return;
+            };
+            self.given.starts.push(members);
         }
-        let Ok(members) = u32::try_from(self.given.members.len()) else {
-            self.refuse(
-                file,
-                raw.line,
-                format!("{} vector-clock members in all", u32::MAX),
-            );
-            return;
-        };
-        self.given.starts.push(members);
         if let Some(span) = &raw.span {
             let key = (span.trace_id.clone(), span.span_id.clone());
             // At most one new span per event: fewer than MAX_EVENTS.

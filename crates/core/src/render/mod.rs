@@ -16,6 +16,7 @@ pub mod palette;
 pub mod shiviz;
 pub mod table;
 pub mod text;
+pub mod view;
 pub mod why;
 
 pub use palette::Palette;

@@ -379,15 +379,15 @@ fn span_of(
     span_id: Option<&str>,
     trace_id: Option<&str>,
     kind: Option<&str>,
-) -> Option<RawSpan> {
+) -> Option<Box<RawSpan>> {
     let phase = SpanPhase::from_name(phase?)?;
     let span_id = span_id.filter(|s| !s.is_empty())?;
-    Some(RawSpan {
+    Some(Box::new(RawSpan {
         trace_id: trace_id.unwrap_or_default().to_string(),
         span_id: span_id.to_string(),
         kind: kind.map(str::to_string),
         phase,
-    })
+    }))
 }
 
 /// Further message roles as `more_roles` spells them: `[{"kind": "send", "msg": "m2"}, ...]`.

@@ -455,7 +455,7 @@ impl EventPlan {
             fields_text: None,
             flags: crate::model::EventFlags::NONE,
             given: None,
-            span: Some(RawSpan {
+            span: Some(Box::new(RawSpan {
                 trace_id: s.trace_id.clone(),
                 span_id: s.span_id.clone(),
                 kind: (s.kind != SpanKind::Unspecified).then(|| s.kind.as_str().to_string()),
@@ -464,7 +464,7 @@ impl EventPlan {
                     Phase::Inner(_) => SpanPhase::Event,
                     Phase::End => SpanPhase::End,
                 },
-            }),
+            })),
         }
     }
 }
