@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use crate::term::ColorChoice;
+use causal_core::analysis::critical::PathMode;
 use causal_core::clock::Engine;
 use causal_core::graph::ClockLabel;
 use causal_core::parse::Format;
@@ -137,6 +138,54 @@ pub enum Command {
         "Exit status:\n  0  success\n  2  bad input, an unknown event id or node, bad usage or an I/O error"
     ))]
     Slice(Box<SliceArgs>),
+
+    /// Summarise an execution: per node, per channel (message latencies), the longest causal
+    /// chain, the busiest keys and who talks to whom.
+    #[command(after_help = concat!(
+        "Latency is receive time minus send time, read off two different clocks: skew makes it\n",
+        "approximate. --skew-corrected moves each node's times by one clock-offset estimate\n",
+        "against a reference node (the midpoint of its skew interval, as `causal view` does).\n",
+        "Parallelism is events / longest causal chain. Conflicts count as in `causal conflicts`.\n\n",
+        "Examples:\n",
+        "  causal stats samples/kv-store.jsonl\n",
+        "  causal stats samples/raft/*.jsonl --skew-corrected\n",
+        "  causal stats app.jsonl --format json | jq '.channels[] | {from, to, p99: .latency.p99}'\n\n",
+        "Exit status:\n  0  success\n  2  bad input, bad usage or an I/O error"
+    ))]
+    Stats(StatsArgs),
+
+    /// Find the critical path: the chain of events and messages along which the wall-clock
+    /// time was spent, or, for traces, the spans that held up each trace.
+    #[command(name = "critical-path", after_help = concat!(
+        "Events: from the event --to names (default: the last by time), step back each time to\n",
+        "the immediate predecessor (previous event on the node, or a message's send) that\n",
+        "finished last. Times are moved onto one clock by each node's estimated offset (as in\n",
+        "`stats --skew-corrected`); each message shows the interval its true delay lies in by\n",
+        "the skew bounds. Spans (OTLP, Jaeger, Zipkin): per trace, Jaeger's critical path, the\n",
+        "time in spans not overlapped by the child spans they waited for.\n\n",
+        "Examples:\n",
+        "  causal critical-path samples/slow-path.jsonl\n",
+        "  causal critical-path samples/kv-store.jsonl --to alice#11\n",
+        "  causal critical-path trace.json --mode spans --format json | jq '.traces[].spans[0]'\n\n",
+        "Exit status:\n  0  success\n  2  bad input, an unknown event id, bad usage or an I/O error"
+    ))]
+    CriticalPath(CriticalPathArgs),
+
+    /// Compare two executions: events and messages only one has, and matched events that knew
+    /// different things.
+    #[command(after_help = concat!(
+        "Give options and A's files, then `--`, then B's files; or one log of several executions\n",
+        "with --execution X --against Y. Nodes match by name; events by node, normalised label\n",
+        "(numbers, hex strings and UUIDs become #) and occurrence, or by --match-field. A matched\n",
+        "event knew otherwise when its causal past holds different matched events.\n\n",
+        "Examples:\n",
+        "  causal diff samples/slow-path.jsonl -- samples/slow-path-2.jsonl\n",
+        "  causal diff run.log --delimiter '^=== (?P<trace>.*)' --execution ok --against failed\n",
+        "  causal diff --format dot a.jsonl -- b.jsonl | dot -Tsvg > diff.svg\n\n",
+        "Exit status:\n  0  no difference\n  1  the executions differ\n",
+        "  2  bad input, bad usage or an I/O error"
+    ))]
+    Diff(DiffArgs),
 
     /// Report concurrent accesses to the same key from different nodes (races, lost updates).
     #[command(after_help = concat!(
@@ -563,7 +612,7 @@ pub struct WhyArgs {
     pub format: WhyFormat,
 }
 
-/// Output formats of `why`.
+/// Output formats of `why`, `stats` and `critical-path`: text for people or one JSON object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WhyFormat {
     /// One line per node, for people.
@@ -631,6 +680,110 @@ pub struct SliceArgs {
     /// The event and everything that happened after it.
     #[arg(long, value_name = "ID")]
     pub future: Option<String>,
+}
+
+/// `causal stats`.
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The vector-clock engine (for the conflicts of the busiest keys).
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Correct latencies by one clock-offset estimate per node.
+    #[arg(long)]
+    pub skew_corrected: bool,
+
+    /// How many of the busiest keys to list, with their conflicts counted.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub keys: usize,
+
+    /// Rows per table in the text (the JSON lists all); 0 shows them all.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned tables with small histograms, colored on a terminal.
+    Text,
+    /// One JSON object (docs/reports.md).
+    Json,
+}
+
+/// `causal critical-path`.
+#[derive(Debug, Clone, Args)]
+pub struct CriticalPathArgs {
+    /// The input.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The event the path ends at: its id, or NODE#N (default: the last event by time).
+    #[arg(long, value_name = "ID")]
+    pub to: Option<String>,
+
+    /// Which path.
+    #[arg(long, value_parser = choice::<PathMode>(), default_value = "auto", value_name = "MODE")]
+    pub mode: PathMode,
+
+    /// Spans: only the traces with these ids.
+    #[arg(long, value_delimiter = ',', value_name = "TRACE_ID,...")]
+    pub traces: Option<Vec<String>>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+    pub format: WhyFormat,
+}
+
+/// `causal diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Execution A (its files, before `--`), and how to read both.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Execution B's files, after `--`.
+    #[arg(last = true, value_name = "B_FILE")]
+    pub b_files: Vec<PathBuf>,
+
+    /// With --execution X: compare execution X of the input with this one.
+    #[arg(long, value_name = "NAME|INDEX", requires = "execution")]
+    pub against: Option<String>,
+
+    /// Match events by this field's value (an operation id) instead of their label.
+    #[arg(long, value_name = "FIELD")]
+    pub match_field: Option<String>,
+
+    /// Witnesses listed per kind of difference (the counts are always exact); 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+
+    /// The vector-clock engine.
+    #[command(flatten)]
+    pub clocks: EngineArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Counts, then the witnesses of each kind of difference, colored on a terminal.
+    Text,
+    /// One JSON object (docs/reports.md).
+    Json,
+    /// Execution B in Graphviz DOT with the differences colored.
+    Dot,
 }
 
 /// `causal view`.

@@ -3,11 +3,14 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod critical;
+pub mod diff;
 pub mod gen;
 pub mod graph;
 pub mod query;
 pub mod slice;
 pub mod stamp;
+pub mod stats;
 pub mod view;
 pub mod why;
 
@@ -73,6 +76,9 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Hb(args) => query::run_hb(&args, ctx),
         Command::Slice(args) => slice::run(&args, ctx),
         Command::Why(args) => why::run(&args, ctx),
+        Command::Stats(args) => stats::run(&args, ctx),
+        Command::CriticalPath(args) => critical::run(&args, ctx),
+        Command::Diff(args) => diff::run(&args, ctx),
         Command::Past(args) => query::run_cut(&args, causal_core::graph::Side::Past, ctx),
         Command::Future(args) => query::run_cut(&args, causal_core::graph::Side::Future, ctx),
         Command::Completions { shell } => {

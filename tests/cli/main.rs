@@ -4,6 +4,8 @@ mod bounded;
 mod check;
 mod conflicts;
 mod conventions;
+mod critical;
+mod diff;
 mod errors;
 mod fuzz;
 mod gen;
@@ -12,6 +14,7 @@ mod query;
 mod shiviz;
 mod slice;
 mod stamp;
+mod stats;
 // A module named `std` would shadow the standard library here.
 #[path = "std.rs"]
 mod std_traces;

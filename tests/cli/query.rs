@@ -31,6 +31,7 @@ fn hb_before_gives_a_shortest_chain_through_messages() {
             "relation": "before",
             "path": ["a#1", "a#2", "b#1", "b#2", "c#2"],
             "messages": ["m1", "m2"],
+            "outside_after": null,
         })
     );
     let text = run_ok(&["hb", "b#1", "a-done", &small], 0);

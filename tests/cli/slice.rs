@@ -157,3 +157,37 @@ fn a_slice_read_back_reports_no_finding_the_whole_does_not() {
     let text = String::from_utf8(check.stdout).unwrap();
     assert!(!text.contains("unmatched"), "{text}");
 }
+
+/// In a slice of alice and kv-3, alice's PUT reached kv-3 only through kv-1, which the slice
+/// left out: the given clocks order the two, and `hb` says how (it used to panic looking for
+/// a chain within the input). The chain leaves the input at the send to kv-1 and comes back
+/// at the first event that learned of it from outside.
+#[test]
+fn hb_in_a_slice_names_the_step_through_left_out_events() {
+    let slice = run_ok(
+        &["slice", "samples/kv-store.jsonl", "--nodes", "alice,kv-3"],
+        0,
+    );
+    causal()
+        .args(["hb", "alice-put-1", "kv-3#6", "-", "--color", "never"])
+        .write_stdin(slice.clone())
+        .assert()
+        .code(0)
+        .stdout(
+            "before: alice-put-1 happened before kv-3#6\n\
+             causal chain, partly through events this input left out: 1 step, 0 messages\n  \
+             alice-put-1  L18  send c-a4         PUT cart:42 = [book, mug]\n    \
+             ↓ through events this input left out\n  \
+             kv-3#6       L40  recv sync-1-diff  apply sync diff from kv-1\n",
+        );
+    causal()
+        .args(["hb", "kv-3#2", "alice#7", "-", "--format", "json"])
+        .write_stdin(slice)
+        .assert()
+        .code(0)
+        .stdout(
+            "{\"version\":1,\"a\":\"kv-3#2\",\"b\":\"alice#7\",\"relation\":\"before\",\
+             \"path\":[\"kv-3#2\",\"alice#3\",\"alice-put-addr\",\"alice#5\",\"alice#6\",\
+             \"alice#7\"],\"messages\":[],\"outside_after\":\"kv-3#2\"}\n",
+        );
+}

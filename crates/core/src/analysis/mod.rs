@@ -6,6 +6,9 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod critical;
+pub mod diff;
 pub mod offsets;
 pub mod skew;
+pub mod stats;
 pub mod why;

@@ -91,19 +91,40 @@ pub enum Step<'t> {
     Program,
     /// Along a message: its id.
     Message(&'t str),
+    /// Through events the input left out (a slice whose given clocks order the two).
+    Outside,
 }
 
-/// How `chain[k]` leads to `chain[k + 1]`: the next event on a node is program order, anything
-/// else a message (a chain found in the happens-before graph has no other steps).
+/// How `chain[k]` leads to `chain[k + 1]`: the next event on a node is program order, a
+/// message the first sends and the second receives is that message, anything else went
+/// through events the input left out.
 pub fn chain_steps<'t>(trace: &'t Trace, chain: &[EventIdx]) -> Vec<Step<'t>> {
     chain
         .windows(2)
         .map(|pair| {
             if trace.next_on_node(pair[0]) == Some(pair[1]) {
-                Step::Program
-            } else {
-                Step::Message(trace.message_id(pair[0], pair[1]))
+                return Step::Program;
             }
+            let (s, r) = (trace.event(pair[0]), trace.event(pair[1]));
+            r.roles()
+                .filter(|&(kind, _)| kind == EventKind::Recv)
+                .map(|(_, msg)| msg)
+                .find(|&msg| {
+                    s.roles()
+                        .any(|(kind, sent)| kind == EventKind::Send && sent == msg)
+                })
+                .map_or(Step::Outside, Step::Message)
+        })
+        .collect()
+}
+
+/// The messages a chain follows, in order.
+pub fn chain_messages<'t>(trace: &'t Trace, chain: &[EventIdx]) -> Vec<&'t str> {
+    chain_steps(trace, chain)
+        .into_iter()
+        .filter_map(|s| match s {
+            Step::Message(m) => Some(m),
+            Step::Program | Step::Outside => None,
         })
         .collect()
 }

@@ -15,12 +15,12 @@ pub mod cut;
 pub mod select;
 pub mod view;
 
-pub use cut::{chain_steps, cut, is_plain_local, outside_marks, Side, Step};
+pub use cut::{chain_messages, chain_steps, cut, is_plain_local, outside_marks, Side, Step};
 pub use select::{label_regex, parse_range, select, Selection};
 pub use view::*;
 
 use crate::clock::{relation, Clocks, Relation};
-use crate::model::{EventIdx, Trace};
+use crate::model::{EventFlags, EventIdx, Trace};
 use crate::order::Causality;
 
 /// Why one event directly precedes another.
@@ -135,6 +135,104 @@ impl HbGraph {
             }
         }
         None
+    }
+
+    /// A causal chain from `from` to a later event `to` when no chain runs within the input:
+    /// a slice (stamped input) whose given clocks say `from` happened before `to` through
+    /// events it left out. The chain follows the input from `from` to the nearest event that
+    /// sent a message out of it (or stays at `from`), jumps through the left-out events, and
+    /// follows the input again from the event nearest `to` that learned of `from` from outside
+    /// (none of its direct predecessors in the input knows `from`) to `to`. Call it after
+    /// [`HbGraph::shortest_chain`] found nothing for two ordered events; without given clocks
+    /// it returns just the two events.
+    pub fn chain_through_outside(
+        &self,
+        trace: &Trace,
+        from: EventIdx,
+        to: EventIdx,
+    ) -> Vec<EventIdx> {
+        let Some(given) = &trace.given else {
+            return vec![from, to];
+        };
+        let knows = |e: EventIdx, x: EventIdx| {
+            e == x || given.get(e, trace.event(x).node) >= trace.event(x).seq
+        };
+        // Backwards from `to` over events that know `from`: the first with no such direct
+        // predecessor learned of it from outside.
+        let entry = self.search(
+            trace,
+            to,
+            Direction::Incoming,
+            |w| knows(w, from),
+            |v, preds| preds.is_empty() || v == from,
+        );
+        // Forwards from `from` over events the entry knows: the first that sent a message out
+        // of the input, if any.
+        let first = *entry.last().expect("a search path holds its start");
+        let exit = self.search(
+            trace,
+            from,
+            Direction::Outgoing,
+            |w| knows(first, w),
+            |v, _| trace.event(v).flags.contains(EventFlags::OUTSIDE_RECV),
+        );
+        let mut chain: Vec<EventIdx> = if exit
+            .last()
+            .is_some_and(|&x| trace.event(x).flags.contains(EventFlags::OUTSIDE_RECV))
+        {
+            exit
+        } else {
+            vec![from]
+        };
+        let mut back = entry;
+        back.reverse();
+        if back.first() == chain.last() {
+            back.remove(0);
+        }
+        chain.extend(back);
+        chain
+    }
+
+    /// Breadth-first from `start` along `dir` over events `enter` admits, neighbours in (node,
+    /// position) order, until `stop(event, its admitted neighbours)` holds: the path from
+    /// `start` to that event (or to the last event reached, when none stops it).
+    fn search(
+        &self,
+        trace: &Trace,
+        start: EventIdx,
+        dir: Direction,
+        enter: impl Fn(EventIdx) -> bool,
+        stop: impl Fn(EventIdx, &[EventIdx]) -> bool,
+    ) -> Vec<EventIdx> {
+        let mut parent: HashMap<EventIdx, EventIdx> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut next = Vec::new();
+        let mut last = start;
+        while let Some(v) = queue.pop_front() {
+            last = v;
+            next.clear();
+            next.extend(
+                self.graph
+                    .neighbors_directed(vertex(v), dir)
+                    .map(event)
+                    .filter(|&w| w != start && !parent.contains_key(&w) && enter(w)),
+            );
+            next.sort_unstable_by_key(|&w| (trace.event(w).node, trace.event(w).seq));
+            next.dedup();
+            if stop(v, &next) {
+                break;
+            }
+            for &w in &next {
+                parent.insert(w, v);
+                queue.push_back(w);
+            }
+        }
+        let mut path = vec![last];
+        while let Some(&p) = parent.get(path.last().expect("not empty")) {
+            path.push(p);
+        }
+        path.reverse();
+        path
     }
 
     /// The events within `depth` direct steps of `center`, following edges forwards (its

@@ -288,7 +288,13 @@ impl TraceBuilder {
                     trace_id: span.trace_id.as_str().into(),
                     span_id: span.span_id.as_str().into(),
                     kind: span.kind.as_deref().map(Into::into),
+                    parent_id: None,
                 });
+            }
+            // Any event of the span may name its parent (the start event does).
+            let entry = &mut self.spans[id as usize];
+            if entry.parent_id.is_none() {
+                entry.parent_id = span.parent_id.as_deref().map(Into::into);
             }
             self.span_of.resize(self.events.len(), None);
             self.span_of.push(Some((id, span.phase)));

@@ -102,6 +102,8 @@ pub struct RawSpan {
     pub kind: Option<String>,
     /// Where the event stands in it.
     pub phase: SpanPhase,
+    /// The parent span's id in the same trace, when known (on the start event at least).
+    pub parent_id: Option<String>,
 }
 
 /// Clocks an input gave for one event (stamped input): authoritative, used as given.

@@ -203,6 +203,9 @@ pub struct Span {
     pub span_id: Box<str>,
     /// Its kind (`client`, `server`, ...), when known.
     pub kind: Option<Box<str>>,
+    /// The parent span's id in the same trace, when the input names one (it may name a span
+    /// the input lacks).
+    pub parent_id: Option<Box<str>>,
 }
 
 /// Lamport and vector clocks that the input gave for every event (stamped input: `causal

@@ -4,11 +4,12 @@
 //! string the input controls goes through [`quote`], so node names, ids and labels may hold
 //! any character. The shape is documented in docs/graph.md and stays stable.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, Item, LooseKind, View, ViewEdgeKind};
-use crate::model::{EventKind, Trace};
+use crate::model::{EventIdx, EventKind, Trace};
 use crate::render::fmt::one_line;
 use crate::render::text::clock_text;
 
@@ -65,21 +66,48 @@ const WRAP: usize = 32;
 /// At most this many lines of label text; the rest goes to the tooltip only.
 const MAX_LINES: usize = 4;
 
+/// Colors laid over a drawing by a comparison (`diff --format dot`): some events filled, some
+/// messages recolored, and dashed edges for messages the drawn execution lacks.
+#[derive(Clone, Debug, Default)]
+pub struct Highlights {
+    /// Events to fill: their fill color and a tooltip saying why.
+    pub events: HashMap<EventIdx, (&'static str, String)>,
+    /// Message edges (send, receive) to draw in a color of their own, with a label suffix.
+    pub messages: HashMap<(EventIdx, EventIdx), (&'static str, &'static str)>,
+    /// Dashed edges between drawn events (from, to, label, color) that do not constrain the
+    /// layout: messages of another execution.
+    pub ghosts: Vec<(EventIdx, EventIdx, String, &'static str)>,
+    /// A caption over the drawing (the legend).
+    pub caption: Option<String>,
+}
+
 /// Writes `view` as a DOT digraph named `causal`.
 ///
 /// Events are vertices `e<N>` (N the event's index in the input) inside
 /// `subgraph cluster_<n>` (n the node's index in name order); folded runs are `f<N>` (N their
 /// first event); placeholders for loose message ends are `x<K>`.
-#[expect(
-    clippy::too_many_lines,
-    reason = "the DOT document in order: lanes, headers, edges, loose ends"
-)]
 pub fn write_dot<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
     stamps: &Stamps<C>,
     view: &View<'_>,
     clock: ClockLabel,
+) -> io::Result<()> {
+    write_dot_highlighted(w, trace, stamps, view, clock, &Highlights::default())
+}
+
+/// [`write_dot`] with `highlights` laid over the drawing.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the DOT document in order: lanes, headers, edges, loose ends"
+)]
+pub fn write_dot_highlighted<C: Clocks>(
+    w: &mut dyn Write,
+    trace: &Trace,
+    stamps: &Stamps<C>,
+    view: &View<'_>,
+    clock: ClockLabel,
+    highlights: &Highlights,
 ) -> io::Result<()> {
     writeln!(
         w,
@@ -94,6 +122,9 @@ pub fn write_dot<C: Clocks>(
         w,
         "  graph [rankdir=TB, newrank=true, nodesep=0.25, ranksep=0.3, fontname=\"Helvetica\"];"
     )?;
+    if let Some(caption) = &highlights.caption {
+        writeln!(w, "  label={}; labelloc=t;", quote(caption))?;
+    }
     writeln!(
         w,
         "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\", fontsize=10];"
@@ -133,7 +164,7 @@ pub fn write_dot<C: Clocks>(
         )?;
         for &i in &by_lane[lane.index()] {
             write!(w, "    ")?;
-            write_item(w, trace, stamps, view, i, clock, border)?;
+            write_item(w, trace, stamps, view, i, clock, border, highlights)?;
         }
         if let Some(&first) = by_lane[lane.index()].first() {
             writeln!(
@@ -169,13 +200,35 @@ pub fn write_dot<C: Clocks>(
         if !std::mem::replace(&mut wrote_gap, true) {
             writeln!(w)?;
         }
-        let border = &colors[trace.event(send).node.index()].0;
+        let mut border = colors[trace.event(send).node.index()].0.as_str();
+        let mut label = one_line(trace.message_id(send, recv));
+        let mut style = "";
+        if let Some(&(color, note)) = highlights.messages.get(&(send, recv)) {
+            border = color;
+            label = format!("{label} ({note})");
+            style = ", penwidth=2";
+        }
         writeln!(
             w,
-            "  {} -> {} [label={}, color=\"{border}\", fontcolor=\"{border}\"];",
+            "  {} -> {} [label={}, color=\"{border}\", fontcolor=\"{border}\"{style}];",
             vertex(view.items[edge.from]),
             vertex(view.items[edge.to]),
-            quote(&one_line(trace.message_id(send, recv)))
+            quote(&label)
+        )?;
+    }
+    for (from, to, label, color) in &highlights.ghosts {
+        let (Some(a), Some(b)) = (view.item_of(*from), view.item_of(*to)) else {
+            continue;
+        };
+        if !std::mem::replace(&mut wrote_gap, true) {
+            writeln!(w)?;
+        }
+        writeln!(
+            w,
+            "  {} -> {} [label={}, style=dashed, constraint=false, color=\"{color}\", fontcolor=\"{color}\"];",
+            vertex(view.items[a]),
+            vertex(view.items[b]),
+            quote(label)
         )?;
     }
 
@@ -285,6 +338,10 @@ fn write_ranks<C: Clocks>(
     writeln!(w, "  }}")
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one item needs the whole drawing's context"
+)]
 fn write_item<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
@@ -293,6 +350,7 @@ fn write_item<C: Clocks>(
     i: usize,
     clock: ClockLabel,
     border: &str,
+    highlights: &Highlights,
 ) -> io::Result<()> {
     let item = view.items[i];
     let mut lines = Vec::new();
@@ -326,6 +384,13 @@ fn write_item<C: Clocks>(
             }
             if view.focus == Some(e) {
                 attrs.push_str(", penwidth=2.5, fillcolor=\"#fff3b0\"");
+            }
+            if let Some((fill, why)) = highlights.events.get(&e) {
+                attrs.push_str(&format!(", penwidth=2, fillcolor=\"{fill}\""));
+                tooltip = Some(match tooltip {
+                    Some(label) => format!("{why}\n{label}"),
+                    None => why.clone(),
+                });
             }
         }
     }

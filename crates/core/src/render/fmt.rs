@@ -92,6 +92,70 @@ pub fn seconds_f64(ns: i128) -> f64 {
     ns as f64 / 1e9
 }
 
+/// A duration for people, in the largest unit that keeps it at 1 or more, to three
+/// significant digits without trailing zeros: `850 ns`, `4.1 ms`, `1.57 s`, `-2.5 s`; whole
+/// seconds and above never lose a digit before the point (`1234 s`).
+pub fn duration(ns: i128) -> String {
+    const UNITS: [&str; 4] = ["ns", "µs", "ms", "s"];
+    let sign = if ns < 0 { "-" } else { "" };
+    let mut value = ns.unsigned_abs() as f64;
+    let mut unit = 0;
+    loop {
+        let decimals = if unit == 0 || value >= 100.0 {
+            0
+        } else if value >= 10.0 {
+            1
+        } else {
+            2
+        };
+        let mut text = format!("{value:.decimals$}");
+        // 999.96 ms rounds to "1000": say it in the next unit instead.
+        if unit < 3 && text.parse::<f64>().is_ok_and(|v| v >= 1000.0) {
+            value /= 1000.0;
+            unit += 1;
+            continue;
+        }
+        if text.contains('.') {
+            text = text.trim_end_matches('0').trim_end_matches('.').to_string();
+        }
+        let sign = if text == "0" { "" } else { sign };
+        return format!("{sign}{text} {}", UNITS[unit]);
+    }
+}
+
+/// A horizontal bar of `width` columns at most for a share between 0 and 1, in eighths of a
+/// column (`███▍`); a share above zero shows at least a sliver.
+pub fn bar(share: f64, width: usize) -> String {
+    const PARTS: [char; 7] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    // NaN and shares at or below zero draw nothing.
+    if share.is_nan() || share <= 0.0 {
+        return String::new();
+    }
+    let eighths = ((share.min(1.0) * (width * 8) as f64).round() as usize).max(1);
+    let mut out = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        out.push(PARTS[eighths % 8 - 1]);
+    }
+    out
+}
+
+/// Counts as a row of block characters, one per count, scaled so that `max` fills a whole
+/// block (`▁▂▃▄▅▆▇█`); a zero count is a space, any other count at least the lowest block.
+pub fn sparkline(counts: &[u64], max: u64) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    counts
+        .iter()
+        .map(|&c| {
+            if c == 0 || max == 0 {
+                ' '
+            } else {
+                let level = (c.min(max) * 8).div_ceil(max).clamp(1, 8);
+                BLOCKS[level as usize - 1]
+            }
+        })
+        .collect()
+}
+
 /// `1 conflict`, `2 conflicts`.
 pub fn plural(n: impl Into<u64>, word: &str) -> String {
     let n = n.into();
@@ -377,6 +441,33 @@ mod tests {
             push_time_nanos(&mut line, ns);
             prop_assert_eq!(String::from_utf8(line).unwrap(), time_nanos(ns));
         }
+    }
+
+    #[test]
+    fn durations_keep_three_digits_in_the_largest_unit() {
+        assert_eq!(duration(850), "850 ns");
+        assert_eq!(duration(4_100_000), "4.1 ms");
+        assert_eq!(duration(1_568_000_000), "1.57 s");
+        assert_eq!(duration(-2_511_000_000), "-2.51 s");
+        assert_eq!(duration(12_000), "12 µs");
+        assert_eq!(duration(999_999), "1 ms");
+        assert_eq!(duration(0), "0 ns");
+        assert_eq!(duration(1_234_000_000_000), "1234 s");
+    }
+
+    #[test]
+    fn bars_grow_in_eighths_and_never_vanish() {
+        assert_eq!(bar(1.0, 4), "████");
+        assert_eq!(bar(0.5, 3), "█▌");
+        assert_eq!(bar(0.0001, 10), "▏");
+        assert_eq!(bar(0.0, 10), "");
+    }
+
+    #[test]
+    fn sparklines_scale_to_their_maximum() {
+        assert_eq!(sparkline(&[0, 1, 4, 8], 8), " ▁▄█");
+        assert_eq!(sparkline(&[3, 0], 0), "  ");
+        assert_eq!(sparkline(&[1, 100], 100), "▁█");
     }
 
     #[test]

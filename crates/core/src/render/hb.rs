@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::clock::Relation;
-use crate::graph::{chain_steps, Step};
+use crate::graph::{chain_messages, chain_steps, Step};
 use crate::model::{EventIdx, Trace};
 use crate::render::fmt::{one_line, plural, Style, Table};
 use crate::render::Palette;
@@ -37,6 +37,9 @@ struct HbJson<'t> {
     relation: &'static str,
     path: Vec<String>,
     messages: Vec<&'t str>,
+    /// The event of `path` after which the chain runs through events the input left out
+    /// (a slice), or null.
+    outside_after: Option<String>,
 }
 
 /// Writes the answer as one JSON object and a newline.
@@ -48,13 +51,11 @@ pub fn write_json(w: &mut dyn Write, trace: &Trace, answer: &HbAnswer) -> io::Re
         b: id(answer.b),
         relation: answer.relation.as_str(),
         path: answer.chain.iter().map(|&e| id(e)).collect(),
-        messages: chain_steps(trace, &answer.chain)
-            .into_iter()
-            .filter_map(|s| match s {
-                Step::Message(m) => Some(m),
-                Step::Program => None,
-            })
-            .collect(),
+        messages: chain_messages(trace, &answer.chain),
+        outside_after: chain_steps(trace, &answer.chain)
+            .iter()
+            .position(|s| *s == Step::Outside)
+            .map(|k| id(answer.chain[k])),
     };
     serde_json::to_writer(&mut *w, &doc)?;
     writeln!(w)
@@ -97,9 +98,14 @@ pub fn write_text(
         .iter()
         .filter(|s| matches!(s, Step::Message(_)))
         .count();
+    let heading = if steps.contains(&Step::Outside) {
+        "causal chain, partly through events this input left out"
+    } else {
+        "shortest causal chain"
+    };
     writeln!(
         w,
-        "shortest causal chain: {}, {}",
+        "{heading}: {}, {}",
         plural(steps.len() as u64, "step"),
         plural(messages as u64, "message")
     )?;
@@ -123,6 +129,7 @@ pub fn write_text(
             let via = match step {
                 Step::Program => "program order".to_string(),
                 Step::Message(m) => format!("message {}", one_line(m)),
+                Step::Outside => "through events this input left out".to_string(),
             };
             writeln!(w, "    {}", palette.dim(&format!("↓ {via}")))?;
         }

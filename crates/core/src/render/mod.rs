@@ -6,6 +6,8 @@
 pub mod check;
 pub mod chrome;
 pub mod conflicts;
+pub mod critical;
+pub mod diff;
 pub mod dot;
 pub mod fmt;
 pub mod graph_json;
@@ -14,6 +16,7 @@ pub mod jsonl;
 pub mod mermaid;
 pub mod palette;
 pub mod shiviz;
+pub mod stats;
 pub mod table;
 pub mod text;
 pub mod view;

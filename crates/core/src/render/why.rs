@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::analysis::why::Knowledge;
-use crate::graph::{chain_steps, Step};
+use crate::graph::chain_messages;
 use crate::model::{EventIdx, Trace};
 use crate::render::fmt::{one_line, plural, Style, Table};
 use crate::render::Palette;
@@ -51,7 +51,7 @@ pub fn write_json(w: &mut dyn Write, trace: &Trace, k: &Knowledge) -> io::Result
                 seen: n.seen,
                 last_known: n.last_known.map(id),
                 chain: n.chain.iter().map(|&e| id(e)).collect(),
-                messages: messages(trace, &n.chain),
+                messages: chain_messages(trace, &n.chain),
                 first_unknown: n.first_unknown.map(|(u, r)| UnknownJson {
                     id: id(u),
                     relation: r.as_str(),
@@ -61,16 +61,6 @@ pub fn write_json(w: &mut dyn Write, trace: &Trace, k: &Knowledge) -> io::Result
     };
     serde_json::to_writer(&mut *w, &doc)?;
     writeln!(w)
-}
-
-fn messages<'t>(trace: &'t Trace, chain: &[EventIdx]) -> Vec<&'t str> {
-    chain_steps(trace, chain)
-        .into_iter()
-        .filter_map(|s| match s {
-            Step::Message(m) => Some(m),
-            Step::Program => None,
-        })
-        .collect()
 }
 
 /// Writes the answer for people: one line per other node.
@@ -106,7 +96,7 @@ pub fn write_text(
             format!(
                 "via {} ({})",
                 ids.join(" → "),
-                plural(messages(trace, &n.chain).len() as u64, "message")
+                plural(chain_messages(trace, &n.chain).len() as u64, "message")
             )
         } else {
             String::new()

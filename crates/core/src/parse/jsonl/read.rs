@@ -37,6 +37,7 @@ struct Known<'a> {
     span_id: Option<&'a RawValue>,
     span_kind: Option<&'a RawValue>,
     phase: Option<&'a RawValue>,
+    parent_id: Option<&'a RawValue>,
 }
 
 impl<'a> Known<'a> {
@@ -67,6 +68,7 @@ impl<'a> Known<'a> {
                 "span_id" => &mut known.span_id,
                 "span_kind" => &mut known.span_kind,
                 "phase" => &mut known.phase,
+                "parent_id" => &mut known.parent_id,
                 _ => continue,
             };
             *slot = Some(value);
@@ -270,6 +272,7 @@ pub(super) fn read_event(
         known.span_id.and_then(text_of).as_deref(),
         known.trace_id.and_then(text_of).as_deref(),
         known.span_kind.and_then(text_of).as_deref(),
+        known.parent_id.and_then(text_of).as_deref(),
     );
     let raw = RawEvent {
         node,
@@ -379,6 +382,7 @@ fn span_of(
     span_id: Option<&str>,
     trace_id: Option<&str>,
     kind: Option<&str>,
+    parent_id: Option<&str>,
 ) -> Option<Box<RawSpan>> {
     let phase = SpanPhase::from_name(phase?)?;
     let span_id = span_id.filter(|s| !s.is_empty())?;
@@ -387,6 +391,7 @@ fn span_of(
         span_id: span_id.to_string(),
         kind: kind.map(str::to_string),
         phase,
+        parent_id: parent_id.filter(|p| !p.is_empty()).map(str::to_string),
     }))
 }
 

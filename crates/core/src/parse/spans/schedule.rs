@@ -464,6 +464,11 @@ impl EventPlan {
                     Phase::Inner(_) => SpanPhase::Event,
                     Phase::End => SpanPhase::End,
                 },
+                // The parent as resolved (present in the input, no cycle), on the start only.
+                parent_id: match d.phase {
+                    Phase::Start => graph.parent[d.span].map(|p| spans[p].span_id.clone()),
+                    _ => None,
+                },
             })),
         }
     }
