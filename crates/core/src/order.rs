@@ -260,7 +260,17 @@ fn sends_by_message(trace: &Trace) -> Result<(Vec<SendRole<'_>>, HashMap<&str, u
                 )
                 .into());
             }
-            by_msg.insert(msg, roles.len() as u32);
+            // An event may send several messages (vector-clock logs): count them checked.
+            let Ok(role) = u32::try_from(roles.len()) else {
+                let here = trace.location(e);
+                return Err(InputError::new(
+                    here.file,
+                    here.line,
+                    format!("expected at most {} messages sent", u32::MAX),
+                )
+                .into());
+            };
+            by_msg.insert(msg, role);
             roles.push(SendRole { event: e, msg });
         }
     }
