@@ -372,6 +372,12 @@ pub struct StampArgs {
     /// stamp --order input`; JSON Lines and --regex input, jsonl output).
     #[arg(long, value_enum, default_value_t = StampOrder::Lamport)]
     pub order: StampOrder,
+
+    /// With --order input: keep at most N sends' clocks for receives to come and N events
+    /// held back for their sends; past that the oldest goes, with a warning, and its receive
+    /// is stamped as received from outside [default: 1000000].
+    #[arg(long, value_name = "N")]
+    pub max_in_flight: Option<usize>,
 }
 
 /// Output orders of `stamp`.

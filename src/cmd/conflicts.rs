@@ -50,7 +50,7 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     // keeps the clocks of the witnesses, which the report prints, packed (see PackedClocks).
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = lamport_order_of(trace, &lamport);
-    let engine = args.clocks.engine;
+    let engine = super::engine(&args.clocks, trace, ctx);
     let walk = ReplayWalk::new(engine, trace, causality);
     let report = find_conflicts(trace, &order, walk, &options);
     let witnesses: HashSet<EventIdx> = report

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::{load, Context, Outcome};
 use crate::cli::{GraphArgs, GraphFormat};
-use causal_core::clock::{self, Engine, LamportEngine, Replay, SelectedClocks, Stamps};
+use causal_core::clock::{self, ClockTable, Engine, LamportEngine, Replay, Stamps};
 use causal_core::graph::{ClockLabel, HbGraph, SliceOptions, View, ViewEdgeKind};
 use causal_core::model::EventIdx;
 use causal_core::render::text::{self, TextOptions};
@@ -55,7 +55,7 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         HashSet::new()
     };
     let vector = if wanted.is_empty() {
-        SelectedClocks::default()
+        ClockTable::default()
     } else {
         Replay::select(Engine::Auto, trace, causality, &order, &wanted)
     };

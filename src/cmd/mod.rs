@@ -20,7 +20,8 @@ use std::io::Write;
 use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command, InputArgs};
+use crate::cli::{Cli, Command, EngineArgs, InputArgs};
+use causal_core::clock::{tree_fits, Engine, TREE_UP_TO_NODES};
 use causal_core::model::Trace;
 use causal_core::order::{causal_order, Causality};
 use causal_core::parse::ParseOptions;
@@ -114,6 +115,20 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
             Ok(Outcome::Clean)
         }
     }
+}
+
+/// The vector-clock engine `--engine` asks for. Tree clocks hold a counter and a link for
+/// every node in every clock; with too many nodes the replay uses flat rows instead, and this
+/// says so.
+pub fn engine(clocks: &EngineArgs, trace: &Trace, ctx: &Context<'_>) -> Engine {
+    let engine = clocks.engine;
+    if engine == Engine::Tree && trace.given.is_none() && !tree_fits(trace.nodes.len()) {
+        ctx.warn(&format!(
+            "--engine tree keeps every node's counter in every clock; with {} nodes (more than {TREE_UP_TO_NODES}) flat rows are used instead",
+            trace.nodes.len()
+        ));
+    }
+    engine
 }
 
 /// A parsed trace with its messages matched and a causal order found.

@@ -25,7 +25,7 @@ pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     // Only the two events' clocks are kept, from one replay; Lamport clocks label the chain.
     let wanted = HashSet::from([a, b]);
     let clocks = Replay::select(
-        args.clocks.engine,
+        super::engine(&args.clocks, trace, ctx),
         trace,
         causality,
         &causality.order,
@@ -72,6 +72,7 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     let x = trace.resolve_id(&trace.id_index(), &args.id)?;
     let kept = cut(trace, causality, x, side, args.strict);
     let marks = outside_marks(trace, causality, &kept);
-    write_kept(ctx.out, trace, causality, args.clocks.engine, &kept, &marks)?;
+    let engine = super::engine(&args.clocks, trace, ctx);
+    write_kept(ctx.out, trace, causality, engine, &kept, &marks)?;
     Ok(Outcome::Clean)
 }

@@ -86,6 +86,7 @@ pub fn run(args: &SliceArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let kept = select(trace, causality, &lamport, &selection);
     let marks = outside_marks(trace, causality, &kept);
-    write_kept(ctx.out, trace, causality, args.clocks.engine, &kept, &marks)?;
+    let engine = super::engine(&args.clocks, trace, ctx);
+    write_kept(ctx.out, trace, causality, engine, &kept, &marks)?;
     Ok(Outcome::Clean)
 }

@@ -5,15 +5,16 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::{load, Context, Loaded, Outcome};
+use super::{load, Context, Loaded, Outcome, WARNING_LIMIT};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
-use causal_core::clock::{self, LamportEngine, Replay};
+use causal_core::clock::{self, Engine, LamportEngine, Replay, Stamps};
 use causal_core::error::{Error, InputError};
 use causal_core::input::Input;
 use causal_core::parse::{self, FileContext, Format};
 use causal_core::render::jsonl::{JsonlWriter, StreamWriter};
-use causal_core::render::{chrome, lamport_order, lamport_order_of, shiviz, table};
-use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem};
+use causal_core::render::Palette;
+use causal_core::render::{chrome, lamport_order_of, shiviz, table};
+use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
 
 /// Stamps the input and writes it in Lamport order.
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -23,15 +24,22 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     if args.order == StampOrder::Input {
         return stamp_online(args, ctx);
     }
+    if args.max_in_flight.is_some() {
+        return Err(Error::Usage("--max-in-flight applies to --order input".into()).into());
+    }
     let loaded = load(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
+    let engine = super::engine(&args.clocks, trace, ctx);
+    // Every event's clock, each kept dense or sparse, whichever is smaller: these formats
+    // write events out of causal order (chrome) or hold the whole table (table).
     let stamped = || {
-        let stamps = clock::stamp(trace, causality);
-        let order = lamport_order(trace, &stamps);
-        (stamps, order)
+        let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+        let order = lamport_order_of(trace, &lamport);
+        let vector = Replay::all(engine, trace, causality, &order);
+        (Stamps { lamport, vector }, order)
     };
     match args.format {
-        StampFormat::Jsonl => write_jsonl(args, &loaded, ctx)?,
+        StampFormat::Jsonl => write_jsonl(args, engine, &loaded, ctx)?,
         StampFormat::Table => {
             let (stamps, order) = stamped();
             table::write_table(ctx.out, trace, &stamps, &order, ctx.out_palette)?
@@ -51,13 +59,18 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
 /// JSON Lines in Lamport order. Lamport's total order is a causal order, so vector clocks
 /// are computed while writing, holding only the nodes' current clocks and the messages in
 /// flight, never one clock per event.
-fn write_jsonl(args: &StampArgs, loaded: &Loaded, ctx: &mut Context<'_>) -> Result<()> {
+fn write_jsonl(
+    args: &StampArgs,
+    engine: Engine,
+    loaded: &Loaded,
+    ctx: &mut Context<'_>,
+) -> Result<()> {
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let hlc = args
         .hlc
         .then(|| clock::run(trace, causality, clock::hlc::HlcEngine::new(trace)));
-    let mut replay = Replay::new(args.clocks.engine, trace, causality);
+    let mut replay = Replay::new(engine, trace, causality);
     let mut writer = JsonlWriter::new(trace);
     for e in lamport_order_of(trace, &lamport) {
         let vc = replay.advance(trace, causality, e);
@@ -95,13 +108,15 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     } else {
         &input.files[..]
     };
-    let mut stamper = Stamper::new();
+    let mut stamper = Stamper::with_limit(args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT));
     let mut writer = StreamWriter::new();
+    let mut warnings = StreamWarnings::new(ctx.err_palette);
     for path in paths {
         let mut skipped = 0u64;
         let mut reader = Input::open(path)?;
         let name = reader.name.clone();
         let stem = reader.stem.clone();
+        let file_index = stamper.add_file(name.clone());
         let file = FileContext {
             name: &name,
             index: 0,
@@ -155,14 +170,18 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
                 None => parse::jsonl::parse_line(text, line, &file)?,
             };
             let origin = Origin {
-                file: name.clone(),
+                file: file_index,
                 line,
             };
-            let ready = stamper.push(raw, origin).map_err(stream_error)?;
+            let ready = stamper
+                .push(raw, origin)
+                .map_err(|e| stream_error(&stamper, e))?;
             for e in &ready {
                 writer.write(out, stamper.names(), e).map_err(io_error)?;
             }
             unflushed |= !ready.is_empty();
+            let problems = stamper.take_problems();
+            warnings.report(&stamper, problems);
             flush(out, &mut unflushed)
         })?;
         if unflushed {
@@ -175,17 +194,123 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             ));
         }
     }
-    let (rest, problems) = stamper.finish().map_err(stream_error)?;
+    let rest = stamper.finish().map_err(|e| stream_error(&stamper, e))?;
     for e in &rest {
         writer.write(ctx.out, stamper.names(), e)?;
     }
-    for StreamProblem::NeverSent { origin, id, msg } in problems {
-        ctx.warn(&format!(
-            "{}:{}: {id} receives {msg:?}, which no event sends; stamped as a local event",
-            origin.file, origin.line
-        ));
-    }
+    let problems = stamper.take_problems();
+    warnings.report(&stamper, problems);
+    warnings.finish();
     Ok(Outcome::Clean)
+}
+
+/// The warnings of `--order input`, as they come: at most [`WARNING_LIMIT`] of each kind,
+/// then a line saying that more are counted, and the counts when the input ends (a live log
+/// may warn for ever; its terminal should not fill up).
+struct StreamWarnings {
+    palette: Palette,
+    seen: [u64; 4],
+}
+
+/// What a kind of warning is about, in the plural, for the counts.
+const STREAM_WARNING_KINDS: [&str; 4] = [
+    "receives of messages that no event sends",
+    "receives stamped as received from outside after their send's clock was let go",
+    "clocks dropped by --max-in-flight",
+    "receives let go by --max-in-flight",
+];
+
+impl StreamWarnings {
+    fn new(palette: Palette) -> Self {
+        StreamWarnings {
+            palette,
+            seen: [0; 4],
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        eprintln!("causal: {} {message}", self.palette.warning("warning:"));
+    }
+
+    fn report(&mut self, stamper: &Stamper, problems: Vec<StreamProblem>) {
+        for problem in problems {
+            let at = |o: Origin| format!("{}:{}", stamper.file_name(o.file), o.line);
+            let (kind, text) = match problem {
+                StreamProblem::NeverSent { origin, id, msg } => (
+                    0,
+                    format!(
+                        "{}: {id} receives {msg:?}, which no event sends; stamped as a local event",
+                        at(origin)
+                    ),
+                ),
+                StreamProblem::FromOutside {
+                    origin,
+                    id,
+                    msg,
+                    sent,
+                } => (
+                    1,
+                    format!(
+                        "{}: {id} receives {msg:?}, sent at {}, after its clock was let go (every node its \"to\" names had received it, or --max-in-flight was reached): stamped as received from outside",
+                        at(origin),
+                        at(sent)
+                    ),
+                ),
+                StreamProblem::Dropped {
+                    origin,
+                    msg,
+                    awaiting,
+                    limit,
+                } => {
+                    let missing = match awaiting {
+                        0 => String::new(),
+                        k => format!(" (not yet received by {k} of the nodes its \"to\" names)"),
+                    };
+                    (
+                        2,
+                        format!(
+                            "{}: the clock of {msg:?}{missing} is dropped, as more than --max-in-flight {limit} sends await receives; its later receives are stamped as received from outside",
+                            at(origin)
+                        ),
+                    )
+                }
+                StreamProblem::Released {
+                    origin,
+                    id,
+                    msg,
+                    limit,
+                } => (
+                    3,
+                    format!(
+                        "{}: {id} receives {msg:?}, whose send has not been read, and more than --max-in-flight {limit} events are held back: stamped as received from outside",
+                        at(origin)
+                    ),
+                ),
+            };
+            self.seen[kind] += 1;
+            let seen = self.seen[kind];
+            if seen <= WARNING_LIMIT as u64 {
+                self.warn(&text);
+            } else if seen == WARNING_LIMIT as u64 + 1 {
+                self.warn(&format!(
+                    "more {} follow; they are counted, not shown",
+                    STREAM_WARNING_KINDS[kind]
+                ));
+            }
+        }
+    }
+
+    fn finish(&self) {
+        for (kind, &seen) in self.seen.iter().enumerate() {
+            if seen > WARNING_LIMIT as u64 {
+                self.warn(&format!(
+                    "{} more {}",
+                    seen - WARNING_LIMIT as u64,
+                    STREAM_WARNING_KINDS[kind]
+                ));
+            }
+        }
+    }
 }
 
 /// An output error inside the line loop, kept as I/O so a closed pipe still ends quietly.
@@ -196,26 +321,41 @@ fn io_error(error: std::io::Error) -> Error {
     }
 }
 
-fn stream_error(e: StreamError) -> Error {
+fn stream_error(stamper: &Stamper, e: StreamError) -> Error {
+    let input = |o: Origin, message: String| -> Error {
+        InputError::new(stamper.file_name(o.file), o.line, message).into()
+    };
+    let at = |o: Origin| format!("{}:{}", stamper.file_name(o.file), o.line);
     match e {
-        StreamError::DuplicateSend { origin, msg, first } => InputError::new(
-            &origin.file,
-            origin.line,
+        StreamError::DuplicateSend { origin, msg, first } => input(
+            origin,
             format!(
-                "expected each message to be sent once, but {msg:?} is sent again (first at {}:{})",
-                first.file, first.line
+                "expected each message to be sent once, but {msg:?} is sent again (first at {})",
+                at(first)
             ),
-        )
-        .into(),
+        ),
+        StreamError::DuplicateId { origin, id, first } => {
+            input(origin, format!("id {id:?} already used at {}", at(first)))
+        }
+        StreamError::EmptyNode(origin) => {
+            input(origin, "expected a non-empty node name, found \"\"".into())
+        }
+        StreamError::EmptyId(origin) => {
+            input(origin, "expected a non-empty \"id\", found \"\"".into())
+        }
+        StreamError::TooManyEvents(origin) => input(
+            origin,
+            format!("expected at most {} events per node", u32::MAX),
+        ),
+        StreamError::TooManyNodes(origin) => {
+            input(origin, format!("expected at most {} nodes", u32::MAX - 1))
+        }
         StreamError::Cycle(stuck) => {
             let mut text = String::from(
                 "no causal order exists: these receives wait for sends held back behind other receives (a happens-before cycle)",
             );
             for (origin, msg) in stuck {
-                text.push_str(&format!(
-                    "\n  {}:{}: receives {msg:?}",
-                    origin.file, origin.line
-                ));
+                text.push_str(&format!("\n  {}: receives {msg:?}", at(origin)));
             }
             Error::Cycle(text)
         }

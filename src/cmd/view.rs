@@ -40,7 +40,8 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let (conflicts, report, offsets) = if args.no_analyses {
         (None, None, estimate_offsets(trace, causality))
     } else {
-        let walk = ReplayWalk::new(args.clocks.engine, trace, causality);
+        let engine = super::engine(&args.clocks, trace, ctx);
+        let walk = ReplayWalk::new(engine, trace, causality);
         let options = ConflictOptions {
             limit: Some(CONFLICT_WITNESSES),
             keys: None,

@@ -16,7 +16,7 @@ pub fn run(args: &WhyArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let loaded = load(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let e = trace.resolve_id(&trace.id_index(), &args.id)?;
-    let engine = args.clocks.engine;
+    let engine = super::engine(&args.clocks, trace, ctx);
     // Two replays, no clock per event: e's clock says which others the answer needs.
     let own = Replay::select(
         engine,
@@ -25,7 +25,7 @@ pub fn run(args: &WhyArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         &causality.order,
         &HashSet::from([e]),
     );
-    let more: HashSet<_> = wanted(trace, e, own.row(e)).into_iter().collect();
+    let more: HashSet<_> = wanted(trace, e, own.clock(e)).into_iter().collect();
     let clocks = Replay::select(engine, trace, causality, &causality.order, &more);
     let graph = HbGraph::build(trace, causality);
     let answer = knowledge(trace, &graph, &clocks, e);

@@ -1,5 +1,6 @@
 //! End-to-end tests: run the real `causal` binary on files and on standard input.
 
+mod bounded;
 mod check;
 mod conflicts;
 mod conventions;

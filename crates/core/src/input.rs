@@ -13,6 +13,30 @@ use std::sync::Arc;
 
 use crate::error::{Error, InputError, Result};
 
+/// The error for an input with more lines than line numbers count (`u32`).
+pub fn too_many_lines(name: &str) -> InputError {
+    InputError::new(name, 0, format!("expected at most {} lines", u32::MAX))
+}
+
+/// A 1-based column (or line) for a message from a 0-based count of characters: past
+/// `u32::MAX` it stays there, as the message is about something else already.
+pub fn position(count: usize) -> u32 {
+    u32::try_from(count).map_or(u32::MAX, |c| c.saturating_add(1))
+}
+
+/// A line or column that is already 1-based, for a message: past `u32::MAX` it stays there.
+pub fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Line `first + offset`, or the error for an input with more lines than `u32` counts.
+pub fn line_number(name: &str, first: u32, offset: usize) -> Result<u32, InputError> {
+    u32::try_from(offset)
+        .ok()
+        .and_then(|o| first.checked_add(o))
+        .ok_or_else(|| too_many_lines(name))
+}
+
 /// Calls `f` with each line of `bytes` (whose first line is number `first_line`), without its
 /// `\n` or `\r\n`; invalid UTF-8 is an error naming the line and column, as in
 /// [`Input::for_each_line`].
@@ -22,9 +46,10 @@ pub fn for_each_line_of(
     first_line: u32,
     mut f: impl FnMut(u32, &str) -> Result<()>,
 ) -> Result<()> {
-    let mut line_no = first_line;
+    let mut offset = 0usize;
     let mut rest = bytes;
     while !rest.is_empty() {
+        let line_no = line_number(name, first_line, offset)?;
         let end = memchr::memchr(b'\n', rest);
         let (mut line, next) = match end {
             Some(i) => (&rest[..i], &rest[i + 1..]),
@@ -43,10 +68,10 @@ pub fn for_each_line_of(
                     line[e.valid_up_to()]
                 ),
             )
-            .at_column(Some(good.chars().count() as u32 + 1))
+            .at_column(Some(position(good.chars().count())))
         })?;
         f(line_no, text)?;
-        line_no += 1;
+        offset += 1;
         rest = next;
     }
     Ok(())
@@ -209,9 +234,14 @@ impl Input {
     ) -> Result<()> {
         let mut block = Vec::with_capacity(size + 4096);
         let mut first_line: u32 = 1;
+        let mut lines = 0usize;
         loop {
+            if lines > 0 {
+                // The lines of the previous block are counted; this block starts after them.
+                first_line = line_number(&self.name, first_line, lines)?;
+            }
             block.clear();
-            let mut lines = 0u32;
+            lines = 0;
             while block.len() < size {
                 let n = self
                     .reader
@@ -229,13 +259,13 @@ impl Input {
                 return Ok(());
             }
             f(first_line, &block)?;
-            first_line += lines;
         }
     }
 
     /// The whole remaining text, for formats that are one document (a JSON trace).
     ///
-    /// Invalid UTF-8 is an error naming the line and column of the first bad byte.
+    /// Invalid UTF-8 is an error naming the line and column of the first bad byte, and so is
+    /// a text of more lines than `u32` counts: every line number in it fits.
     pub fn read_to_string(&mut self) -> Result<String> {
         let mut bytes = Vec::new();
         self.reader
@@ -244,6 +274,9 @@ impl Input {
                 path: self.name.clone(),
                 error,
             })?;
+        if memchr::memchr_iter(b'\n', &bytes).count() >= u32::MAX as usize {
+            return Err(too_many_lines(&self.name).into());
+        }
         String::from_utf8(bytes).map_err(|e| {
             let bytes = e.as_bytes();
             let bad = e.utf8_error().valid_up_to();
@@ -251,11 +284,12 @@ impl Input {
                 .iter()
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |p| p + 1);
-            let line = bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-            let column = String::from_utf8_lossy(&bytes[line_start..bad])
-                .chars()
-                .count() as u32
-                + 1;
+            let line = position(memchr::memchr_iter(b'\n', &bytes[..bad]).count());
+            let column = position(
+                String::from_utf8_lossy(&bytes[line_start..bad])
+                    .chars()
+                    .count(),
+            );
             InputError::new(
                 &self.name,
                 line,
@@ -282,7 +316,7 @@ impl Input {
         mut f: impl FnMut(u32, &str, bool) -> Result<()>,
     ) -> Result<()> {
         let mut buf = Vec::with_capacity(256);
-        let mut line_no: u32 = 0;
+        let mut read = 0usize;
         loop {
             buf.clear();
             let n = self
@@ -295,7 +329,8 @@ impl Input {
             if n == 0 {
                 return Ok(());
             }
-            line_no += 1;
+            let line_no = line_number(&self.name, 1, read)?;
+            read += 1;
             if buf.last() == Some(&b'\n') {
                 buf.pop();
                 if buf.last() == Some(&b'\r') {
@@ -312,7 +347,7 @@ impl Input {
                         buf[e.valid_up_to()]
                     ),
                 )
-                .at_column(Some(good.chars().count() as u32 + 1))
+                .at_column(Some(position(good.chars().count())))
             })?;
             f(line_no, text, !self.reader.holds_line())?;
         }
@@ -334,6 +369,24 @@ pub fn node_name_from_path(path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_numbers_past_u32_are_an_error_naming_the_file() {
+        assert_eq!(line_number("x", 7, 3).unwrap(), 10);
+        assert_eq!(line_number("x", u32::MAX - 1, 1).unwrap(), u32::MAX);
+        let err = line_number("x", u32::MAX - 1, 2).unwrap_err();
+        assert_eq!(err.to_string(), "x: expected at most 4294967295 lines");
+        let mut seen = Vec::new();
+        let err = for_each_line_of("x", b"a\nb\nc\n", u32::MAX - 1, |line, text| {
+            seen.push((line, text.to_string()));
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "x: expected at most 4294967295 lines");
+        assert_eq!(seen.len(), 2, "the lines that fit are read");
+        assert_eq!(position(0), 1);
+        assert_eq!(position(usize::MAX), u32::MAX);
+    }
 
     fn lines(bytes: &'static [u8]) -> Result<Vec<(u32, String)>> {
         let mut input = Input::from_reader("t", None, bytes);

@@ -84,7 +84,8 @@ pub fn causal_order(trace: &Trace) -> Result<Causality> {
     let (roles, by_msg) = sends_by_message(trace)?;
     let mut send_of = vec![None; trace.len()];
     let mut more_sends: HashMap<EventIdx, Vec<EventIdx>> = HashMap::new();
-    // Per send role: received at all, and by which nodes when its send names receivers.
+    // Per send role: received (by its one named receiver, when its send names one), and by
+    // which nodes when its send names several.
     let mut received = vec![false; roles.len()];
     let mut receivers: Vec<(u32, NodeId)> = Vec::new();
     let mut unexpected = Vec::new();
@@ -98,20 +99,29 @@ pub fn causal_order(trace: &Trace) -> Result<Causality> {
             match by_msg.get(msg) {
                 Some(&r) => {
                     let s = roles[r as usize].event;
-                    received[r as usize] = true;
                     if send_of[i].is_none() {
                         send_of[i] = Some(s);
                     } else {
                         more_sends.entry(e).or_default().push(s);
                     }
                     let send = trace.event(s);
-                    if !send.to().is_empty() {
-                        receivers.push((r, ev.node));
-                        let sync = ev.flags.contains(EventFlags::SYNC)
-                            || send.flags.contains(EventFlags::SYNC);
+                    if send.to().is_empty() {
+                        received[r as usize] = true;
+                    } else {
                         let named = send.to().iter().any(|t| **t == *trace.local_name(ev.node));
-                        if !named && !sync {
-                            unexpected.push((e, s));
+                        if !named {
+                            let sync = ev.flags.contains(EventFlags::SYNC)
+                                || send.flags.contains(EventFlags::SYNC);
+                            if !sync {
+                                unexpected.push((e, s));
+                            }
+                        }
+                        // One named receiver (the common case) needs no list: `received`
+                        // then says whether it received.
+                        if send.to().len() == 1 {
+                            received[r as usize] |= named;
+                        } else {
+                            receivers.push((r, ev.node));
                         }
                     }
                 }
@@ -134,9 +144,9 @@ pub fn causal_order(trace: &Trace) -> Result<Causality> {
             msg: role.msg.into(),
             receiver: receiver.map(Into::into),
         };
-        if send.to().is_empty() {
+        if send.to().len() <= 1 {
             if !received[r] {
-                lost.push(copy(None));
+                lost.push(copy(send.to().first().map(|t| &**t)));
             }
             continue;
         }
@@ -250,7 +260,17 @@ fn sends_by_message(trace: &Trace) -> Result<(Vec<SendRole<'_>>, HashMap<&str, u
                 )
                 .into());
             }
-            by_msg.insert(msg, roles.len() as u32);
+            // An event may send several messages (vector-clock logs): count them checked.
+            let Ok(role) = u32::try_from(roles.len()) else {
+                let here = trace.location(e);
+                return Err(InputError::new(
+                    here.file,
+                    here.line,
+                    format!("expected at most {} messages sent", u32::MAX),
+                )
+                .into());
+            };
+            by_msg.insert(msg, role);
             roles.push(SendRole { event: e, msg });
         }
     }

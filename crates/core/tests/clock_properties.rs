@@ -79,6 +79,7 @@ proptest! {
     fn clocks_characterise_reachability((nodes, ops, seed) in trace_strategy()) {
         // Name messages by the generation index of their send.
         let mut send_msg: Vec<String> = Vec::new();
+        let mut sender: Vec<usize> = Vec::new();
         let mut raws: Vec<RawEvent> = Vec::new();
         for (i, (node, op)) in ops.iter().enumerate() {
             let mut raw = RawEvent { node: format!("n{node}"), line: i as u32 + 1, ..RawEvent::default() };
@@ -88,6 +89,7 @@ proptest! {
                     raw.kind = Some(EventKind::Send);
                     raw.msg = Some(format!("m{}", send_msg.len()));
                     send_msg.push(raw.msg.clone().unwrap());
+                    sender.push(i);
                 }
                 Op::Recv(k) => {
                     raw.kind = Some(EventKind::Recv);
@@ -98,10 +100,21 @@ proptest! {
                     raw.msg = Some(send_msg[*k].clone());
                     let own = format!("m{}", send_msg.len());
                     send_msg.push(own.clone());
+                    sender.push(i);
                     raw.more_roles = vec![Role { kind: EventKind::Send, msg: own.into() }];
                 }
             }
             raws.push(raw);
+        }
+        // Each send names its receivers in `to`, as `--order input` needs to let its clock go.
+        for (node, op) in &ops {
+            if let Op::Recv(k) | Op::RecvSend(k) = op {
+                let to = &mut raws[sender[*k]].to;
+                let name = format!("n{node}");
+                if !to.contains(&name) {
+                    to.push(name);
+                }
+            }
         }
         let input_order = shuffle_keeping_program_order(&ops, nodes, seed);
         let mut builder = TraceBuilder::new();
@@ -177,30 +190,84 @@ proptest! {
                 prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e));
             }
         }
-        // Online stamping (`--order input`) over the same input order gives the same clocks.
-        let mut stamper = causal_core::stream::Stamper::new();
-        let mut online = Vec::new();
-        for (pos, &i) in input_order.iter().enumerate() {
-            let origin = causal_core::stream::Origin { file: "gen".into(), line: pos as u32 + 1 };
-            online.extend(stamper.push(raws[i].clone(), origin).expect("no duplicate sends"));
+        // So do flat rows held sparse, turning dense early, late or never.
+        for share in [0, 1, 2, 4] {
+            let policy = clock::RowPolicy::sparse_until(share);
+            let mut replay = clock::VectorReplay::with_policy(&trace, &causality, policy);
+            for &e in &by_lamport {
+                prop_assert_eq!(replay.advance(&trace, &causality, e), stamps.vector.row(e), "share {}", share);
+            }
         }
-        let (rest, problems) = stamper.finish().expect("generated traces are acyclic");
-        online.extend(rest);
-        prop_assert!(problems.is_empty());
-        prop_assert_eq!(online.len(), trace.len());
-        let ids = trace.id_index();
-        for s in &online {
-            let e = ids[&s.id];
-            prop_assert_eq!(s.lamport, stamps.lamport[e.index()]);
-            let row = stamps.vector.row(e);
-            let expected: Vec<(String, u32)> = trace.nodes.iter().zip(row)
-                .filter(|(_, &c)| c > 0)
-                .map(|(n, &c)| (n.clone(), c))
-                .collect();
-            let got: Vec<(String, u32)> = s.vc.iter()
-                .map(|&(n, c)| (stamper.names()[n].clone(), c))
-                .collect();
-            prop_assert_eq!(&got, &expected);
+        // And the table that keeps every clock, each dense or sparse, read back in any order.
+        let table = clock::Replay::all(clock::Engine::Auto, &trace, &causality, &by_lamport);
+        prop_assert_eq!(table.len(), trace.len());
+        for e in (0..trace.len() as u32).rev().map(EventIdx) {
+            prop_assert_eq!(clock::Clocks::clock(&table, e), stamps.vector.row(e));
+        }
+        // Online stamping (`--order input`) over the same input order gives the same clocks,
+        // with rows dense from the start or sparse until half full.
+        for policy in [clock::RowPolicy::default(), clock::RowPolicy::sparse_until(2)] {
+            let mut stamper = causal_core::stream::Stamper::with_policy(1_000_000, policy);
+            let file = stamper.add_file("gen");
+            let mut online = Vec::new();
+            for (pos, &i) in input_order.iter().enumerate() {
+                let origin = causal_core::stream::Origin { file, line: pos as u32 + 1 };
+                online.extend(stamper.push(raws[i].clone(), origin).expect("no duplicate sends"));
+            }
+            online.extend(stamper.finish().expect("generated traces are acyclic"));
+            let problems = stamper.take_problems();
+            prop_assert!(problems.is_empty(), "{:?}", problems);
+            // Every clock let go once received, but those of sends that name no receiver.
+            let unnamed = sender.iter().filter(|&&i| raws[i].to.is_empty()).count();
+            prop_assert_eq!(stamper.in_flight(), (unnamed, 0));
+            prop_assert_eq!(online.len(), trace.len());
+            let ids = trace.id_index();
+            for s in &online {
+                let e = ids[&s.id];
+                prop_assert_eq!(s.lamport, stamps.lamport[e.index()]);
+                let row = stamps.vector.row(e);
+                let expected: Vec<(String, u32)> = trace.nodes.iter().zip(row)
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(n, &c)| (n.clone(), c))
+                    .collect();
+                let got: Vec<(String, u32)> = s.vc.iter()
+                    .map(|&(n, c)| (stamper.names()[n].clone(), c))
+                    .collect();
+                prop_assert_eq!(&got, &expected);
+            }
+        }
+        // With room for few messages in flight, clocks are dropped and receives let go: every
+        // event still comes out once, each clock at most its true value (its own component
+        // exact), and exactly its true value when nothing was reported.
+        for limit in [0, 1, 2] {
+            let mut stamper = causal_core::stream::Stamper::with_limit(limit);
+            let file = stamper.add_file("gen");
+            let mut online = Vec::new();
+            for (pos, &i) in input_order.iter().enumerate() {
+                let origin = causal_core::stream::Origin { file, line: pos as u32 + 1 };
+                online.extend(stamper.push(raws[i].clone(), origin).expect("no duplicate sends"));
+                let (kept, held) = stamper.in_flight();
+                prop_assert!(kept <= limit && held <= limit);
+            }
+            online.extend(stamper.finish().expect("letting go breaks no order"));
+            let problems = stamper.take_problems();
+            prop_assert_eq!(online.len(), trace.len());
+            let ids = trace.id_index();
+            for s in &online {
+                let e = ids[&s.id];
+                let row = stamps.vector.row(e);
+                prop_assert!(s.lamport <= stamps.lamport[e.index()]);
+                for &(n, c) in &s.vc {
+                    let node = trace.node_by_name(&stamper.names()[n]).unwrap();
+                    prop_assert!(c <= row[node.index()]);
+                    if node == trace.event(e).node {
+                        prop_assert_eq!(c, row[node.index()]);
+                    }
+                }
+                if problems.is_empty() {
+                    prop_assert_eq!(s.vc.iter().map(|&(_, c)| u64::from(c)).sum::<u64>(), row.iter().map(|&c| u64::from(c)).sum::<u64>());
+                }
+            }
         }
         // The causal order puts every event after its predecessors.
         let mut position = vec![0usize; ops.len()];
@@ -248,9 +315,9 @@ fn long_trace_strategy() -> impl Strategy<Value = Vec<(usize, Step)>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
-    /// Tree clocks against flat rows on long traces with up to 13 nodes: message passing, lost
-    /// and multicast messages, and locks handed from thread to thread (where tree clocks skip
-    /// the most). Every event's clock is equal.
+    /// Tree clocks and sparse rows against stored flat rows on long traces with up to 13 nodes:
+    /// message passing, lost and multicast messages, and locks handed from thread to thread
+    /// (where tree clocks skip the most). Every event's clock is equal.
     #[test]
     fn tree_clocks_equal_flat_clocks_on_long_traces(steps in long_trace_strategy()) {
         let mut builder = TraceBuilder::new();
@@ -303,9 +370,12 @@ proptest! {
         let mut tree = clock::Replay::new(clock::Engine::Tree, &trace, &causality);
         // `auto` as it runs with hundreds of nodes: tree clocks, turned flat when they cost.
         let mut trying = clock::Replay::trying(&trace, &causality);
+        // Flat rows held sparse until a quarter of the nodes are seen.
+        let mut sparse = clock::VectorReplay::with_policy(&trace, &causality, clock::RowPolicy::sparse_until(4));
         for &e in &causality.order {
             prop_assert_eq!(tree.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
             prop_assert_eq!(trying.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
+            prop_assert_eq!(sparse.advance(&trace, &causality, e), stored.row(e), "event {}", e.0);
         }
     }
 }

@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::clock::ClockWalk;
+use crate::clock::{ClockRef, ClockWalk};
 use crate::model::{EventIdx, KeyId, NodeId, Trace};
 #[cfg(doc)]
 use crate::order::Causality;
@@ -278,7 +278,7 @@ impl Hasher for MixHasher {
 /// before it, and keeps witnesses while the key has fewer than `cap` of a kind.
 fn visit_access(
     trace: &Trace,
-    clock: &[u32],
+    clock: ClockRef<'_>,
     state: &mut KeyState,
     f: EventIdx,
     op: Access,
@@ -296,7 +296,7 @@ fn visit_access(
         if head.node == node {
             continue;
         }
-        let seen = clock[head.node.index()];
+        let seen = clock.get(head.node.index());
         let last = match op {
             Access::Write => head.last_write.max(head.last_read),
             Access::Read => head.last_write,

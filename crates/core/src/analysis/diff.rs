@@ -26,7 +26,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::clock::{self, Clocks, Engine, LamportEngine, Replay};
+use crate::clock::{self, ClockRef, Clocks, Engine, LamportEngine, Replay};
 use crate::model::{EventIdx, NodeId, Trace};
 use crate::order::Causality;
 
@@ -361,12 +361,10 @@ impl PrefixSums {
         PrefixSums { start, sums }
     }
 
-    /// The summary of what a clock `row` knows of matched events.
-    fn summary(&self, trace: &Trace, row: &[u32]) -> u128 {
-        row.iter().enumerate().fold(0u128, |acc, (n, &count)| {
-            if count == 0 {
-                return acc;
-            }
+    /// The summary of what a clock knows of matched events.
+    fn summary(&self, trace: &Trace, clock: ClockRef<'_>) -> u128 {
+        clock.entries().fold(0u128, |acc, (n, count)| {
+            let n = n.index();
             acc.wrapping_add(self.sums[self.start[n] + covered(trace, n, count)])
         })
     }
@@ -432,8 +430,13 @@ fn witnesses(
         .into_iter()
         .filter_map(|eb| {
             let ea = b_to_a[eb.index()]?;
-            let nodes =
-                node_differences(a, b, (a_to_b, b_to_a), clocks_a.row(ea), clocks_b.row(eb));
+            let nodes = node_differences(
+                a,
+                b,
+                (a_to_b, b_to_a),
+                clocks_a.clock(ea),
+                clocks_b.clock(eb),
+            );
             Some(KnowledgeDifference {
                 a: ea,
                 b: eb,
@@ -448,8 +451,8 @@ fn node_differences(
     a: Execution<'_>,
     b: Execution<'_>,
     (a_to_b, b_to_a): (&[Option<EventIdx>], &[Option<EventIdx>]),
-    row_a: &[u32],
-    row_b: &[u32],
+    clock_a: ClockRef<'_>,
+    clock_b: ClockRef<'_>,
 ) -> Vec<NodeDifference> {
     let mut out = Vec::new();
     let mut names: Vec<(Option<NodeId>, Option<NodeId>)> = (0..b.trace.nodes.len() as u32)
@@ -464,10 +467,10 @@ fn node_differences(
     );
     for (na, nb) in names {
         let known_a: &[EventIdx] = na.map_or(&[], |n| {
-            &a.trace.by_node[n.index()][..covered(a.trace, n.index(), row_a[n.index()])]
+            &a.trace.by_node[n.index()][..covered(a.trace, n.index(), clock_a.get(n.index()))]
         });
         let known_b: &[EventIdx] = nb.map_or(&[], |n| {
-            &b.trace.by_node[n.index()][..covered(b.trace, n.index(), row_b[n.index()])]
+            &b.trace.by_node[n.index()][..covered(b.trace, n.index(), clock_b.get(n.index()))]
         });
         let in_b: HashSet<EventIdx> = known_b.iter().copied().collect();
         let via_a: HashSet<EventIdx> = known_a.iter().filter_map(|&e| a_to_b[e.index()]).collect();

@@ -16,7 +16,9 @@
 //! Floyd-Warshall when the graph is dense, else Johnson's reweighting and Dijkstra from each
 //! node; with a reference node, only the paths from and to it. Distances are i128 nanoseconds,
 //! so no sum of i64 delays can overflow. Time O(V^3) or O(V (E + V log V)) over the V nodes
-//! with timed messages and E <= V^2 ordered pairs; memory O(V^2). This layer does no I/O.
+//! with timed messages and E <= V^2 ordered pairs; memory O(V^2) for dense graphs
+//! (E >= V^2 / 8), else O(E + P) for the P ordered pairs joined by a path. This layer does no
+//! I/O.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -409,26 +411,56 @@ fn contradiction(graph: &Graph, cycle: &[usize]) -> Contradiction {
     Contradiction { messages, total }
 }
 
-/// Distances and last edges of shortest paths between every pair of live vertices.
-struct Paths {
-    n: usize,
-    dist: Vec<i128>,
-    last: Vec<u32>,
+/// Distances and last edges of shortest paths between live vertices: a table of every pair
+/// (Floyd-Warshall, for dense graphs), or for each source only the vertices it reaches
+/// (Johnson's), so that many nodes with few messages take memory for the pairs that have a
+/// path, not for nodes x nodes.
+enum Paths {
+    Dense {
+        n: usize,
+        dist: Vec<i128>,
+        last: Vec<u32>,
+    },
+    /// Per source vertex, every other vertex it reaches, sorted by vertex.
+    Sparse(Vec<Vec<Reached>>),
+}
+
+/// A vertex reached from a source: the distance, and the last edge of a shortest path.
+#[derive(Clone, Copy, Debug)]
+struct Reached {
+    vertex: u32,
+    last: u32,
+    dist: i128,
 }
 
 impl Paths {
+    fn lookup(&self, u: usize, v: usize) -> Option<(i128, u32)> {
+        match self {
+            Paths::Dense { n, dist, last } => {
+                let d = dist[u * n + v];
+                (d != INF).then_some((d, last[u * n + v]))
+            }
+            Paths::Sparse(rows) => {
+                let row = &rows[u];
+                row.binary_search_by_key(&v, |r| r.vertex as usize)
+                    .ok()
+                    .map(|i| (row[i].dist, row[i].last))
+            }
+        }
+    }
+
     fn dist(&self, u: usize, v: usize) -> Option<i128> {
-        let d = self.dist[u * self.n + v];
-        (d != INF).then_some(d)
+        self.lookup(u, v).map(|(d, _)| d)
     }
 
     fn messages(&self, graph: &Graph, u: usize, v: usize) -> Vec<Message> {
+        let last = |at: usize| self.lookup(u, at).map_or(NONE, |(_, e)| e);
         // All-pairs bounds keep two chains for each of up to half a million pairs, most of
         // one or two messages: sized exactly, they take half what growing leaves them.
         let mut hops = 0;
         let mut at = v;
         while at != u {
-            match self.last[u * self.n + at] {
+            match last(at) {
                 NONE => return Vec::new(),
                 e => at = graph.edges[e as usize].from as usize,
             }
@@ -437,7 +469,7 @@ impl Paths {
         let mut out = Vec::with_capacity(hops);
         let mut at = v;
         while at != u {
-            let e = self.last[u * self.n + at];
+            let e = last(at);
             if e == NONE {
                 return Vec::new();
             }
@@ -463,12 +495,37 @@ fn all_bounds(graph: &Graph, live: &[bool], h: &[i128]) -> Vec<SkewBound> {
         johnson(graph, live, h)
     };
     let mut bounds = Vec::new();
-    for a in (0..n).filter(|&v| live[v]) {
-        for b in (a + 1..n).filter(|&v| live[v]) {
-            if let Some(bound) = bound(graph, a, b, paths.dist(a, b), paths.dist(b, a), |u, v| {
-                paths.messages(graph, u, v)
-            }) {
-                bounds.push(bound);
+    let mut add = |a: usize, b: usize| {
+        if let Some(bound) = bound(graph, a, b, paths.dist(a, b), paths.dist(b, a), |u, v| {
+            paths.messages(graph, u, v)
+        }) {
+            bounds.push(bound);
+        }
+    };
+    match &paths {
+        Paths::Dense { .. } => {
+            for a in (0..n).filter(|&v| live[v]) {
+                for b in (a + 1..n).filter(|&v| live[v]) {
+                    add(a, b);
+                }
+            }
+        }
+        Paths::Sparse(rows) => {
+            // Only pairs with a path one way or the other have a bound.
+            let mut pairs: Vec<(u32, u32)> = rows
+                .iter()
+                .enumerate()
+                .flat_map(|(u, row)| {
+                    row.iter().map(move |r| {
+                        let (u, v) = (u as u32, r.vertex);
+                        (u.min(v), u.max(v))
+                    })
+                })
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            for (a, b) in pairs {
+                add(a as usize, b as usize);
             }
         }
     }
@@ -568,20 +625,71 @@ fn floyd_warshall(graph: &Graph, live: &[bool]) -> Paths {
             }
         }
     }
-    Paths { n, dist, last }
+    Paths::Dense { n, dist, last }
 }
 
-/// All pairs by Johnson's algorithm: Dijkstra from each live vertex on reweighted edges.
+/// All pairs by Johnson's algorithm: Dijkstra from each live vertex on reweighted edges,
+/// keeping for each source only the vertices it reaches. The working arrays are shared by all
+/// sources and reset where a search touched them, so the time is that of the searches, not
+/// vertices x vertices.
 fn johnson(graph: &Graph, live: &[bool], h: &[i128]) -> Paths {
     let n = graph.len();
-    let mut dist = vec![INF; n * n];
-    let mut last = vec![NONE; n * n];
-    for s in (0..n).filter(|&v| live[v]) {
-        let (d, l) = dijkstra(graph, live, h, s, false);
-        dist[s * n..s * n + n].copy_from_slice(&d);
-        last[s * n..s * n + n].copy_from_slice(&l);
+    let mut dist = vec![INF; n];
+    let mut tree = vec![NONE; n];
+    let mut done = vec![false; n];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut heap = BinaryHeap::new();
+    let reduced = |e: &Edge| e.weight + h[e.from as usize] - h[e.to as usize];
+    let mut rows = Vec::with_capacity(n);
+    for s in 0..n {
+        if !live[s] {
+            rows.push(Vec::new());
+            continue;
+        }
+        dist[s] = 0;
+        touched.push(s);
+        heap.push(Reverse((0i128, s)));
+        while let Some(Reverse((d, u))) = heap.pop() {
+            if done[u] {
+                continue;
+            }
+            done[u] = true;
+            for i in graph.out(u) {
+                let v = graph.edges[i].to as usize;
+                if !live[v] || done[v] {
+                    continue;
+                }
+                let through = d + reduced(&graph.edges[i]);
+                if through < dist[v] {
+                    if dist[v] == INF {
+                        touched.push(v);
+                    }
+                    dist[v] = through;
+                    tree[v] = i as u32;
+                    heap.push(Reverse((through, v)));
+                }
+            }
+        }
+        touched.sort_unstable();
+        // Undo the reweighting: d(s, v) = d'(s, v) - h(s) + h(v).
+        let row: Vec<Reached> = touched
+            .iter()
+            .filter(|&&v| v != s)
+            .map(|&v| Reached {
+                vertex: v as u32,
+                last: tree[v],
+                dist: dist[v] - h[s] + h[v],
+            })
+            .collect();
+        rows.push(row);
+        for &v in &touched {
+            dist[v] = INF;
+            tree[v] = NONE;
+            done[v] = false;
+        }
+        touched.clear();
     }
-    Paths { n, dist, last }
+    Paths::Sparse(rows)
 }
 
 /// Shortest paths from `source` (or, `reverse`, to it) over live vertices, with potentials `h`

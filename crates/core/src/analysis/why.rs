@@ -2,7 +2,7 @@
 //! past (the knowledge frontier, read off the vector clock), a shortest causal chain from it to
 //! the event, and the node's first event the event did not know about. Data only.
 
-use crate::clock::{relation, Clocks, Relation};
+use crate::clock::{relation, ClockRef, Clocks, Relation};
 use crate::graph::HbGraph;
 use crate::model::{EventIdx, NodeId, Trace};
 
@@ -39,7 +39,7 @@ pub fn knowledge<C: Clocks + ?Sized>(
     e: EventIdx,
 ) -> Knowledge {
     let own = trace.event(e).node;
-    let row = clocks.row(e).to_vec();
+    let row = clocks.clock(e).to_dense(trace.nodes.len());
     let nodes = (0..trace.nodes.len() as u32)
         .map(NodeId)
         .filter(|&n| n != own)
@@ -64,10 +64,11 @@ pub fn knowledge<C: Clocks + ?Sized>(
 }
 
 /// The events whose clocks [`knowledge`] reads: `e`, and each node's first event after what
-/// `e` had seen of it (`row` is `e`'s clock).
-pub fn wanted(trace: &Trace, e: EventIdx, row: &[u32]) -> Vec<EventIdx> {
+/// `e` had seen of it (`clock` is `e`'s clock).
+pub fn wanted(trace: &Trace, e: EventIdx, clock: ClockRef<'_>) -> Vec<EventIdx> {
     let mut events = vec![e];
-    for (n, &seen) in row.iter().enumerate() {
+    for (n, &seen) in clock.to_dense(trace.nodes.len()).iter().enumerate() {
+        // Fewer nodes than MAX_EVENTS.
         events.extend(first_after(trace, NodeId(n as u32), seen));
     }
     events

@@ -2,38 +2,35 @@
 //!
 //! Stamped input's Lamport and vector clocks are authoritative ([`crate::model::GivenClocks`]):
 //! a slice of an execution keeps the clocks of the whole, which its own events could not
-//! recompute. This engine computes nothing; it only spreads each event's given members into a
-//! row indexed by node, as the other engines hand rows out.
+//! recompute. This engine computes nothing; it hands each event's given members out as a
+//! sparse clock, as the other engines hand theirs out.
 
+use super::row::{ClockRef, Entry};
 use crate::model::{EventIdx, GivenClocks, Trace};
 
-/// Rows of given vector clocks, one event at a time, in a buffer reused between events.
+/// Given vector clocks, one event at a time, as sparse entries in a buffer reused between
+/// events: a given clock is its members, so nothing here grows with the nodes.
 #[derive(Debug, Default)]
 pub struct GivenReplay {
-    row: Vec<u32>,
-    /// The members set in `row` by the previous event, to clear them without a full pass.
-    set: Vec<usize>,
+    entries: Vec<Entry>,
 }
 
 impl GivenReplay {
     /// A replay of `trace`'s given clocks.
-    pub fn new(trace: &Trace) -> Self {
-        GivenReplay {
-            row: vec![0; trace.nodes.len()],
-            set: Vec::new(),
-        }
+    pub fn new(_trace: &Trace) -> Self {
+        GivenReplay::default()
     }
 
-    /// Event `e`'s given vector clock, indexed by node.
-    pub fn advance(&mut self, given: &GivenClocks, e: EventIdx) -> &[u32] {
-        for &n in &self.set {
-            self.row[n] = 0;
-        }
-        self.set.clear();
-        for &(n, count) in given.vc(e) {
-            self.row[n.index()] = count;
-            self.set.push(n.index());
-        }
-        &self.row
+    /// Event `e`'s given vector clock.
+    pub fn advance(&mut self, given: &GivenClocks, e: EventIdx) -> ClockRef<'_> {
+        self.entries.clear();
+        // Members are nonzero and in node order, as sparse entries must be.
+        self.entries.extend(
+            given
+                .vc(e)
+                .iter()
+                .map(|&(n, count)| Entry { node: n.0, count }),
+        );
+        ClockRef::Sparse(&self.entries)
     }
 }

@@ -9,15 +9,19 @@ pub mod hlc;
 pub mod lamport;
 pub mod packed;
 pub mod replay;
+pub mod row;
+pub mod table;
 pub mod tree;
 pub mod vector;
 
 pub use given::GivenReplay;
 pub use lamport::{LamportClocks, LamportEngine};
 pub use packed::PackedClocks;
-pub use replay::{Engine, Replay, ReplayWalk};
+pub use replay::{tree_fits, Engine, Replay, ReplayWalk, TREE_UP_TO_NODES};
+pub use row::{ClockRef, Entry, Row, RowPolicy};
+pub use table::ClockTable;
 pub use tree::{TreeClock, TreeReplay};
-pub use vector::{ClockWalk, Clocks, FlatVectorEngine, SelectedClocks, VectorClocks, VectorReplay};
+pub use vector::{ClockWalk, Clocks, FlatVectorEngine, VectorClocks, VectorReplay};
 
 use crate::model::{EventIdx, Trace};
 use crate::order::Causality;
@@ -55,7 +59,7 @@ pub fn run<E: ClockEngine>(trace: &Trace, causality: &Causality, mut engine: E) 
 }
 
 /// Lamport clocks of every event, and vector clocks of every event (the default) or of some
-/// ([`SelectedClocks`]).
+/// ([`ClockTable`]).
 #[derive(Clone, Debug)]
 pub struct Stamps<V = VectorClocks> {
     /// Lamport clock per event.
@@ -64,7 +68,8 @@ pub struct Stamps<V = VectorClocks> {
     pub vector: V,
 }
 
-/// Computes Lamport and vector clocks in one causal pass.
+/// Computes Lamport clocks and every event's dense vector clock in one causal pass: events x
+/// nodes counters, the reference for tests. Commands replay instead ([`Replay`]).
 pub fn stamp(trace: &Trace, causality: &Causality) -> Stamps {
     let (lamport, vector) = run(
         trace,

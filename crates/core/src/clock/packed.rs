@@ -1,5 +1,6 @@
 //! Vector clocks of chosen events, packed to keep many: each clock as its smallest component
-//! and every component's excess over it in one byte (two or four when they lie further apart).
+//! and every component's excess over it in one byte (two or four when they lie further apart),
+//! or, when few of its components are nonzero, as those components alone.
 //!
 //! A conflict report keeps the clocks of its witness events, tens of thousands at 1,000 nodes;
 //! as rows of `u32` they took more memory than the whole trace. The components of one clock lie
@@ -9,6 +10,7 @@
 
 use std::collections::HashSet;
 
+use super::row::{ClockRef, Entry};
 use super::{Engine, Replay};
 use crate::model::{EventIdx, Trace};
 use crate::order::Causality;
@@ -19,8 +21,10 @@ pub struct PackedClocks {
     width: usize,
     /// One entry per kept event, sorted by event.
     rows: Vec<PackedRow>,
-    /// Every row's excesses, `size` bytes each, little-endian.
+    /// Every dense row's excesses, `size` bytes each, little-endian.
     bytes: Vec<u8>,
+    /// Every sparse row's nonzero components.
+    entries: Vec<Entry>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,9 +32,11 @@ struct PackedRow {
     event: EventIdx,
     /// The smallest component.
     base: u32,
-    /// Bytes per component: 1, 2 or 4.
+    /// Bytes per component: 1, 2 or 4; 0 for a row kept as its `len` nonzero components.
     size: u8,
-    /// Where the row's bytes start.
+    /// Nonzero components of a sparse row.
+    len: u32,
+    /// Where the row's bytes (or entries) start.
     start: usize,
 }
 
@@ -54,22 +60,48 @@ impl PackedClocks {
     ) -> Self {
         let mut replay = Replay::new(engine, trace, causality);
         let mut packed = PackedClocks::new(trace.nodes.len());
-        // One byte per component is the usual size: reserving it spares growing by doubling.
         packed.rows.reserve_exact(wanted.len());
-        packed.bytes.reserve_exact(wanted.len() * packed.width);
         for &e in order {
-            let row = replay.advance(trace, causality, e);
+            let clock = replay.advance(trace, causality, e);
             if wanted.contains(&e) {
-                packed.push(e, row);
+                // Once one clock is dense, most are (news spreads at about the same pace
+                // everywhere), and one byte per component is the usual size: reserving it
+                // spares growing by doubling.
+                if packed.bytes.capacity() == 0 && clock.nonzero() * 8 >= packed.width {
+                    packed.bytes.reserve_exact(wanted.len() * packed.width);
+                }
+                packed.push(e, clock);
             }
         }
         packed.rows.sort_unstable_by_key(|r| r.event);
         packed
     }
 
-    /// Keeps `row` as event `e`'s clock; `e` must not be kept yet.
-    pub fn push(&mut self, e: EventIdx, row: &[u32]) {
-        assert_eq!(row.len(), self.width, "a clock has one component per node");
+    /// Keeps `clock` as event `e`'s; `e` must not be kept yet.
+    pub fn push(&mut self, e: EventIdx, clock: ClockRef<'_>) {
+        let nonzero = clock.nonzero();
+        // A sparse entry takes eight bytes; a dense component at least one.
+        if nonzero * 8 < self.width {
+            let start = self.entries.len();
+            self.entries
+                .extend(clock.entries().map(|(n, count)| Entry { node: n.0, count }));
+            self.insert(PackedRow {
+                event: e,
+                base: 0,
+                size: 0,
+                len: nonzero as u32,
+                start,
+            });
+            return;
+        }
+        let dense;
+        let row = match clock {
+            ClockRef::Dense(row) if row.len() == self.width => row,
+            _ => {
+                dense = clock.to_dense(self.width);
+                &dense[..]
+            }
+        };
         let base = row.iter().copied().min().unwrap_or(0);
         let spread = row.iter().map(|&c| c - base).max().unwrap_or(0);
         let size: u8 = match spread {
@@ -88,12 +120,17 @@ impl PackedClocks {
                 .extend(excesses.flat_map(|x| (x as u16).to_le_bytes())),
             _ => self.bytes.extend(excesses.flat_map(u32::to_le_bytes)),
         }
-        let packed = PackedRow {
+        self.insert(PackedRow {
             event: e,
             base,
             size,
+            len: 0,
             start,
-        };
+        });
+    }
+
+    fn insert(&mut self, packed: PackedRow) {
+        let e = packed.event;
         // Rows usually arrive in causal order; keep them sorted by event once all are in.
         match self.rows.last() {
             Some(last) if last.event > e => {
@@ -112,6 +149,13 @@ impl PackedClocks {
             return false;
         };
         let row = self.rows[i];
+        if row.size == 0 {
+            out.resize(self.width, 0);
+            for x in &self.entries[row.start..row.start + row.len as usize] {
+                out[x.node as usize] = x.count;
+            }
+            return true;
+        }
         let size = usize::from(row.size);
         let bytes = &self.bytes[row.start..row.start + self.width * size];
         let base = row.base;
@@ -186,7 +230,7 @@ mod tests {
                 if kept.iter().any(|(k, _)| *k == e) {
                     continue;
                 }
-                packed.push(e, &row);
+                packed.push(e, ClockRef::Dense(&row));
                 kept.push((e, row));
             }
             prop_assert_eq!(packed.len(), kept.len());
@@ -201,10 +245,21 @@ mod tests {
     #[test]
     fn each_clock_takes_the_bytes_its_spread_needs() {
         let mut packed = PackedClocks::new(4);
-        packed.push(EventIdx(3), &[900, 1000, 1200, 950]);
-        packed.push(EventIdx(1), &[0, 5, 0, 255]);
+        packed.push(EventIdx(3), ClockRef::Dense(&[900, 1000, 1200, 950]));
+        packed.push(EventIdx(1), ClockRef::Dense(&[0, 5, 0, 255]));
         assert_eq!(packed.bytes.len(), 4 * 2 + 4);
         assert_eq!(packed.row(EventIdx(1)), vec![0, 5, 0, 255]);
         assert_eq!(packed.row(EventIdx(3)), vec![900, 1000, 1200, 950]);
+        let mut wide = PackedClocks::new(20);
+        let sparse = [Entry { node: 3, count: 9 }, Entry { node: 19, count: 1 }];
+        wide.push(EventIdx(0), ClockRef::Sparse(&sparse));
+        assert!(
+            wide.bytes.is_empty() && wide.entries.len() == 2,
+            "kept sparse"
+        );
+        let mut expected = vec![0; 20];
+        expected[3] = 9;
+        expected[19] = 1;
+        assert_eq!(wide.row(EventIdx(0)), expected);
     }
 }

@@ -1,12 +1,14 @@
 //! Vector clocks computed on the fly, by either engine: flat rows ([`VectorReplay`]) or tree
 //! clocks ([`TreeReplay`]), or tree clocks while they stay cheap (`auto`). All hand out the
-//! same rows; they differ only in speed.
+//! same clocks; they differ only in speed and memory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::given::GivenReplay;
+use super::row::ClockRef;
+use super::table::ClockTable;
 use super::tree::TreeReplay;
-use super::vector::{ClockWalk, SelectedClocks, VectorReplay};
+use super::vector::{ClockWalk, VectorReplay};
 use crate::model::{EventIdx, Trace};
 use crate::order::Causality;
 
@@ -44,10 +46,18 @@ impl crate::Named for Engine {
 /// With fewer nodes, `auto` uses flat rows from the start.
 pub const TREE_FROM_NODES: usize = 256;
 
-/// With more nodes, `auto` uses flat rows from the start too: a tree clock takes six times a
-/// flat row's memory, every node holds one or two, and every message in flight one (2,048
-/// nodes: 100 to 200 MB of tree clocks before any message).
+/// With more nodes, `auto` uses flat rows from the start too, and so does `tree` (see
+/// [`tree_fits`]): a tree clock takes six times a dense row's memory whatever it has seen,
+/// every node holds one or two, and every message in flight one (2,048 nodes: 100 to 200 MB
+/// of tree clocks before any message; 20,000 nodes: 8 to 16 GB).
 pub const TREE_UP_TO_NODES: usize = 2048;
+
+/// Whether tree clocks may be used for `nodes` nodes: a tree clock holds a counter and a link
+/// for every node, so with more than [`TREE_UP_TO_NODES`] nodes `--engine tree` uses flat rows
+/// (whose rows stay sparse while they see few nodes) instead.
+pub fn tree_fits(nodes: usize) -> bool {
+    nodes <= TREE_UP_TO_NODES
+}
 
 /// `auto` leaves tree clocks when they move more nodes than this per event.
 pub const TREE_MAX_MOVED_PER_EVENT: u64 = 1;
@@ -97,6 +107,9 @@ impl Replay {
         }
         match engine {
             Engine::Flat => Replay::Flat(VectorReplay::new(trace, causality)),
+            Engine::Tree if !tree_fits(trace.nodes.len()) => {
+                Replay::Flat(VectorReplay::new(trace, causality))
+            }
             Engine::Tree => Replay::Tree(TreeReplay::new(trace, causality)),
             Engine::Auto if !(TREE_FROM_NODES..=TREE_UP_TO_NODES).contains(&trace.nodes.len()) => {
                 Replay::Flat(VectorReplay::new(trace, causality))
@@ -125,8 +138,8 @@ impl Replay {
     }
 
     /// Advances to event `e`, whose causal predecessors must all have been advanced to
-    /// already, and returns its vector clock (indexed by node).
-    pub fn advance(&mut self, trace: &Trace, causality: &Causality, e: EventIdx) -> &[u32] {
+    /// already, and returns its vector clock.
+    pub fn advance(&mut self, trace: &Trace, causality: &Causality, e: EventIdx) -> ClockRef<'_> {
         if let Replay::Trying(tree, watch) = self {
             let moved = tree.moved() - watch.since.1;
             let allowance = trace.nodes.len() as u64
@@ -165,16 +178,41 @@ impl Replay {
         causality: &Causality,
         order: &[EventIdx],
         wanted: &HashSet<EventIdx>,
-    ) -> SelectedClocks {
+    ) -> ClockTable {
+        Replay::keep(engine, trace, causality, order, wanted.len(), |e| {
+            wanted.contains(&e)
+        })
+    }
+
+    /// Replays `order` (a causal order of all events) and keeps every event's clock, each in
+    /// the smaller of its dense and sparse forms (see [`ClockTable`]).
+    pub fn all(
+        engine: Engine,
+        trace: &Trace,
+        causality: &Causality,
+        order: &[EventIdx],
+    ) -> ClockTable {
+        Replay::keep(engine, trace, causality, order, trace.len(), |_| true)
+    }
+
+    fn keep(
+        engine: Engine,
+        trace: &Trace,
+        causality: &Causality,
+        order: &[EventIdx],
+        expected: usize,
+        wanted: impl Fn(EventIdx) -> bool,
+    ) -> ClockTable {
         let mut replay = Replay::new(engine, trace, causality);
-        let mut rows = HashMap::with_capacity(wanted.len());
+        let mut table = ClockTable::new(trace.nodes.len());
+        table.reserve(expected);
         for &e in order {
-            let row = replay.advance(trace, causality, e);
-            if wanted.contains(&e) {
-                rows.insert(e, row.to_vec().into_boxed_slice());
+            let clock = replay.advance(trace, causality, e);
+            if wanted(e) {
+                table.push(e, clock);
             }
         }
-        SelectedClocks { rows }
+        table.finish()
     }
 }
 
@@ -197,7 +235,7 @@ impl<'a> ReplayWalk<'a> {
 }
 
 impl ClockWalk for ReplayWalk<'_> {
-    fn visit(&mut self, e: EventIdx) -> &[u32] {
+    fn visit(&mut self, e: EventIdx) -> ClockRef<'_> {
         self.replay.advance(self.trace, self.causality, e)
     }
 }

@@ -10,11 +10,14 @@
 //! the receiver's knowledge of `u`. A receive that brings nothing new costs one comparison; one
 //! that brings news from `k` nodes costs `O(k)`, not `O(nodes)`.
 //!
-//! The counters themselves are kept dense (indexed by node), so a tree clock hands out the same
-//! `&[u32]` row as a flat one and every reader works unchanged.
+//! The counters themselves are kept dense (indexed by node), so a tree clock hands out a dense
+//! row as flat rows do and every reader works unchanged; it also means a tree clock takes
+//! memory for every node, which is why [`super::tree_fits`] bounds the nodes it is used for.
 
 use std::collections::HashMap;
 
+use super::row::{ClockRef, Row, RowPolicy};
+use super::vector::awaited_receives;
 use super::VectorReplay;
 use crate::model::{EventIdx, NodeId, Trace};
 use crate::order::Causality;
@@ -250,10 +253,7 @@ impl TreeReplay {
     /// A replay of `trace`, whose messages `causality` matched.
     pub fn new(trace: &Trace, causality: &Causality) -> Self {
         let width = trace.nodes.len();
-        let mut awaited = vec![0u32; trace.len()];
-        for (send, _) in causality.message_edges() {
-            awaited[send.index()] += 1;
-        }
+        let awaited = awaited_receives(trace, causality);
         TreeReplay {
             current: (0..width)
                 .map(|n| TreeClock::new(width, NodeId(n as u32)))
@@ -267,7 +267,7 @@ impl TreeReplay {
 
     /// Advances to event `e`, whose causal predecessors must all have been advanced to
     /// already, and returns its vector clock (indexed by node).
-    pub fn advance(&mut self, trace: &Trace, causality: &Causality, e: EventIdx) -> &[u32] {
+    pub fn advance(&mut self, trace: &Trace, causality: &Causality, e: EventIdx) -> ClockRef<'_> {
         let ev = trace.event(e);
         let node = ev.node.index();
         self.current[node].set_own(ev.seq);
@@ -300,7 +300,7 @@ impl TreeReplay {
             };
             self.in_flight.insert(e, copy);
         }
-        self.current[node].as_slice()
+        ClockRef::Dense(self.current[node].as_slice())
     }
 
     /// Nodes moved by joins and copies so far (see [`Scratch::moved`]).
@@ -308,17 +308,23 @@ impl TreeReplay {
         self.scratch.moved
     }
 
-    /// The same replay continued with flat rows: a tree clock's counters are a flat row.
+    /// The same replay continued with flat rows: a tree clock's counters are a dense row.
     pub fn into_flat(self) -> VectorReplay {
         VectorReplay {
             width: self.current.len(),
-            current: self.current.into_iter().map(|c| c.clk).collect(),
+            policy: RowPolicy::default(),
+            current: self
+                .current
+                .into_iter()
+                .map(|c| Row::Dense(c.clk))
+                .collect(),
             awaited: self.awaited,
             in_flight: self
                 .in_flight
                 .into_iter()
-                .map(|(e, c)| (e, c.clk))
+                .map(|(e, c)| (e, Row::Dense(c.clk)))
                 .collect(),
+            scratch: Vec::new(),
         }
     }
 }

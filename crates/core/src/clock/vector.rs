@@ -1,9 +1,12 @@
-//! Vector clocks, stored flat: one dense row of `nodes` counters per event.
+//! Vector clocks by flat rows: stored for every event ([`FlatVectorEngine`]), or computed on
+//! the fly ([`VectorReplay`]).
 //!
 //! The row of an event on node `n` at position `N` has `row[n] == N`; a receive first takes
-//! the component-wise maximum with its send's row. Memory is events x nodes x 4 bytes, right
-//! for traces up to millions of cells; compact engines answer the same questions.
+//! the component-wise maximum with its send's row. Stored, memory is events x nodes x 4 bytes:
+//! the simple reference that tests check the other engines against, and no command uses. The
+//! replay holds only the current clocks, each sparse or dense (see [`super::row`]).
 
+use super::row::{ClockRef, Entry, Row, RowPolicy};
 use super::ClockEngine;
 use crate::model::{EventIdx, NodeId, Trace};
 
@@ -34,30 +37,18 @@ impl VectorClocks {
 
 /// Read access to the vector clocks of some events.
 pub trait Clocks {
-    /// Event `e`'s clock, indexed by node. Panics when `e`'s clock is not held.
-    fn row(&self, e: EventIdx) -> &[u32];
+    /// Event `e`'s clock. Panics when `e`'s clock is not held.
+    fn clock(&self, e: EventIdx) -> ClockRef<'_>;
 
     /// Component `n` of event `e`'s clock.
     fn get(&self, e: EventIdx, n: NodeId) -> u32 {
-        self.row(e)[n.index()]
+        self.clock(e).get(n.index())
     }
 }
 
 impl Clocks for VectorClocks {
-    fn row(&self, e: EventIdx) -> &[u32] {
-        VectorClocks::row(self, e)
-    }
-}
-
-/// The clocks of chosen events only (witnesses of a report), kept by [`super::Replay::select`].
-#[derive(Clone, Debug, Default)]
-pub struct SelectedClocks {
-    pub(super) rows: std::collections::HashMap<EventIdx, Box<[u32]>>,
-}
-
-impl Clocks for SelectedClocks {
-    fn row(&self, e: EventIdx) -> &[u32] {
-        &self.rows[&e]
+    fn clock(&self, e: EventIdx) -> ClockRef<'_> {
+        ClockRef::Dense(self.row(e))
     }
 }
 
@@ -65,12 +56,12 @@ impl Clocks for SelectedClocks {
 /// computed on the fly by a [`super::ReplayWalk`].
 pub trait ClockWalk {
     /// The clock of `e`, the next event of the walk (every event of the order, in turn).
-    fn visit(&mut self, e: EventIdx) -> &[u32];
+    fn visit(&mut self, e: EventIdx) -> ClockRef<'_>;
 }
 
 impl ClockWalk for &VectorClocks {
-    fn visit(&mut self, e: EventIdx) -> &[u32] {
-        self.row(e)
+    fn visit(&mut self, e: EventIdx) -> ClockRef<'_> {
+        ClockRef::Dense(self.row(e))
     }
 }
 
@@ -128,70 +119,90 @@ impl ClockEngine for FlatVectorEngine {
 /// Vector clocks computed on the fly, event by event in any causal order, keeping only each
 /// node's current clock and the clocks of messages that some receiver has yet to receive.
 ///
-/// Memory is nodes x nodes plus the messages in flight, not events x nodes: `stamp` writes
-/// each event's clock as it goes instead of storing all of them.
+/// Memory is the nodes' current clocks plus the messages in flight, not events x nodes:
+/// `stamp` writes each event's clock as it goes instead of storing all of them. Each clock is
+/// a [`Row`], sparse while it has seen few nodes (so 20,000 nodes that each hear of a few
+/// others take memory for those few, not 20,000 x 20,000 counters), dense once it fills.
 #[derive(Debug, Default)]
 pub struct VectorReplay {
     pub(super) width: usize,
-    pub(super) current: Vec<Vec<u32>>,
+    pub(super) policy: RowPolicy,
+    pub(super) current: Vec<Row>,
     /// Receives each send still awaits.
     pub(super) awaited: Vec<u32>,
-    pub(super) in_flight: std::collections::HashMap<EventIdx, Vec<u32>>,
+    pub(super) in_flight: std::collections::HashMap<EventIdx, Row>,
+    pub(super) scratch: Vec<Entry>,
 }
 
 impl VectorReplay {
     /// A replay of `trace`, whose messages `causality` matched.
     pub fn new(trace: &Trace, causality: &crate::order::Causality) -> Self {
+        VectorReplay::with_policy(trace, causality, RowPolicy::default())
+    }
+
+    /// A replay whose rows turn dense as `policy` says (the clocks are the same).
+    pub fn with_policy(
+        trace: &Trace,
+        causality: &crate::order::Causality,
+        policy: RowPolicy,
+    ) -> Self {
         let width = trace.nodes.len();
-        let mut awaited = vec![0u32; trace.len()];
-        for (send, _) in causality.message_edges() {
-            awaited[send.index()] += 1;
-        }
         VectorReplay {
             width,
-            current: vec![vec![0; width]; width],
-            awaited,
+            policy,
+            current: (0..width).map(|_| policy.new_row(width)).collect(),
+            awaited: awaited_receives(trace, causality),
             in_flight: std::collections::HashMap::new(),
+            scratch: Vec::new(),
         }
     }
 
     /// Advances to event `e`, whose causal predecessors must all have been advanced to
-    /// already, and returns its vector clock (indexed by node).
+    /// already, and returns its vector clock.
     pub fn advance(
         &mut self,
         trace: &Trace,
         causality: &crate::order::Causality,
         e: EventIdx,
-    ) -> &[u32] {
+    ) -> ClockRef<'_> {
         let ev = trace.event(e);
         let node = ev.node.index();
+        let (width, policy) = (self.width, &self.policy);
         for s in causality.sends(e) {
             let left = &mut self.awaited[s.index()];
             *left -= 1;
-            let sent = if *left == 0 {
-                self.in_flight.remove(&s)
-            } else {
-                None
-            };
             let clock = &mut self.current[node];
-            match &sent {
-                Some(v) => join(clock, v),
-                None => join(clock, &self.in_flight[&s]),
+            if *left == 0 {
+                let sent = self
+                    .in_flight
+                    .remove(&s)
+                    .expect("a send awaited by a receive is in flight");
+                clock.join(sent.as_clock(), width, policy, &mut self.scratch);
+            } else {
+                clock.join(
+                    self.in_flight[&s].as_clock(),
+                    width,
+                    policy,
+                    &mut self.scratch,
+                );
             }
         }
-        self.current[node][node] = ev.seq;
+        self.current[node].set(node, ev.seq, width, policy);
         if self.awaited[e.index()] > 0 {
             self.in_flight.insert(e, self.current[node].clone());
         }
-        debug_assert_eq!(self.current[node].len(), self.width);
-        &self.current[node]
+        self.current[node].as_clock()
     }
 }
 
-fn join(into: &mut [u32], from: &[u32]) {
-    for (a, &b) in into.iter_mut().zip(from) {
-        *a = (*a).max(b);
+/// How many receives each event's sends have: a send's clock is kept until all have come.
+pub(super) fn awaited_receives(trace: &Trace, causality: &crate::order::Causality) -> Vec<u32> {
+    let mut awaited = vec![0u32; trace.len()];
+    for (send, _) in causality.message_edges() {
+        // At most one receive per event and role: fewer than u32::MAX events.
+        awaited[send.index()] += 1;
     }
+    awaited
 }
 
 #[cfg(test)]
@@ -220,9 +231,12 @@ mod tests {
         let causality = causal_order(&trace).unwrap();
         let stored = run(&trace, &causality, FlatVectorEngine::new(&trace));
         let mut replay = VectorReplay::new(&trace, &causality);
+        let mut sparse = VectorReplay::with_policy(&trace, &causality, RowPolicy::sparse_until(0));
         for &e in &causality.order {
             assert_eq!(replay.advance(&trace, &causality, e), stored.row(e));
+            assert_eq!(sparse.advance(&trace, &causality, e), stored.row(e));
         }
+        assert!(sparse.current.iter().all(|r| !r.is_dense()));
         assert!(replay.in_flight.is_empty(), "every message was received");
     }
 }

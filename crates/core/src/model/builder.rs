@@ -66,6 +66,10 @@ pub struct TraceBuilder {
     given: GivenClocks,
     /// How many pushed events came with given clocks.
     given_events: usize,
+    /// The first event past what the trace can number, if any (see [`MAX_EVENTS`]).
+    overflow: Option<InputError>,
+    /// [`MAX_EVENTS`], or fewer for tests of the limit.
+    event_limit: Option<usize>,
     /// Spans seen so far, by (trace id, span id), and each pushed event's span (empty until
     /// an event has one).
     span_ids: HashMap<(String, String), u32>,
@@ -100,12 +104,47 @@ impl TraceBuilder {
     /// Registers an input file and returns its index for [`TraceBuilder::push`].
     pub fn add_file(&mut self, name: impl Into<String>) -> u32 {
         self.files.push(name.into());
-        (self.files.len() - 1) as u32
+        u32::try_from(self.files.len() - 1)
+            .expect("input files are named on a command line: far fewer than u32::MAX")
+    }
+
+    /// A builder that takes at most `limit` events (at most [`MAX_EVENTS`]): for tests of
+    /// what happens at the limit, which no test can reach with four billion events.
+    pub fn with_event_limit(limit: usize) -> Self {
+        TraceBuilder {
+            event_limit: Some(limit.min(MAX_EVENTS)),
+            ..TraceBuilder::default()
+        }
+    }
+
+    /// The first event that did not fit (see [`MAX_EVENTS`]): parsers push on without looking,
+    /// and whoever drives them asks here after each file.
+    pub fn check_limits(&self) -> Result<(), InputError> {
+        match &self.overflow {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn refuse(&mut self, file: u32, line: u32, what: String) {
+        if self.overflow.is_none() {
+            let name = self.files.get(file as usize).map_or("", String::as_str);
+            self.overflow = Some(InputError::new(
+                name,
+                line,
+                format!("expected at most {what}"),
+            ));
+        }
     }
 
     /// Starts a new execution: events pushed from now on belong to it, and its nodes are
     /// distinct from other executions' nodes of the same name.
     pub fn start_execution(&mut self, label: impl Into<String>) {
+        if self.executions.len() >= MAX_EVENTS {
+            let file = u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(0);
+            self.refuse(file, 0, format!("{MAX_EVENTS} executions"));
+            return;
+        }
         self.executions.push(label.into());
     }
 
@@ -150,34 +189,41 @@ impl TraceBuilder {
     }
 
     fn current_execution(&self) -> u32 {
+        // start_execution keeps them fewer than u32::MAX.
         self.executions.len().saturating_sub(1) as u32
     }
 
-    // Interning looks names up by reference and copies a name only the first time.
-    fn intern_node(&mut self, name: String) -> NodeId {
+    // Interning looks names up by reference and copies a name only the first time. `None`
+    // past MAX_EVENTS nodes (given clocks name nodes too, not only events).
+    fn intern_node(&mut self, name: String) -> Option<NodeId> {
         let execution = self.current_execution();
         if self.node_ids.len() <= execution as usize {
             self.node_ids
                 .resize_with(execution as usize + 1, HashMap::new);
         }
         if let Some(&id) = self.node_ids[execution as usize].get(&name) {
-            return NodeId(id);
+            return Some(NodeId(id));
+        }
+        if self.nodes.len() >= MAX_EVENTS {
+            return None;
         }
         let id = self.nodes.len() as u32;
         self.node_ids[execution as usize].insert(name.clone(), id);
         self.nodes.push(name);
         self.node_execution.push(execution);
-        NodeId(id)
+        Some(NodeId(id))
     }
 
-    fn intern_key(&mut self, name: String) -> KeyId {
+    fn intern_key(&mut self, name: String) -> Option<KeyId> {
         if let Some(&id) = self.key_ids.get(&name) {
-            return KeyId(id);
+            return Some(KeyId(id));
         }
-        let id = self.keys.len() as u32;
+        let id = u32::try_from(self.keys.len())
+            .ok()
+            .filter(|&id| id < u32::MAX)?;
         self.key_ids.insert(name.clone(), id);
         self.keys.push(name);
-        KeyId(id)
+        Some(KeyId(id))
     }
 
     /// How many events pushed so far came with given clocks (stamped input): none, or all
@@ -187,7 +233,27 @@ impl TraceBuilder {
     }
 
     /// Adds one event from file `file`, after the events already added for its node.
+    ///
+    /// Past [`MAX_EVENTS`] events (or nodes, or `u32::MAX` keys or given clock members) the
+    /// event is refused and so is every later one; [`TraceBuilder::check_limits`] then names
+    /// where.
     pub fn push(&mut self, file: u32, raw: RawEvent) {
+        if self.overflow.is_some() {
+            return;
+        }
+        let limit = self.event_limit.unwrap_or(MAX_EVENTS);
+        if self.events.len() >= limit {
+            self.refuse(file, raw.line, format!("{limit} events"));
+            return;
+        }
+        let Ok(writes_len) = u32::try_from(raw.writes.len()) else {
+            self.refuse(
+                file,
+                raw.line,
+                format!("{} keys written by one event", u32::MAX),
+            );
+            return;
+        };
         // Given clocks are recorded only for stamped input (every event has them, or none).
         if let Some(stamp) = raw.given {
             if self.given.starts.is_empty() {
@@ -196,13 +262,25 @@ impl TraceBuilder {
             self.given_events += 1;
             self.given.lamport.push(stamp.lamport);
             for (name, count) in stamp.vc {
-                let n = self.intern_node(name);
+                let Some(n) = self.intern_node(name) else {
+                    self.refuse(file, raw.line, format!("{MAX_EVENTS} nodes"));
+                    return;
+                };
                 self.given.members.push((n, count));
             }
-            self.given.starts.push(self.given.members.len() as u32);
+            let Ok(members) = u32::try_from(self.given.members.len()) else {
+                self.refuse(
+                    file,
+                    raw.line,
+                    format!("{} vector-clock members in all", u32::MAX),
+                );
+                return;
+            };
+            self.given.starts.push(members);
         }
         if let Some(span) = &raw.span {
             let key = (span.trace_id.clone(), span.span_id.clone());
+            // At most one new span per event: fewer than MAX_EVENTS.
             let next = self.spans.len() as u32;
             let id = *self.span_ids.entry(key).or_insert(next);
             if id == next {
@@ -223,14 +301,20 @@ impl TraceBuilder {
         } else if !self.span_of.is_empty() {
             self.span_of.push(None);
         }
-        let node = self.intern_node(raw.node);
-        let writes_len = raw.writes.len() as u32;
-        let keys = raw
+        let Some(node) = self.intern_node(raw.node) else {
+            self.refuse(file, raw.line, format!("{MAX_EVENTS} nodes"));
+            return;
+        };
+        let keys: Option<Box<[KeyId]>> = raw
             .writes
             .into_iter()
             .chain(raw.reads)
             .map(|k| self.intern_key(k))
             .collect();
+        let Some(keys) = keys else {
+            self.refuse(file, raw.line, format!("{} distinct keys", u32::MAX - 1));
+            return;
+        };
         let fields = match raw.fields_text {
             _ if self.drop_fields => Fields::default(),
             Some(text) => text,
@@ -333,6 +417,7 @@ impl TraceBuilder {
                 used[n.index()] = true;
             }
         }
+        // Every index below is of at most MAX_EVENTS events (or nodes): it fits u32.
         let mut order: Vec<u32> = (0..display.len() as u32)
             .filter(|&n| used[n as usize])
             .collect();

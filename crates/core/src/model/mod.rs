@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::error::InputError;
+
 mod builder;
 mod fields;
 mod marks;
@@ -13,6 +15,10 @@ mod marks;
 #[cfg(test)]
 pub(crate) use builder::test_trace;
 pub use builder::{RawEvent, TraceBuilder};
+
+/// The most events (and nodes) a trace holds: they and their positions are numbered in
+/// `u32`, one value spared. [`TraceBuilder::push`] refuses more, so every index fits.
+pub const MAX_EVENTS: usize = u32::MAX as usize - 1;
 pub use fields::{Fields, TRACKED_KEYS};
 pub use marks::{EventFlags, GivenStamp, RawSpan, SpanPhase};
 
@@ -158,7 +164,9 @@ struct EventExtra {
 /// A whole execution: its nodes, their events in program order, and the files they came from.
 ///
 /// Invariants (established by [`TraceBuilder::finish`]): node ids are sorted by name;
-/// `by_node[n]` lists node `n`'s events in program order and `events[by_node[n][k]].seq == k + 1`.
+/// `by_node[n]` lists node `n`'s events in program order and `events[by_node[n][k]].seq == k + 1`;
+/// there are at most [`MAX_EVENTS`] events and nodes, so every count and index of events, nodes
+/// and positions fits a `u32` below `u32::MAX` (free for sentinels).
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     /// Input file names as the user gave them (`<stdin>` for standard input).
@@ -658,6 +666,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.ends_with("the input has no events"), "{err}");
+    }
+
+    #[test]
+    fn events_past_the_limit_are_refused_naming_the_first() {
+        let mut b = TraceBuilder::with_event_limit(2);
+        let f = b.add_file("x.jsonl");
+        for line in 1..=4 {
+            b.push(f, raw("a", line));
+        }
+        let err = b.check_limits().unwrap_err();
+        assert_eq!(err.to_string(), "x.jsonl:3: expected at most 2 events");
+        assert_eq!(b.pushed(), 2);
+        assert!(TraceBuilder::new().check_limits().is_ok());
     }
 
     #[test]

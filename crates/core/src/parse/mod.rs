@@ -429,13 +429,15 @@ pub fn parse_inputs(
         if skips > 0 {
             skipped.push((name, skips));
         }
+        builder.check_limits()?;
     }
     clocks.finish(&mut builder, options.execution.as_deref());
     warnings.extend(spans.finish(
         &mut builder,
         options.links_as_causal,
         options.key_attr.as_deref(),
-    ));
+    )?);
+    builder.check_limits()?;
     let trace = builder
         .finish_execution(options.execution.as_deref())
         .map_err(Error::Usage)?;

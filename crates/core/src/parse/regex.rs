@@ -143,7 +143,7 @@ pub fn parse_line(
     for name in re.capture_names().flatten() {
         let Some(m) = caps.name(name) else { continue };
         let value = m.as_str();
-        let column = Some(text[..m.start()].chars().count() as u32 + 1);
+        let column = Some(crate::input::position(text[..m.start()].chars().count()));
         let fail = |message: String| ctx.error(line, message).at_column(column);
         match name {
             "node" => node = Some(value.to_string()),

@@ -50,7 +50,7 @@ fn split_line(text: &str) -> Result<Line<'_>, (String, u32)> {
             format!(
                 "expected an STD line `thread|op(arg)|loc` with op r, w, acq, rel, fork, join, begin or end, found {found:?}"
             ),
-            col as u32,
+            crate::input::saturate(col),
         )
     };
     let mut parts = text.splitn(3, '|');
@@ -87,7 +87,7 @@ fn split_line(text: &str) -> Result<Line<'_>, (String, u32)> {
     if arg.is_empty() && op != Op::Local {
         return Err((
             format!("expected an argument in {op_text:?}: r, w, acq, rel, fork and join name a variable, lock or thread"),
-            op_col as u32,
+            crate::input::saturate(op_col),
         ));
     }
     Ok(Line {
@@ -232,7 +232,8 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
         }
         let l = split_line(trimmed).map_err(|(msg, col)| {
             let indent = text.len() - text.trim_start().len();
-            ctx.error(line, msg).at_column(Some(col + indent as u32))
+            ctx.error(line, msg)
+                .at_column(Some(col.saturating_add(crate::input::saturate(indent))))
         })?;
         let t = st.thread(l.thread);
         st.flush(t, file, builder);

@@ -17,7 +17,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 
 use super::jsonl::write_vc;
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::model::{EventIdx, SpanPhase, Trace};
 use crate::order::Causality;
 
@@ -35,10 +35,10 @@ enum Shape {
     clippy::too_many_lines,
     reason = "the trace events of one export, written in the order the format wants them"
 )]
-pub fn write_chrome(
+pub fn write_chrome<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     causality: &Causality,
 ) -> io::Result<()> {
     let n = trace.len();
@@ -285,7 +285,12 @@ fn span_key(trace: &Trace, e: EventIdx) -> Option<(SpanPhase, (&str, &str, &str)
 
 /// Display time of every event in nanoseconds from the origin, never before its node
 /// predecessor's.
-fn display_times(trace: &Trace, stamps: &Stamps, wall: bool, origin: i64) -> Vec<i64> {
+fn display_times<C: Clocks>(
+    trace: &Trace,
+    stamps: &Stamps<C>,
+    wall: bool,
+    origin: i64,
+) -> Vec<i64> {
     let mut ts = vec![0i64; trace.len()];
     for lane in &trace.by_node {
         if !wall {
@@ -323,10 +328,10 @@ fn micros(ns: i64) -> String {
 
 /// `{"id", "lamport", "vc", fields...}`, names prefixed with `prefix` (for `E` events, whose
 /// args Perfetto merges into the slice's).
-fn write_args(
+fn write_args<C: Clocks>(
     buf: &mut Vec<u8>,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     e: EventIdx,
     prefix: &str,
 ) -> io::Result<()> {
@@ -336,7 +341,7 @@ fn write_args(
         serde_json::to_string(&trace.event_id(e).to_string())?,
         stamps.lamport[e.index()]
     )?;
-    write_vc(buf, trace, stamps.vector.row(e))?;
+    write_vc(buf, trace, stamps.vector.clock(e))?;
     for (k, v) in &trace.event(e).fields.to_map() {
         // The slice's begin already says which span it is.
         let repeated = !prefix.is_empty()

@@ -7,8 +7,7 @@
 use std::io::{self, Write};
 
 use crate::analysis::conflicts::{access, ConflictKind, ConflictReport, Witness};
-use crate::clock::Clocks;
-use crate::clock::PackedClocks;
+use crate::clock::{ClockRef, Clocks, PackedClocks};
 use crate::model::{EventIdx, KeyId, Trace};
 use crate::render::fmt::{display_width, one_line, plural, time};
 use crate::render::jsonl::write_vc;
@@ -42,12 +41,12 @@ impl<'a> PairClocks<'a> {
 }
 
 impl Clocks for PairClocks<'_> {
-    fn row(&self, e: EventIdx) -> &[u32] {
-        if e == self.a {
+    fn clock(&self, e: EventIdx) -> ClockRef<'_> {
+        ClockRef::Dense(if e == self.a {
             &self.a_row
         } else {
             &self.b_row
-        }
+        })
     }
 }
 
@@ -132,7 +131,7 @@ fn write_event_json(
     w.write_all(b",\"time\":")?;
     serde_json::to_writer(&mut *w, &ev.time().map(time))?;
     write!(w, ",\"lamport\":{},\"vc\":", vc.lamport[e.index()])?;
-    write_vc(w, trace, vc.row(e))?;
+    write_vc(w, trace, vc.clock(e))?;
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{}}}", loc.line)
@@ -228,7 +227,7 @@ fn write_event(
     let text = format!(
         "lamport {}  vc {}",
         vc.lamport[e.index()],
-        crate::render::fmt::vc(&trace.nodes, vc.row(e))
+        crate::render::fmt::vc(&trace.nodes, vc.clock(e))
     );
     writeln!(w, "    {:width$}  {}", "", palette.dim(&text))
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, SecondsFormat};
 use unicode_width::UnicodeWidthChar;
 
+use crate::clock::ClockRef;
 use crate::model::{EventKind, Timestamp};
 use crate::render::Palette;
 
@@ -257,17 +258,14 @@ pub fn truncate_middle(s: &str, width: usize) -> String {
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out, built as one string (at
 /// 1,000 nodes a string per component dominated the conflict report's time).
-pub fn vc(nodes: &[String], row: &[u32]) -> String {
+pub fn vc(nodes: &[String], clock: ClockRef<'_>) -> String {
     let mut text = String::from("[");
     let mut digits = itoa::Buffer::new();
-    for (n, &c) in row.iter().enumerate() {
-        if c == 0 {
-            continue;
-        }
+    for (n, c) in clock.entries() {
         if text.len() > 1 {
             text.push(' ');
         }
-        text.push_str(&one_line(&nodes[n]));
+        text.push_str(&one_line(&nodes[n.index()]));
         text.push(':');
         text.push_str(digits.format(c));
     }

@@ -98,11 +98,9 @@ fn event_json<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, item: Item) -> Value
     let ev = trace.event(item.first());
     let vc: serde_json::Map<String, Value> = stamps
         .vector
-        .row(last)
-        .iter()
-        .enumerate()
-        .filter(|(_, &c)| c > 0)
-        .map(|(n, &c)| (trace.nodes[n].clone(), Value::from(c)))
+        .clock(last)
+        .entries()
+        .map(|(n, c)| (trace.node_name(n).to_string(), Value::from(c)))
         .collect();
     let mut v = json!({
         "id": item_id(trace, item),

@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use crate::clock::hlc::Hlc;
-use crate::clock::{self, Engine, LamportEngine, Replay};
+use crate::clock::{self, ClockRef, Engine, LamportEngine, Replay};
 use crate::model::{EventFlags, EventIdx, Fields, Trace};
 use crate::order::Causality;
 use crate::stream::Stamped;
@@ -56,7 +56,7 @@ impl<'t> JsonlWriter<'t> {
         w: &mut dyn Write,
         e: EventIdx,
         lamport: u64,
-        vc: &[u32],
+        vc: ClockRef<'_>,
         hlc: Option<Option<Hlc>>,
     ) -> io::Result<()> {
         self.write_marked(w, e, lamport, vc, hlc, EventFlags::NONE)
@@ -69,7 +69,7 @@ impl<'t> JsonlWriter<'t> {
         w: &mut dyn Write,
         e: EventIdx,
         lamport: u64,
-        vc: &[u32],
+        vc: ClockRef<'_>,
         hlc: Option<Option<Hlc>>,
         marks: EventFlags,
     ) -> io::Result<()> {
@@ -88,7 +88,7 @@ impl<'t> JsonlWriter<'t> {
         w: &mut Vec<u8>,
         e: EventIdx,
         lamport: u64,
-        vc: &[u32],
+        vc: ClockRef<'_>,
         hlc: Option<Option<Hlc>>,
         marks: EventFlags,
     ) -> io::Result<()> {
@@ -204,14 +204,24 @@ impl VcKey {
 }
 
 /// Writes a vector clock's members `{"a":1,"b":3}`, zero components left out, nodes in order.
-fn write_vc_members(w: &mut Vec<u8>, keys: &[VcKey], vc: &[u32]) {
+fn write_vc_members(w: &mut Vec<u8>, keys: &[VcKey], vc: ClockRef<'_>) {
     let open = w.len();
-    for (key, &count) in keys.iter().zip(vc) {
-        if count == 0 {
-            continue;
+    match vc {
+        ClockRef::Dense(row) => {
+            for (key, &count) in keys.iter().zip(row) {
+                if count == 0 {
+                    continue;
+                }
+                key.push_to(w);
+                push_u32(w, count);
+            }
         }
-        key.push_to(w);
-        push_u32(w, count);
+        ClockRef::Sparse(entries) => {
+            for x in entries {
+                keys[x.node as usize].push_to(w);
+                push_u32(w, x.count);
+            }
+        }
     }
     close_members(w, open);
 }
@@ -336,17 +346,14 @@ impl StreamWriter {
 
 /// A vector clock as a JSON object from node name to count, zero components omitted,
 /// nodes in name order.
-pub fn write_vc(w: &mut dyn Write, trace: &Trace, row: &[u32]) -> io::Result<()> {
+pub fn write_vc(w: &mut dyn Write, trace: &Trace, clock: ClockRef<'_>) -> io::Result<()> {
     w.write_all(b"{")?;
     let mut first = true;
-    for (n, &count) in row.iter().enumerate() {
-        if count == 0 {
-            continue;
-        }
+    for (n, count) in clock.entries() {
         if !std::mem::take(&mut first) {
             w.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *w, &trace.nodes[n])?;
+        serde_json::to_writer(&mut *w, trace.node_name(n))?;
         write!(w, ":{count}")?;
     }
     w.write_all(b"}")
@@ -415,7 +422,19 @@ mod tests {
             [0, 0, 0, 0, 9],
         ] {
             let mut w = Vec::new();
-            write_vc_members(&mut w, &keys, &vc);
+            write_vc_members(&mut w, &keys, ClockRef::Dense(&vc));
+            let entries: Vec<crate::clock::Entry> = vc
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(n, &c)| crate::clock::Entry {
+                    node: n as u32,
+                    count: c,
+                })
+                .collect();
+            let mut sparse = Vec::new();
+            write_vc_members(&mut sparse, &keys, ClockRef::Sparse(&entries));
+            assert_eq!(sparse, w, "sparse and dense clocks are written alike");
             // The same bytes as serde_json writes for the members, in node order.
             let members: Vec<String> = names
                 .iter()

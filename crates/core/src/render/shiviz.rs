@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::model::{EventIdx, Trace};
 use crate::render::fmt::one_line;
 
@@ -22,10 +22,10 @@ pub const REGEX: &str = r"^(?<host>.*) (?<clock>{.*})\n(?<event>.*)";
 pub const DELIMITER: &str = r"^=== (?<trace>.*) ===$";
 
 /// Writes the header lines and every event in `events`.
-pub fn write_shiviz(
+pub fn write_shiviz<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     events: &[EventIdx],
 ) -> io::Result<()> {
     if trace.executions.len() <= 1 {
@@ -72,10 +72,10 @@ pub fn write_shiviz(
     Ok(())
 }
 
-fn write_event(
+fn write_event<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     e: EventIdx,
     prefix: &str,
 ) -> io::Result<()> {
@@ -83,14 +83,11 @@ fn write_event(
     let strip = |name: &'_ str| -> String { one_line(name.strip_prefix(prefix).unwrap_or(name)) };
     write!(w, "{} {{", strip(trace.node_name(ev.node)))?;
     let mut first = true;
-    for (n, &count) in stamps.vector.row(e).iter().enumerate() {
-        if count == 0 {
-            continue;
-        }
+    for (n, count) in stamps.vector.clock(e).entries() {
         if !std::mem::take(&mut first) {
             w.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *w, &strip(&trace.nodes[n]))?;
+        serde_json::to_writer(&mut *w, &strip(trace.node_name(n)))?;
         write!(w, ":{count}")?;
     }
     w.write_all(b"}\n")?;

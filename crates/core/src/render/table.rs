@@ -2,17 +2,17 @@
 
 use std::io::{self, Write};
 
-use crate::clock::Stamps;
+use crate::clock::{Clocks, Stamps};
 use crate::model::{EventIdx, Trace};
 use crate::render::fmt::{vc, Style, Table};
 use crate::render::Palette;
 
 /// Writes a header and one row per event: Lamport clock, id, node, kind, message, vector
 /// clock and label, columns aligned.
-pub fn write_table(
+pub fn write_table<C: Clocks>(
     w: &mut dyn Write,
     trace: &Trace,
-    stamps: &Stamps,
+    stamps: &Stamps<C>,
     events: &[EventIdx],
     palette: Palette,
 ) -> io::Result<()> {
@@ -28,7 +28,7 @@ pub fn write_table(
             (trace.node_name(ev.node).to_string(), node),
             (ev.kind.as_str().to_string(), Style::Kind(ev.kind)),
             (ev.msg.as_deref().unwrap_or("").to_string(), Style::Plain),
-            (vc(&trace.nodes, stamps.vector.row(e)), Style::Dim),
+            (vc(&trace.nodes, stamps.vector.clock(e)), Style::Dim),
             (ev.label.as_deref().unwrap_or("").to_string(), Style::Plain),
         ]);
     }

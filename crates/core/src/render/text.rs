@@ -414,7 +414,7 @@ pub fn lamport_text<C: Clocks>(stamps: &Stamps<C>, item: Item) -> String {
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out, on one line.
 pub fn vc_text<C: Clocks>(trace: &Trace, stamps: &Stamps<C>, e: EventIdx) -> String {
-    crate::render::fmt::vc(&trace.nodes, stamps.vector.row(e))
+    crate::render::fmt::vc(&trace.nodes, stamps.vector.clock(e))
 }
 
 /// The clock of an item as a drawing shows it: `L7` (`L3-7` for a run), `[a:1 b:2]` (the

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::fields::type_name;
 use super::FileContext;
 use crate::error::{InputError, Result};
-use crate::input::{for_each_line_of, Input};
+use crate::input::{for_each_line_of, line_number, position, saturate, Input};
 use crate::model::{Fields, RawEvent, TraceBuilder};
 
 /// Bytes per block; each block's lines are parsed by two threads, then added in order.
@@ -48,7 +48,11 @@ pub fn parse(
             .position(|&b| b == b'\n')
             .map_or(block.len(), |p| mid + p + 1);
         let (head, tail) = block.split_at(split);
-        let tail_first = first_line + head.iter().filter(|&&b| b == b'\n').count() as u32;
+        let tail_first = line_number(
+            ctx.name,
+            first_line,
+            memchr::memchr_iter(b'\n', head).count(),
+        )?;
         let (head_events, tail_events) = std::thread::scope(|scope| {
             let tail_job = scope.spawn(|| parse_lines(tail, tail_first, ctx, mode, keep_fields));
             let head_events = parse_lines(head, first_line, ctx, mode, keep_fields);
@@ -187,7 +191,7 @@ pub fn parse_object(
 ) -> Result<Map<String, Value>, InputError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         ctx.error(line, format!("expected a JSON object: {}", json_error(&e)))
-            .at_column(Some(e.column() as u32))
+            .at_column(Some(saturate(e.column())))
     })?;
     match value {
         Value::Object(fields) => Ok(fields),
@@ -282,7 +286,7 @@ fn key_column(text: &str, field: &str) -> Option<u32> {
         let at = from + pos;
         let rest = text[at + needle.len()..].trim_start();
         if rest.starts_with(':') {
-            return Some(text[..at].chars().count() as u32 + 1);
+            return Some(position(text[..at].chars().count()));
         }
         from = at + needle.len();
     }
@@ -290,7 +294,7 @@ fn key_column(text: &str, field: &str) -> Option<u32> {
 }
 
 fn first_column(text: &str) -> u32 {
-    text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1
+    position(text.chars().take_while(|c| c.is_whitespace()).count())
 }
 
 mod read;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::error::{InputError, Result};
-use crate::input::Input;
+use crate::input::{position, saturate, Input};
 use crate::parse::FileContext;
 
 /// Reads spans out of a [`JsonDoc`] for one trace format `F` (a marker type naming it), and
@@ -62,8 +62,8 @@ impl JsonDoc {
         for item in serde_json::Deserializer::from_str(&text).into_iter::<Value>() {
             let value = item.map_err(|e| {
                 let msg = crate::parse::jsonl::json_error(&e);
-                ctx.error(e.line() as u32, format!("expected JSON: {msg}"))
-                    .at_column(Some(e.column() as u32))
+                ctx.error(saturate(e.line()), format!("expected JSON: {msg}"))
+                    .at_column(Some(saturate(e.column())))
             })?;
             values.push(value);
         }
@@ -98,8 +98,11 @@ impl JsonDoc {
     fn line_col(&self, offset: usize) -> (u32, u32) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let col = self.text[start..offset].chars().count() + 1;
-        (line as u32, col as u32)
+        // The text has fewer lines than u32::MAX (Input::read_to_string checks).
+        (
+            saturate(line),
+            position(self.text[start..offset].chars().count()),
+        )
     }
 
     /// The line of an object's opening brace (1 when unknown).

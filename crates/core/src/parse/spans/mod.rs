@@ -43,7 +43,8 @@ use serde_json::{Map, Value};
 pub use json::{JsonDoc, Reader};
 
 use super::Format;
-use crate::model::TraceBuilder;
+use crate::error::InputError;
+use crate::model::{TraceBuilder, MAX_EVENTS};
 use graph::SpanGraph;
 use schedule::EventPlan;
 
@@ -371,12 +372,23 @@ impl SpanCollector {
         builder: &mut TraceBuilder,
         links_as_causal: bool,
         key_attr: Option<&str>,
-    ) -> Vec<String> {
+    ) -> Result<Vec<String>, InputError> {
         let mut warnings = Vec::new();
         if self.spans.is_empty() {
-            return warnings;
+            return Ok(warnings);
         }
         let files = self.files;
+        // A span is two events and one per annotation, numbered in u32 below.
+        let events: usize = self.spans.iter().map(|s| 2 + s.annotations.len()).sum();
+        if events > MAX_EVENTS {
+            let file = self.spans.last().map_or(0, |s| s.file as usize);
+            let name = files.get(file).map_or("", String::as_str);
+            return Err(InputError::new(
+                name,
+                0,
+                format!("expected at most {MAX_EVENTS} events (span starts, ends and events)"),
+            ));
+        }
         let (spans, duplicates) = dedupe(self.spans);
         if duplicates > 0 {
             warnings.push(format!(
@@ -438,7 +450,7 @@ impl SpanCollector {
                 s.line
             ));
         }
-        warnings
+        Ok(warnings)
     }
 }
 
@@ -584,7 +596,7 @@ mod tests {
         spans.push(span("b", Some("a"), "two", 200));
         let mut builder = TraceBuilder::new();
         builder.add_file("x.json");
-        let warnings = spans.finish(&mut builder, false, None);
+        let warnings = spans.finish(&mut builder, false, None).unwrap();
         assert_eq!(warnings, ["1 span on a cycle of parent ids; read as root"]);
         let trace = builder.finish();
         assert_eq!(trace.len(), 4);
@@ -601,7 +613,7 @@ mod tests {
         spans.push(child);
         let mut builder = TraceBuilder::new();
         builder.add_file("x.json");
-        assert!(spans.finish(&mut builder, false, None).is_empty());
+        assert!(spans.finish(&mut builder, false, None).unwrap().is_empty());
         let trace = builder.finish();
         let ids: Vec<String> = trace.by_node[0]
             .iter()
