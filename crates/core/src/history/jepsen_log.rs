@@ -59,8 +59,11 @@ fn split(line: &str) -> Option<Result<Fields<'_>, String>> {
             "expected the operation's function after its type (`3\\t:ok\\t:read\\t2`)".into(),
         ));
     };
-    let value = parts.next().unwrap_or("nil");
-    let value_start = value.as_ptr() as usize - line.as_ptr() as usize;
+    // A line that ends after the function has no value (`nil`), and its column is the end.
+    let (value, value_start) = match parts.next() {
+        Some(v) => (v, v.as_ptr() as usize - line.as_ptr() as usize),
+        None => ("nil", line.len()),
+    };
     let value_column = line[..value_start.min(line.len())].chars().count() as u32 + 1;
     Some(Ok(Fields {
         process,
@@ -125,6 +128,19 @@ fn record(name: &str, line: u32, fields: &Fields<'_>) -> Result<Record, InputErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: a line that ends after its function took the column of its default
+    /// value (`nil`, not part of the line) by subtracting pointers, and overflowed.
+    #[test]
+    fn a_line_without_a_value_reads_as_nil_at_its_end() {
+        // On the heap, as lines read from a file are (the default is static data).
+        let line = String::from("INFO  jepsen.util - 0\t:invoke\t:read");
+        let f = split(&line)
+            .expect("an operation line")
+            .expect("well formed");
+        assert_eq!((f.f, f.value), (":read", "nil"));
+        assert_eq!(f.value_column, line.chars().count() as u32 + 1);
+    }
 
     #[test]
     fn porcupine_and_newer_jepsen_lines_are_read() {
