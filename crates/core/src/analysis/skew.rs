@@ -762,31 +762,12 @@ fn dijkstra(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EventKind, RawEvent, Timestamp, TraceBuilder};
+    use crate::model::test_message_trace;
     use crate::order::causal_order;
 
     /// Messages (from, to, send time, recv time) in ms, each on its own line pair.
     fn trace(messages: &[(&str, &str, i64, i64)]) -> Trace {
-        let mut b = TraceBuilder::new();
-        let f = b.add_file("t.jsonl");
-        let mut line = 0;
-        for (i, &(from, to, s, r)) in messages.iter().enumerate() {
-            for (node, kind, t) in [(from, EventKind::Send, s), (to, EventKind::Recv, r)] {
-                line += 1;
-                b.push(
-                    f,
-                    RawEvent {
-                        node: node.into(),
-                        kind: Some(kind),
-                        msg: Some(format!("m{i}")),
-                        time: Some(Timestamp(t * 1_000_000)),
-                        line,
-                        ..RawEvent::default()
-                    },
-                );
-            }
-        }
-        b.finish()
+        test_message_trace(messages, &[])
     }
 
     fn analyze(t: &Trace, pairs: SkewPairs) -> SkewReport {
