@@ -44,7 +44,7 @@ upload() {
 
 # Byte 0 of a pipeline or engines input picks --from: the index in causal_fuzz::FORMATS.
 declare -A FROM=([auto]=0 [jsonl]=1 [regex]=2 [shiviz]=3 [govector]=4 [tracing]=5 [otlp]=6
-  [jaeger]=7 [zipkin]=8 [std]=9 [stamped]=10)
+  [jaeger]=7 [zipkin]=8 [std]=9 [stamped]=10 [edn]=11 [jepsen-log]=12 [history]=13)
 hex() { printf '\\x%02x' "$1"; }
 
 # Flags (byte 1): 4 --key-attr db.statement, 32 a --regex line, 64 a --delimiter line.
@@ -119,6 +119,25 @@ for f in "$TMP"/*.jsonl; do
   seed stamped "$(basename "$f")" "" -- "$f"
   whole "$(basename "$f")" stamped 0 -- "$f"
 done
+
+# Histories: each format's target, `lin` (byte 0: the format, 0 EDN, 1 Jepsen log lines,
+# 2 JSON Lines; the model inferred) and the whole pipeline.
+for f in "$F"/lin-*.edn "$F"/lin-jepsen.log "$F"/lin-*.jsonl; do
+  name=$(basename "$f")
+  case $name in
+    *.edn) target=edn from=edn lin='\x00' ;;
+    *.log) target=jepsen-log from=jepsen-log lin='\x01' ;;
+    *) target=history from=history lin='\x02' ;;
+  esac
+  seed "$target" "$name" "" -- "$f"
+  seed lin "$name" "$lin" -- "$f"
+  whole "$name" "$from" 0 -- "$f"
+done
+causal gen --history cas-register --ops 12 --processes 3 --info 0.2 --seed 1 >"$TMP/cas.edn"
+causal gen --history kv --ops 14 --processes 3 --keys 2 --info 0.2 --seed 1 --lost-update \
+  --history-format jsonl >"$TMP/kv.jsonl"
+seed lin gen-cas.edn '\x00' -- "$TMP/cas.edn"
+seed lin gen-kv.jsonl '\x02' -- "$TMP/kv.jsonl"
 
 for f in "$F"/*.txt; do
   whole "$(basename "$f")" auto 0 -- "$f"

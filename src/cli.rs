@@ -10,6 +10,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use crate::term::ColorChoice;
 use causal_core::analysis::critical::PathMode;
+use causal_core::analysis::lin::ModelKind;
 use causal_core::clock::Engine;
 use causal_core::graph::ClockLabel;
 use causal_core::parse::Format;
@@ -18,8 +19,9 @@ use causal_core::Named;
 const EXIT_STATUS: &str = "\
 Exit status:
   0  success (no findings)
-  1  findings (commands that report them: conflicts, check)
-  2  bad input, bad usage or an I/O error";
+  1  findings (commands that report them: conflicts, check, lin)
+  2  bad input, bad usage or an I/O error
+  3  lin only: the --timeout stopped the search before a verdict (unknown)";
 
 /// A value parser offering every choice of a library enum by name, with its description as
 /// help: the library keeps the list (see [`Named`]), so it is never copied here.
@@ -218,6 +220,26 @@ pub enum Command {
     ))]
     Check(CheckArgs),
 
+    /// Check that a history of operations is linearizable (Jepsen EDN, Jepsen logs, JSON Lines).
+    #[command(after_help = concat!(
+        "A history records, per client process, each operation's invocation and completion\n",
+        "(:ok, :fail: it did not happen, :info: unknown, it may take effect at any later time or\n",
+        "never). It is linearizable when one order of its operations, consistent with real time,\n",
+        "explains every result. Keyed histories are checked key by key.\n\n",
+        "Models: register (read, write), cas-register (read, write, cas [old new]), kv (get,\n",
+        "put, append on string values). Default: kv when an operation is a get, put or append,\n",
+        "else cas-register when one is a cas, else register.\n\n",
+        "Examples:\n",
+        "  causal lin history.edn\n",
+        "  causal lin jepsen.log --model cas-register --timeout 30s\n",
+        "  causal lin ops.jsonl --model kv --format json | jq '.violations[].candidates'\n",
+        "  causal gen --history cas-register --ops 1000 --seed 1 | causal lin\n\n",
+        "Exit status:\n  0  linearizable\n  1  not linearizable (each violation explained)\n",
+        "  2  bad input, bad usage or an I/O error\n",
+        "  3  unknown: the --timeout stopped the search first"
+    ))]
+    Lin(LinArgs),
+
     /// Write an interactive view of the execution: one self-contained HTML page to open in a
     /// browser (no network, works offline).
     #[command(after_help = concat!(
@@ -233,14 +255,16 @@ pub enum Command {
     ))]
     View(ViewArgs),
 
-    /// Generate a seeded synthetic trace (native JSON Lines) for tests and benchmarks.
+    /// Generate a seeded synthetic trace (native JSON Lines), or an operation history
+    /// (--history), for tests and benchmarks.
     #[command(after_help = concat!(
         "Nodes are named n0, n1, ...; keys k0, k1, ... with k0 the hottest (Zipf). Each node's\n",
         "clock has a fixed offset; --offsets writes them, the ground truth for skew bounds.\n\n",
         "Examples:\n",
         "  causal gen --nodes 4 --events 20 --seed 7\n",
         "  causal gen --nodes 16 --events 1000000 --seed 1 > big.jsonl\n",
-        "  causal gen --nodes 100 --events 100000 --split logs/ --offsets truth.json\n\n",
+        "  causal gen --nodes 100 --events 100000 --split logs/ --offsets truth.json\n",
+        "  causal gen --history cas-register --ops 10000 --processes 10 --stale-read > h.edn\n\n",
         "Exit status:\n  0  success\n  2  bad usage or an I/O error"
     ))]
     Gen(GenArgs),
@@ -489,6 +513,54 @@ pub struct GenArgs {
     /// {"msg":"m17","from":"n3","to":"n5"} (`check` reports exactly these as unmatched-send).
     #[arg(long, value_name = "FILE")]
     pub lost: Option<PathBuf>,
+
+    /// Write an operation history for `causal lin` instead of a trace: clients of a
+    /// simulated atomic register (or key-value store, --keys keys), linearizable unless
+    /// --stale-read.
+    #[arg(long, value_parser = choice::<ModelKind>(), value_name = "MODEL", conflicts_with_all = ["split", "offsets", "lost"])]
+    pub history: Option<ModelKind>,
+
+    /// With --history: the number of operations.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "history")]
+    pub ops: u64,
+
+    /// With --history: client processes running at once.
+    #[arg(long, value_name = "P", default_value_t = 5, requires = "history")]
+    pub processes: u32,
+
+    /// With --history: register values are drawn from 0..V.
+    #[arg(long, value_name = "V", default_value_t = 5, requires = "history")]
+    pub values: u32,
+
+    /// With --history: probability that an operation times out (:info; it may or may not
+    /// take effect, and its process is replaced).
+    #[arg(long, value_name = "P", default_value_t = 0.01, requires = "history")]
+    pub info: f64,
+
+    /// With --history: plant one stale read halfway (a fresh write, another, then a read of
+    /// the first), so the history is not linearizable.
+    #[arg(long, requires = "history")]
+    pub stale_read: bool,
+
+    /// With --history: plant one lost update halfway (two overlapping compare-and-sets from
+    /// one value that both succeed; for kv two appends of which a later get sees one; for a
+    /// register two reads that disagree on the order of two writes), so the history is not
+    /// linearizable.
+    #[arg(long, requires = "history", conflicts_with = "stale_read")]
+    pub lost_update: bool,
+
+    /// With --history: edn (one map a line) or jsonl.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = HistoryOut::Edn, requires = "history")]
+    pub history_format: HistoryOut,
+}
+
+/// Formats of `gen --history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryOut {
+    /// Jepsen EDN, one operation map a line.
+    Edn,
+    /// JSON Lines with process, type, f, key, value, time.
+    Jsonl,
 }
 
 /// `causal graph`.
@@ -590,6 +662,80 @@ pub struct CutArgs {
     /// Leave the event itself out: only the events strictly before (or after) it.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// `causal lin`.
+#[derive(Debug, Clone, Args)]
+pub struct LinArgs {
+    /// History files, merged by :time when several; `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The model [default: kv for get, put or append; cas-register for cas; else register].
+    #[arg(long, value_parser = choice::<ModelKind>(), value_name = "MODEL")]
+    pub model: Option<ModelKind>,
+
+    /// Initial value of the register, or of every key, in EDN: 0, nil, "x"
+    /// [default: nil; "" for kv].
+    #[arg(long, value_name = "VALUE")]
+    pub initial: Option<String>,
+
+    /// Stop after this long (10s, 500ms, 2m, 1h; a bare number is seconds) and answer
+    /// unknown, exit status 3.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// History format: auto (recognise each file's from its content), edn, jepsen-log or
+    /// history (JSON Lines).
+    #[arg(long, value_parser = choice::<Format>(), default_value = "auto", value_name = "FORMAT")]
+    pub from: Format,
+
+    /// Keys searched at once [default: the number of CPUs].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LinFormat::Text)]
+    pub format: LinFormat,
+}
+
+/// Output formats of `lin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinFormat {
+    /// Each violation explained, with a lane diagram, then a summary line.
+    Text,
+    /// `{"version":1,"verdict","model","violations":[...]}` (docs/reports.md).
+    Json,
+}
+
+/// A duration: a number with `ms`, `s`, `m` or `h`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => (&t[..i], t[i..].trim()),
+        None => (t, "s"),
+    };
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => {
+            return Err(format!(
+                "expected a duration such as 10s, 500ms, 2m or 1h, found {text:?}"
+            ))
+        }
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a duration such as 10s, 500ms, 2m or 1h, found {text:?}"))?;
+    let secs = n * scale;
+    if !secs.is_finite() || secs > 1e9 {
+        return Err(format!(
+            "expected a duration of at most 10^9 seconds, found {text:?}"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 /// `causal why`.

@@ -1,5 +1,5 @@
 //! The `causal` binary: parse arguments, decide colors, run the command, map the outcome to
-//! an exit status (0 clean, 1 findings, 2 errors).
+//! an exit status (0 clean, 1 findings, 2 errors, 3 no verdict in time).
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Unknown) => ExitCode::from(3),
         // A closed pipe (`causal stamp big.jsonl | head`) is the reader saying it has seen
         // enough, not an error: stop quietly, as ripgrep and fd do.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

@@ -1119,3 +1119,66 @@ fn shiviz_carries_names(trace: &Trace) -> bool {
             && !name.is_empty()
     })
 }
+
+/// `causal lin` on one history of at most [`LIN_MAX_OPS`] operations: byte 0 picks the
+/// format (bits 0-1: EDN, Jepsen log lines, JSON Lines) and the model (bits 2-3: inferred,
+/// register, cas-register, kv); the rest is the file. Reading and checking never panic; with
+/// no deadline the verdict is decided, violations are listed exactly when it is "not
+/// linearizable", the text for people holds no control characters and the JSON report parses.
+/// (The checker's own debug assertions, on in fuzz builds, check that a key found failing
+/// early is never linearized by the exact search.)
+pub fn run_lin(data: &[u8]) {
+    use causal_core::analysis::lin::{check, infer_model, LinOptions, ModelKind, Verdict};
+    use causal_core::history::{read_input, History, HistoryFormat};
+    use causal_core::render::lin::{write_json, write_text};
+
+    let Some((&head, file)) = data.split_first() else {
+        return;
+    };
+    let format = match head & 3 {
+        0 => HistoryFormat::Edn,
+        1 => HistoryFormat::JepsenLog,
+        _ => HistoryFormat::Json,
+    };
+    let mut input = Input::from_bytes("h", file.to_vec());
+    let Ok(records) = read_input(&mut input, format) else {
+        return;
+    };
+    let Ok(history) = History::assemble(vec![("h".to_string(), records.records)]) else {
+        return;
+    };
+    // The search is exponential in the worst case: keep runs short.
+    if history.ops.len() > LIN_MAX_OPS {
+        return;
+    }
+    let model = match (head >> 2) & 3 {
+        0 => infer_model(&history),
+        1 => ModelKind::Register,
+        2 => ModelKind::CasRegister,
+        _ => ModelKind::Kv,
+    };
+    let options = LinOptions {
+        model,
+        initial: model.default_initial(),
+        deadline: None,
+        threads: 1,
+    };
+    let Ok(report) = check(&history, &options) else {
+        return;
+    };
+    assert_ne!(report.verdict, Verdict::Unknown, "undecided without a deadline");
+    assert_eq!(
+        report.verdict == Verdict::NotLinearizable,
+        !report.violations.is_empty(),
+        "violations listed exactly when not linearizable"
+    );
+    let mut text = Vec::new();
+    write_text(&mut text, &history, &report, Palette::plain(), 100).expect("writes to memory");
+    assert_printable("lin's text", &text);
+    let mut json = Vec::new();
+    write_json(&mut json, &history, &report).expect("writes to memory");
+    assert_json("lin's JSON report", &json);
+}
+
+/// Operations `run_lin` checks at most.
+pub const LIN_MAX_OPS: usize = 16;

@@ -7,12 +7,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 use super::{Context, Outcome};
-use crate::cli::GenArgs;
+use crate::cli::{GenArgs, HistoryOut};
+use causal_core::analysis::lin::ModelKind;
 use causal_core::error::Error;
 use causal_core::gen::{generate, node_names, offsets, GenConfig, Sink};
+use causal_core::history::gen::{generate_history, GenFormat, GenModel, HistoryConfig, Plant};
 
 /// Generates the trace and, when asked, the file of true clock offsets.
 pub fn run(args: &GenArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    if let Some(model) = args.history {
+        return run_history(args, model, ctx);
+    }
     let config = config(args)?;
     let lost = match &args.lost {
         Some(path) => Some(LostFile::create(path, node_names(config.nodes))?),
@@ -201,4 +206,50 @@ impl Sink for SplitSink {
         }
         Ok(())
     }
+}
+
+/// `gen --history`: a seeded operation history on standard output.
+fn run_history(args: &GenArgs, model: ModelKind, ctx: &mut Context<'_>) -> Result<Outcome> {
+    if !(0.0..=1.0).contains(&args.info) {
+        return Err(Error::Usage(format!(
+            "--info must be between 0 and 1, found {}",
+            args.info
+        ))
+        .into());
+    }
+    for (name, n) in [
+        ("processes", args.processes),
+        ("values", args.values),
+        ("keys", args.keys),
+    ] {
+        if n == 0 {
+            return Err(Error::Usage(format!("--{name} must be at least 1")).into());
+        }
+    }
+    let config = HistoryConfig {
+        model: match model {
+            ModelKind::Register => GenModel::Register,
+            ModelKind::CasRegister => GenModel::CasRegister,
+            ModelKind::Kv => GenModel::Kv,
+        },
+        ops: args.ops,
+        processes: args.processes,
+        keys: args.keys,
+        values: args.values,
+        info: args.info,
+        violation: if args.stale_read {
+            Some(Plant::StaleRead)
+        } else if args.lost_update {
+            Some(Plant::LostUpdate)
+        } else {
+            None
+        },
+        seed: args.seed,
+        format: match args.history_format {
+            HistoryOut::Edn => GenFormat::Edn,
+            HistoryOut::Jsonl => GenFormat::Json,
+        },
+    };
+    generate_history(&config, &mut ctx.out)?;
+    Ok(Outcome::Clean)
 }

@@ -7,6 +7,7 @@ pub mod critical;
 pub mod diff;
 pub mod gen;
 pub mod graph;
+pub mod lin;
 pub mod query;
 pub mod slice;
 pub mod stamp;
@@ -34,6 +35,8 @@ pub enum Outcome {
     Clean,
     /// Findings were reported: exit 1.
     Findings,
+    /// No verdict: a time limit stopped the work first (`lin --timeout`): exit 3.
+    Unknown,
 }
 
 /// Where a command writes and how it paints.
@@ -71,6 +74,7 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
         Command::Conflicts(args) => conflicts::run(&args, ctx),
         Command::Check(args) => check::run(&args, ctx),
         Command::Gen(args) => gen::run(&args, ctx),
+        Command::Lin(args) => lin::run(&args, ctx),
         Command::View(args) => view::run(&args, ctx),
         Command::Graph(args) => graph::run(&args, ctx),
         Command::Hb(args) => query::run_hb(&args, ctx),

@@ -10,6 +10,7 @@ mod errors;
 mod fuzz;
 mod gen;
 mod graph;
+mod lin;
 mod query;
 mod shiviz;
 mod slice;

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod error;
 pub mod gen;
 pub mod graph;
+pub mod history;
 pub mod input;
 pub mod model;
 pub mod order;

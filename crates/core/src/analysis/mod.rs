@@ -8,6 +8,7 @@ pub mod check;
 pub mod conflicts;
 pub mod critical;
 pub mod diff;
+pub mod lin;
 pub mod offsets;
 pub mod skew;
 pub mod stats;

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError, Result};
+use crate::history::HistoryFormat;
 use crate::input::Input;
 use crate::model::{EventIdx, EventKind, RawEvent, Trace, TraceBuilder};
 
@@ -52,6 +53,12 @@ pub enum Format {
     Std,
     /// Stamped JSON Lines (`causal stamp`'s output): ids and clocks taken as given.
     Stamped,
+    /// A Jepsen EDN history: operation maps, alone or in a vector or list.
+    Edn,
+    /// A Jepsen log of operations (`INFO  jepsen.util - 3\t:ok\t:read\t2`).
+    JepsenLog,
+    /// A JSON Lines history: `{"process", "type", "f", "value", ...}` per line.
+    History,
 }
 
 impl crate::Named for Format {
@@ -67,6 +74,9 @@ impl crate::Named for Format {
         Format::Zipkin,
         Format::Std,
         Format::Stamped,
+        Format::Edn,
+        Format::JepsenLog,
+        Format::History,
     ];
 
     fn about(self) -> &'static str {
@@ -90,6 +100,9 @@ impl crate::Named for Format {
             Format::Stamped => {
                 "Stamped JSON Lines (causal's own output): ids and clocks used as given"
             }
+            Format::Edn => "A Jepsen EDN history: operation maps, alone or in a vector or list",
+            Format::JepsenLog => "A Jepsen log of operations (INFO  jepsen.util - 3 :ok :read 2)",
+            Format::History => "A JSON Lines history: process, type, f, value (key, time) per line",
         }
     }
 
@@ -106,6 +119,21 @@ impl crate::Named for Format {
             Format::Zipkin => "zipkin",
             Format::Std => "std",
             Format::Stamped => "stamped",
+            Format::Edn => "edn",
+            Format::JepsenLog => "jepsen-log",
+            Format::History => "history",
+        }
+    }
+}
+
+impl Format {
+    /// The history format this names, for the history formats.
+    pub fn history(self) -> Option<HistoryFormat> {
+        match self {
+            Format::Edn => Some(HistoryFormat::Edn),
+            Format::JepsenLog => Some(HistoryFormat::JepsenLog),
+            Format::History => Some(HistoryFormat::Json),
+            _ => None,
         }
     }
 }
@@ -117,6 +145,13 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     // document puts on later lines.
     if let Some(format) = spans::detect(head) {
         return Some(format);
+    }
+    // Operation histories (EDN, Jepsen logs, JSON Lines with process/type/f).
+    match crate::history::detect(head) {
+        Some(HistoryFormat::Edn) => return Some(Format::Edn),
+        Some(HistoryFormat::JepsenLog) => return Some(Format::JepsenLog),
+        Some(HistoryFormat::Json) => return Some(Format::History),
+        None => {}
     }
     let text = String::from_utf8_lossy(head);
     let first = text.lines().find(|l| !l.trim().is_empty());
@@ -346,6 +381,22 @@ pub fn parse_inputs(
             }
             Format::Std => {
                 std_trace::parse(&mut input, &ctx, &mut builder)?;
+                0
+            }
+            Format::Edn | Format::JepsenLog | Format::History => {
+                let history = format.history().expect("a history format");
+                let skips =
+                    crate::history::trace::push_file(&mut input, &ctx, history, &mut builder)?;
+                if skips > 0 {
+                    warnings.push(format!(
+                        "{name}: skipped {skips} {} no operation",
+                        if skips == 1 {
+                            "line that holds"
+                        } else {
+                            "lines that hold"
+                        }
+                    ));
+                }
                 0
             }
             Format::Jsonl | Format::Auto => {

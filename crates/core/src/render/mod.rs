@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod graph_json;
 pub mod hb;
 pub mod jsonl;
+pub mod lin;
 pub mod mermaid;
 pub mod palette;
 pub mod shiviz;
