@@ -1,6 +1,8 @@
 //! Command-line interface: every command, its arguments and their help, as clap derive types.
 //!
-//! Nothing here runs a command; `cmd/` does.
+//! This file holds `Cli`, the `Command` list with each command's help, and the arguments many
+//! commands share (`InputArgs`, `EngineArgs`); each group of commands keeps its own arguments
+//! in a submodule, re-exported here. Nothing here runs a command; `cmd/` does.
 
 use std::path::PathBuf;
 

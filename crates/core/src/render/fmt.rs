@@ -1,5 +1,6 @@
 //! Formatting shared by every renderer: times, durations, plurals, text from logs made safe for
-//! one terminal line, display widths, and aligned columns that may be painted.
+//! one terminal line, display widths, aligned columns that may be painted, and an event as the
+//! JSON reports name it.
 //!
 //! Only renderers use it, and it writes nothing itself. Text from the input (labels, ids, node
 //! and message names) reaches a terminal only through [`one_line`] (or a column of a [`Table`],

@@ -1,4 +1,5 @@
-//! Unit tests of online stamping.
+//! Unit tests of online stamping, against outcomes worked out by hand; test code only, never
+//! part of the library.
 
 use super::*;
 use crate::model::EventKind;

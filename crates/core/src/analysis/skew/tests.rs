@@ -1,4 +1,5 @@
-//! Unit tests of the clock-skew analysis.
+//! Unit tests of the clock-skew analysis, against bounds worked out by hand; test code only,
+//! never part of the library.
 
 use super::*;
 use crate::model::test_message_trace;
