@@ -5,6 +5,9 @@
 //! names the receives on the cycle. This layer computes no clocks.
 
 use std::collections::HashMap;
+
+use foldhash::HashMap as FastMap;
+use foldhash::HashMapExt;
 use std::fmt::Write as _;
 
 use crate::error::{Error, InputError, Result};
@@ -236,9 +239,10 @@ fn clock_contradiction(
 }
 
 /// Every send role in event order, and the role each message id names.
-fn sends_by_message(trace: &Trace) -> Result<(Vec<SendRole<'_>>, HashMap<&str, u32>)> {
+fn sends_by_message(trace: &Trace) -> Result<(Vec<SendRole<'_>>, FastMap<&str, u32>)> {
     let mut roles: Vec<SendRole<'_>> = Vec::new();
-    let mut by_msg: HashMap<&str, u32> = HashMap::new();
+    // foldhash: one lookup per message role (see model::builder).
+    let mut by_msg: FastMap<&str, u32> = FastMap::with_capacity(trace.len() / 2);
     for (i, ev) in trace.events.iter().enumerate() {
         for (kind, msg) in ev.roles() {
             if kind != EventKind::Send {

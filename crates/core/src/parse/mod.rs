@@ -19,7 +19,6 @@ pub mod tracing;
 pub mod vclog;
 pub mod zipkin;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError, Result};
@@ -472,7 +471,9 @@ pub fn check_event(raw: &RawEvent) -> Result<(), String> {
 /// of an event that has no id of its own (stamped input has ids on every event, and no
 /// `NODE#N` aliases). The error is at the later of the two, naming the earlier.
 pub fn check_ids(trace: &Trace) -> Result<(), InputError> {
-    let mut seen: HashMap<&str, EventIdx> = HashMap::new();
+    // foldhash: one lookup per event (see model::builder).
+    let mut seen: foldhash::HashMap<&str, EventIdx> =
+        foldhash::HashMapExt::with_capacity(trace.len());
     // (later, earlier): the collision whose later event comes first in the input.
     let mut found: Option<(EventIdx, EventIdx)> = None;
     let mut note = |later: EventIdx, earlier: EventIdx| {
