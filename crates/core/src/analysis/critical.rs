@@ -458,20 +458,11 @@ impl SpanPath {
 mod tests {
     use super::*;
     use crate::analysis::offsets::estimate_offsets;
+    use crate::model::test_event as event;
     use crate::model::{EventKind, RawEvent, RawSpan, Timestamp, TraceBuilder};
     use crate::order::causal_order;
 
     const MS: i64 = 1_000_000;
-
-    fn event(node: &str, kind: EventKind, msg: &str, ms: i64) -> RawEvent {
-        RawEvent {
-            node: node.into(),
-            kind: Some(kind),
-            msg: (!msg.is_empty()).then(|| msg.to_string()),
-            time: Some(Timestamp(ms * MS)),
-            ..RawEvent::default()
-        }
-    }
 
     #[test]
     fn the_path_follows_what_each_event_waited_for() {

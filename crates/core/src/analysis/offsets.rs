@@ -115,45 +115,10 @@ pub fn offsets_from_bounds(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EventKind, RawEvent, Timestamp, TraceBuilder};
+    use crate::model::test_message_trace as trace;
     use crate::order::causal_order;
 
     const MS: i128 = 1_000_000;
-
-    /// Messages (from, to, send time, recv time) in ms; each message its own pair of lines.
-    fn trace(messages: &[(&str, &str, i64, i64)], idle: &[&str]) -> Trace {
-        let mut b = TraceBuilder::new();
-        let f = b.add_file("t.jsonl");
-        let mut line = 0;
-        for (i, &(from, to, s, r)) in messages.iter().enumerate() {
-            for (node, kind, t) in [(from, EventKind::Send, s), (to, EventKind::Recv, r)] {
-                line += 1;
-                b.push(
-                    f,
-                    RawEvent {
-                        node: node.into(),
-                        kind: Some(kind),
-                        msg: Some(format!("m{i}")),
-                        time: Some(Timestamp(t * 1_000_000)),
-                        line,
-                        ..RawEvent::default()
-                    },
-                );
-            }
-        }
-        for node in idle {
-            line += 1;
-            b.push(
-                f,
-                RawEvent {
-                    node: node.to_string(),
-                    line,
-                    ..RawEvent::default()
-                },
-            );
-        }
-        b.finish()
-    }
 
     fn estimate(t: &Trace) -> ClockOffsets {
         estimate_offsets(t, &causal_order(t).unwrap())

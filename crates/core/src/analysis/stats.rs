@@ -349,20 +349,10 @@ fn busiest_keys(
 mod tests {
     use super::*;
     use crate::clock::{self, LamportEngine};
-    use crate::model::{RawEvent, TraceBuilder};
+    use crate::model::{test_event as event, TraceBuilder};
     use crate::order::causal_order;
 
     const MS: i64 = 1_000_000;
-
-    fn event(node: &str, kind: EventKind, msg: &str, ms: i64) -> RawEvent {
-        RawEvent {
-            node: node.into(),
-            kind: Some(kind),
-            msg: (!msg.is_empty()).then(|| msg.to_string()),
-            time: Some(Timestamp(ms * MS)),
-            ..RawEvent::default()
-        }
-    }
 
     fn run(trace: &Trace) -> Stats {
         let c = causal_order(trace).unwrap();

@@ -310,16 +310,7 @@ impl Row {
         if let Row::Dense(row) = self {
             let nonzero = row.iter().filter(|&&c| c > 0).count();
             if !policy.wants_dense(nonzero, row.len()) {
-                *self = Row::Sparse(
-                    row.iter()
-                        .enumerate()
-                        .filter(|(_, &c)| c > 0)
-                        .map(|(n, &c)| Entry {
-                            node: n as u32,
-                            count: c,
-                        })
-                        .collect(),
-                );
+                *self = Row::Sparse(sparse_entries(row));
             }
         }
     }
@@ -391,6 +382,19 @@ fn merge_max_dense(a: &[Entry], b: &[u32], out: &mut Vec<Entry>) {
     out.extend_from_slice(&a[i..]);
 }
 
+/// The nonzero counters of a dense row, as a sparse row's entries in node order.
+fn sparse_entries(dense: &[u32]) -> Vec<Entry> {
+    dense
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(n, &c)| Entry {
+            node: n as u32,
+            count: c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,17 +409,7 @@ mod tests {
         if as_dense {
             Row::Dense(dense.to_vec())
         } else {
-            Row::Sparse(
-                dense
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &c)| c > 0)
-                    .map(|(n, &c)| Entry {
-                        node: n as u32,
-                        count: c,
-                    })
-                    .collect(),
-            )
+            Row::Sparse(sparse_entries(dense))
         }
     }
 

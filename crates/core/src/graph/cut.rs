@@ -105,14 +105,8 @@ pub fn chain_steps<'t>(trace: &'t Trace, chain: &[EventIdx]) -> Vec<Step<'t>> {
             if trace.next_on_node(pair[0]) == Some(pair[1]) {
                 return Step::Program;
             }
-            let (s, r) = (trace.event(pair[0]), trace.event(pair[1]));
-            r.roles()
-                .filter(|&(kind, _)| kind == EventKind::Recv)
-                .map(|(_, msg)| msg)
-                .find(|&msg| {
-                    s.roles()
-                        .any(|(kind, sent)| kind == EventKind::Send && sent == msg)
-                })
+            trace
+                .shared_message(pair[0], pair[1])
                 .map_or(Step::Outside, Step::Message)
         })
         .collect()

@@ -532,6 +532,57 @@ pub(crate) fn test_trace(events: &[(&str, &str, &str)]) -> Trace {
     b.finish()
 }
 
+/// A trace for unit tests of timed messages: each `(from, to, send ms, recv ms)` a send and
+/// its receive on lines of their own (message `m<i>`), then one untimed local event for each
+/// node of `idle`, all in file `t.jsonl`.
+#[cfg(test)]
+pub(crate) fn test_message_trace(messages: &[(&str, &str, i64, i64)], idle: &[&str]) -> Trace {
+    let mut b = TraceBuilder::new();
+    let f = b.add_file("t.jsonl");
+    let mut line = 0;
+    for (i, &(from, to, s, r)) in messages.iter().enumerate() {
+        for (node, kind, t) in [(from, EventKind::Send, s), (to, EventKind::Recv, r)] {
+            line += 1;
+            b.push(
+                f,
+                RawEvent {
+                    node: node.into(),
+                    kind: Some(kind),
+                    msg: Some(format!("m{i}")),
+                    time: Some(Timestamp(t * 1_000_000)),
+                    line,
+                    ..RawEvent::default()
+                },
+            );
+        }
+    }
+    for node in idle {
+        line += 1;
+        b.push(
+            f,
+            RawEvent {
+                node: node.to_string(),
+                line,
+                ..RawEvent::default()
+            },
+        );
+    }
+    b.finish()
+}
+
+/// An event for unit tests: `kind` of `msg` (an empty `msg` for none) on `node` at `ms`
+/// milliseconds, with no line.
+#[cfg(test)]
+pub(crate) fn test_event(node: &str, kind: EventKind, msg: &str, ms: i64) -> RawEvent {
+    RawEvent {
+        node: node.into(),
+        kind: Some(kind),
+        msg: (!msg.is_empty()).then(|| msg.to_string()),
+        time: Some(Timestamp(ms * 1_000_000)),
+        ..RawEvent::default()
+    }
+}
+
 impl RawEvent {
     /// Every message role of the event, as [`Event::roles`] gives them.
     pub fn roles(&self) -> impl Iterator<Item = (EventKind, &str)> {

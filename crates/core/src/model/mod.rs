@@ -13,7 +13,7 @@ mod fields;
 mod marks;
 
 #[cfg(test)]
-pub(crate) use builder::test_trace;
+pub(crate) use builder::{test_event, test_message_trace, test_trace};
 pub use builder::{RawEvent, TraceBuilder};
 
 /// The most events (and nodes) a trace holds: they and their positions are numbered in
@@ -369,11 +369,18 @@ impl Trace {
     /// The id of the message that `send` sends and `recv` receives (events can have more
     /// than one message role: the one they share).
     pub fn message_id(&self, send: EventIdx, recv: EventIdx) -> &str {
-        let (s, r) = (self.event(send), self.event(recv));
+        let r = self.event(recv);
         if r.kind == EventKind::Recv && r.more_roles().is_empty() {
             // One role: the message matched can only be that one.
             return r.msg.as_deref().unwrap_or_default();
         }
+        self.shared_message(send, recv)
+            .unwrap_or_else(|| r.msg.as_deref().unwrap_or_default())
+    }
+
+    /// The first message that `recv` receives and `send` sends, if any.
+    pub fn shared_message(&self, send: EventIdx, recv: EventIdx) -> Option<&str> {
+        let (s, r) = (self.event(send), self.event(recv));
         r.roles()
             .filter(|&(kind, _)| kind == EventKind::Recv)
             .map(|(_, msg)| msg)
@@ -381,7 +388,6 @@ impl Trace {
                 s.roles()
                     .any(|(kind, sent)| kind == EventKind::Send && sent == msg)
             })
-            .unwrap_or_else(|| r.msg.as_deref().unwrap_or_default())
     }
 
     /// The node named `name`, if any.

@@ -6,7 +6,9 @@ use std::io::{self, Write};
 use crate::analysis::check::{CheckReport, Finding, FindingKind};
 use crate::analysis::skew::{Message, SkewBound, SkewPairs};
 use crate::model::{EventIdx, Trace};
-use crate::render::fmt::{one_line, plural, seconds, seconds_f64, time, Style, Table};
+use crate::render::fmt::{
+    one_line, plural, seconds, seconds_f64, time, write_event_json_head, Style, Table,
+};
 use crate::render::Palette;
 
 /// Version of the JSON report shape; bumped on incompatible changes (2: one `unmatched-send`
@@ -224,10 +226,7 @@ pub fn explanation(trace: &Trace, f: &Finding) -> String {
 fn write_event_json(w: &mut dyn Write, trace: &Trace, e: EventIdx) -> io::Result<()> {
     let ev = trace.event(e);
     let loc = trace.location(e);
-    w.write_all(b"{\"id\":")?;
-    serde_json::to_writer(&mut *w, &trace.event_id(e).to_string())?;
-    w.write_all(b",\"node\":")?;
-    serde_json::to_writer(&mut *w, trace.node_name(ev.node))?;
+    write_event_json_head(w, trace, e)?;
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{},\"time\":", loc.line)?;

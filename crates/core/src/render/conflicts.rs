@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use crate::analysis::conflicts::{access, ConflictKind, ConflictReport, Witness};
 use crate::clock::{ClockRef, Clocks, PackedClocks};
 use crate::model::{EventIdx, KeyId, Trace};
-use crate::render::fmt::{display_width, one_line, plural, time};
+use crate::render::fmt::{display_width, one_line, plural, time, write_event_json_head};
 use crate::render::jsonl::write_vc;
 use crate::render::Palette;
 
@@ -120,10 +120,7 @@ fn write_event_json(
 ) -> io::Result<()> {
     let ev = trace.event(e);
     let loc = trace.location(e);
-    w.write_all(b"{\"id\":")?;
-    serde_json::to_writer(&mut *w, &trace.event_id(e).to_string())?;
-    w.write_all(b",\"node\":")?;
-    serde_json::to_writer(&mut *w, trace.node_name(ev.node))?;
+    write_event_json_head(w, trace, e)?;
     w.write_all(b",\"op\":")?;
     serde_json::to_writer(&mut *w, &access(trace, e, key).map(|a| a.as_str()))?;
     w.write_all(b",\"label\":")?;

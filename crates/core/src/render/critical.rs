@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::analysis::critical::{CriticalPath, SpanPath, StepKind};
 use crate::model::{EventIdx, NodeId, Timestamp, Trace};
-use crate::render::fmt::{bar, duration, one_line, plural, seconds_f64, time, Style, Table};
+use crate::render::fmt::{
+    bar, duration, event_json, one_line, plural, seconds_f64, time, EventJson, Style, Table,
+};
 use crate::render::Palette;
 
 /// Version of the JSON shape (both modes).
@@ -15,29 +17,6 @@ pub const VERSION: u32 = 1;
 
 /// Columns of the longest share bar.
 const BAR: usize = 20;
-
-#[derive(Serialize)]
-struct EventJson<'t> {
-    id: String,
-    node: &'t str,
-    time: Option<String>,
-    file: &'t str,
-    line: u32,
-    label: Option<&'t str>,
-}
-
-fn event_json(trace: &Trace, e: EventIdx) -> EventJson<'_> {
-    let ev = trace.event(e);
-    let loc = trace.location(e);
-    EventJson {
-        id: trace.event_id(e).to_string(),
-        node: trace.node_name(ev.node),
-        time: ev.time().map(time),
-        file: loc.file,
-        line: loc.line,
-        label: ev.label.as_deref(),
-    }
-}
 
 #[derive(Serialize)]
 struct PathJson<'t> {

@@ -11,7 +11,7 @@ use crate::clock::{Clocks, Stamps};
 use crate::graph::{ClockLabel, View};
 use crate::model::{EventIdx, Trace};
 use crate::render::dot::{write_dot_highlighted, Highlights};
-use crate::render::fmt::{one_line, plural, time, Style, Table};
+use crate::render::fmt::{event_json, one_line, plural, EventJson, Style, Table};
 use crate::render::Palette;
 
 /// Version of the JSON shape.
@@ -57,16 +57,6 @@ struct ListJson<T> {
 }
 
 #[derive(Serialize)]
-struct EventJson<'t> {
-    id: String,
-    node: &'t str,
-    time: Option<String>,
-    file: &'t str,
-    line: u32,
-    label: Option<&'t str>,
-}
-
-#[derive(Serialize)]
 struct MessageJson<'t> {
     msg: &'t str,
     send: EventJson<'t>,
@@ -89,19 +79,6 @@ struct NodeJson<'t> {
     only_a_count: u64,
     only_b: Vec<String>,
     only_b_count: u64,
-}
-
-fn event_json(trace: &Trace, e: EventIdx) -> EventJson<'_> {
-    let ev = trace.event(e);
-    let loc = trace.location(e);
-    EventJson {
-        id: trace.event_id(e).to_string(),
-        node: trace.node_name(ev.node),
-        time: ev.time().map(time),
-        file: loc.file,
-        line: loc.line,
-        label: ev.label.as_deref(),
-    }
 }
 
 fn message_json(t: &Trace, (s, r): (EventIdx, EventIdx)) -> MessageJson<'_> {

@@ -1,5 +1,6 @@
 //! Formatting shared by every renderer: times, durations, plurals, text from logs made safe for
-//! one terminal line, display widths, and aligned columns that may be painted.
+//! one terminal line, display widths, aligned columns that may be painted, and an event as the
+//! JSON reports name it.
 //!
 //! Only renderers use it, and it writes nothing itself. Text from the input (labels, ids, node
 //! and message names) reaches a terminal only through [`one_line`] (or a column of a [`Table`],
@@ -8,16 +9,56 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, SecondsFormat};
+use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
 use crate::clock::ClockRef;
-use crate::model::{EventKind, Timestamp};
+use crate::model::{EventIdx, EventKind, Timestamp, Trace};
 use crate::render::Palette;
 
 /// A wall-clock time as RFC 3339 in UTC, with as many fraction digits as it needs
 /// (`2026-11-20T09:14:00.502Z`).
 pub fn time(t: Timestamp) -> String {
     DateTime::from_timestamp_nanos(t.0).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// An event as JSON reports name it: id, node, time, where it was read and its label.
+#[derive(Serialize)]
+pub(crate) struct EventJson<'t> {
+    id: String,
+    node: &'t str,
+    time: Option<String>,
+    file: &'t str,
+    line: u32,
+    label: Option<&'t str>,
+}
+
+/// The [`EventJson`] of event `e`.
+pub(crate) fn event_json(trace: &Trace, e: EventIdx) -> EventJson<'_> {
+    let ev = trace.event(e);
+    let loc = trace.location(e);
+    EventJson {
+        id: trace.event_id(e).to_string(),
+        node: trace.node_name(ev.node),
+        time: ev.time().map(time),
+        file: loc.file,
+        line: loc.line,
+        label: ev.label.as_deref(),
+    }
+}
+
+/// Writes the start of an event's JSON object, `{"id":...,"node":...`, for writers that add
+/// their own fields and the closing brace.
+pub(crate) fn write_event_json_head(
+    w: &mut dyn std::io::Write,
+    trace: &Trace,
+    e: EventIdx,
+) -> std::io::Result<()> {
+    w.write_all(b"{\"id\":")?;
+    serde_json::to_writer(&mut *w, &trace.event_id(e).to_string())?;
+    w.write_all(b",\"node\":")?;
+    serde_json::to_writer(&mut *w, trace.node_name(trace.event(e).node))?;
+    Ok(())
 }
 
 /// Nanoseconds since the epoch as RFC 3339 in UTC with always nine fraction digits, so that
