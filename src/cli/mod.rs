@@ -13,6 +13,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use crate::term::ColorChoice;
 use causal_core::clock::Engine;
 use causal_core::parse::Format;
+use causal_core::render::jsonl::VcMode;
 use causal_core::Named;
 
 mod findings;
@@ -355,6 +356,16 @@ pub struct EngineArgs {
     /// `stamp --order input` always uses flat rows.
     #[arg(long, value_parser = choice::<Engine>(), default_value = "auto", value_name = "ENGINE")]
     pub engine: Engine,
+}
+
+/// How stamped JSON Lines carry vector clocks: `stamp`, `past`, `future` and `slice`.
+#[derive(Args, Debug, Clone)]
+pub struct VcArgs {
+    /// Vector clocks on each line: full (`"vc"`, the whole clock), delta (`"vc_delta"`: only
+    /// the members changed since the node's previous line, far smaller with many nodes; every
+    /// command reads it back exactly) or none (Lamport clocks only).
+    #[arg(long = "vc", value_parser = choice::<VcMode>(), default_value = "full", value_name = "WHAT")]
+    pub mode: VcMode,
 }
 
 #[cfg(test)]

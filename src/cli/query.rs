@@ -5,7 +5,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{choice, EngineArgs, InputArgs};
+use super::{choice, EngineArgs, InputArgs, VcArgs};
 use causal_core::graph::ClockLabel;
 /// `causal graph`.
 #[derive(Debug, Clone, Args)]
@@ -103,6 +103,10 @@ pub struct CutArgs {
     #[command(flatten)]
     pub clocks: EngineArgs,
 
+    /// Vector clocks on each line.
+    #[command(flatten)]
+    pub vc: VcArgs,
+
     /// Leave the event itself out: only the events strictly before (or after) it.
     #[arg(long)]
     pub strict: bool,
@@ -147,6 +151,10 @@ pub struct SliceArgs {
     /// The vector-clock engine.
     #[command(flatten)]
     pub clocks: EngineArgs,
+
+    /// Vector clocks on each line.
+    #[command(flatten)]
+    pub vc: VcArgs,
 
     /// Events of these nodes.
     #[arg(long, value_delimiter = ',', value_name = "NODE,...")]

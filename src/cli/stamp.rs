@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{choice, EngineArgs, InputArgs};
+use super::{choice, EngineArgs, InputArgs, VcArgs};
 use causal_core::analysis::lin::ModelKind;
 /// `causal stamp`.
 #[derive(Debug, Clone, Args)]
@@ -23,6 +23,10 @@ pub struct StampArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StampFormat::Jsonl)]
     pub format: StampFormat,
+
+    /// Vector clocks (jsonl only).
+    #[command(flatten)]
+    pub vc: VcArgs,
 
     /// Add a hybrid logical clock, `"hlc":{"l":TIME,"c":N}`, computed from `time` (jsonl only).
     #[arg(long)]

@@ -73,6 +73,14 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     let kept = cut(trace, causality, x, side, args.strict);
     let marks = outside_marks(trace, causality, &kept);
     let engine = super::engine(&args.clocks, trace, ctx);
-    write_kept(ctx.out, trace, causality, engine, &kept, &marks)?;
+    write_kept(
+        ctx.out,
+        trace,
+        causality,
+        engine,
+        &kept,
+        &marks,
+        args.vc.mode,
+    )?;
     Ok(Outcome::Clean)
 }

@@ -87,6 +87,14 @@ pub fn run(args: &SliceArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let kept = select(trace, causality, &lamport, &selection);
     let marks = outside_marks(trace, causality, &kept);
     let engine = super::engine(&args.clocks, trace, ctx);
-    write_kept(ctx.out, trace, causality, engine, &kept, &marks)?;
+    write_kept(
+        ctx.out,
+        trace,
+        causality,
+        engine,
+        &kept,
+        &marks,
+        args.vc.mode,
+    )?;
     Ok(Outcome::Clean)
 }

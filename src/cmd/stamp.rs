@@ -11,7 +11,7 @@ use causal_core::clock::{self, Engine, LamportEngine, Replay, Stamps};
 use causal_core::error::{Error, InputError};
 use causal_core::input::Input;
 use causal_core::parse::{self, FileContext, Format};
-use causal_core::render::jsonl::{JsonlWriter, StreamWriter};
+use causal_core::render::jsonl::{JsonlWriter, StreamWriter, VcMode};
 use causal_core::render::Palette;
 use causal_core::render::{chrome, lamport_order_of, shiviz, table};
 use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
@@ -20,6 +20,9 @@ use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_M
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     if args.hlc && args.format != StampFormat::Jsonl {
         return Err(Error::Usage("--hlc needs --format jsonl".into()).into());
+    }
+    if args.vc.mode != VcMode::Full && args.format != StampFormat::Jsonl {
+        return Err(Error::Usage("--vc delta and --vc none need --format jsonl".into()).into());
     }
     if args.order == StampOrder::Input {
         return stamp_online(args, ctx);
@@ -71,7 +74,7 @@ fn write_jsonl(
         .hlc
         .then(|| clock::run(trace, causality, clock::hlc::HlcEngine::new(trace)));
     let mut replay = Replay::new(engine, trace, causality);
-    let mut writer = JsonlWriter::new(trace);
+    let mut writer = JsonlWriter::new(trace).with_vc(args.vc.mode);
     for e in lamport_order_of(trace, &lamport) {
         let vc = replay.advance(trace, causality, e);
         let h = hlc.as_ref().map(|h| h[e.index()]);
@@ -109,7 +112,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         &input.files[..]
     };
     let mut stamper = Stamper::with_limit(args.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT));
-    let mut writer = StreamWriter::new();
+    let mut writer = StreamWriter::new().with_vc(args.vc.mode);
     let mut warnings = StreamWarnings::new(ctx.err_palette);
     for path in paths {
         let mut skipped = 0u64;

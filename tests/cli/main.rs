@@ -21,6 +21,7 @@ mod stats;
 mod std_traces;
 mod traces;
 mod trust;
+mod vc;
 mod view;
 
 use std::path::{Path, PathBuf};

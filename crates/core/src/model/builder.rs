@@ -67,6 +67,9 @@ pub struct TraceBuilder {
     drop_fields: bool,
     /// Given clocks of the events pushed so far, by builder node id (stamped input).
     given: GivenClocks,
+    /// Per builder node, the index of its last event with a given clock (`u32::MAX`: none),
+    /// to apply a `vc_delta` to.
+    given_last: Vec<u32>,
     /// How many pushed events came with given clocks.
     given_events: usize,
     /// The first event past what the trace can number, if any (see [`MAX_EVENTS`]).
@@ -235,6 +238,64 @@ impl TraceBuilder {
         self.given_events
     }
 
+    /// Records the given clock of the event being pushed on `node` (stamped input), applying a
+    /// `vc_delta` to the node's previous clock; `false` when a limit refused the event.
+    fn push_given(&mut self, file: u32, line: u32, node: NodeId, stamp: GivenStamp) -> bool {
+        if self.given.starts.is_empty() {
+            self.given.starts.push(0);
+        }
+        self.given_events += 1;
+        self.given.lamport.push(stamp.lamport);
+        let mut members = Vec::with_capacity(stamp.vc.len());
+        for (name, count) in stamp.vc {
+            let Some(n) = self.intern_node(name) else {
+                self.refuse(file, line, format!("{MAX_EVENTS} nodes"));
+                return false;
+            };
+            members.push((n, count));
+        }
+        // A `vc_delta` holds the members changed since the node's previous event: the
+        // clock is that event's with these applied.
+        let previous = self
+            .given_last
+            .get(node.index())
+            .copied()
+            .filter(|&p| p != u32::MAX);
+        match previous {
+            Some(p) if stamp.delta => {
+                let (a, b) = (
+                    self.given.starts[p as usize] as usize,
+                    self.given.starts[p as usize + 1] as usize,
+                );
+                let mut clock: Vec<(NodeId, u32)> = self.given.members[a..b].to_vec();
+                clock.sort_unstable_by_key(|&(n, _)| n);
+                for (n, count) in members {
+                    match clock.binary_search_by_key(&n, |&(m, _)| m) {
+                        Ok(i) => clock[i].1 = count,
+                        Err(i) => clock.insert(i, (n, count)),
+                    }
+                }
+                self.given.members.extend(clock);
+            }
+            _ => self.given.members.extend(members),
+        }
+        if self.given_last.len() <= node.index() {
+            self.given_last.resize(node.index() + 1, u32::MAX);
+        }
+        // Fewer than MAX_EVENTS given events.
+        self.given_last[node.index()] = (self.given.lamport.len() - 1) as u32;
+        let Ok(members) = u32::try_from(self.given.members.len()) else {
+            self.refuse(
+                file,
+                line,
+                format!("{} vector-clock members in all", u32::MAX),
+            );
+            return false;
+        };
+        self.given.starts.push(members);
+        true
+    }
+
     /// Adds one event from file `file`, after the events already added for its node.
     ///
     /// Past [`MAX_EVENTS`] events (or nodes, or `u32::MAX` keys or given clock members) the
@@ -257,29 +318,15 @@ impl TraceBuilder {
             );
             return;
         };
+        let Some(node) = self.intern_node(raw.node) else {
+            self.refuse(file, raw.line, format!("{MAX_EVENTS} nodes"));
+            return;
+        };
         // Given clocks are recorded only for stamped input (every event has them, or none).
         if let Some(stamp) = raw.given {
-            if self.given.starts.is_empty() {
-                self.given.starts.push(0);
-            }
-            self.given_events += 1;
-            self.given.lamport.push(stamp.lamport);
-            for (name, count) in stamp.vc {
-                let Some(n) = self.intern_node(name) else {
-                    self.refuse(file, raw.line, format!("{MAX_EVENTS} nodes"));
-                    return;
-                };
-                self.given.members.push((n, count));
-            }
-            let Ok(members) = u32::try_from(self.given.members.len()) else {
-                self.refuse(
-                    file,
-                    raw.line,
-                    format!("{} vector-clock members in all", u32::MAX),
-                );
+            if !self.push_given(file, raw.line, node, *stamp) {
                 return;
-            };
-            self.given.starts.push(members);
+            }
         }
         if let Some(span) = &raw.span {
             let key = (span.trace_id.clone(), span.span_id.clone());
@@ -304,10 +351,6 @@ impl TraceBuilder {
         } else if !self.span_of.is_empty() {
             self.span_of.push(None);
         }
-        let Some(node) = self.intern_node(raw.node) else {
-            self.refuse(file, raw.line, format!("{MAX_EVENTS} nodes"));
-            return;
-        };
         let keys: Option<Box<[KeyId]>> = raw
             .writes
             .into_iter()

@@ -113,4 +113,6 @@ pub struct GivenStamp {
     pub lamport: u64,
     /// The vector clock: node name and count, zero components left out.
     pub vc: Vec<(String, u32)>,
+    /// `vc` holds only the members changed since the node's previous event (`vc_delta`).
+    pub delta: bool,
 }

@@ -13,6 +13,84 @@ use crate::model::{EventFlags, EventIdx, Fields, Trace};
 use crate::order::Causality;
 use crate::stream::Stamped;
 
+/// How stamped lines carry vector clocks (`--vc`; docs/format.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VcMode {
+    /// The whole clock on every line, as `vc`.
+    #[default]
+    Full,
+    /// Under `vc_delta`, only the members that changed since the node's previous line of the
+    /// output (every nonzero member on a node's first line): a reader rebuilds each clock by
+    /// applying a node's deltas in order.
+    Delta,
+    /// Lamport clocks only.
+    None,
+}
+
+impl crate::Named for VcMode {
+    const ALL: &'static [VcMode] = &[VcMode::Full, VcMode::Delta, VcMode::None];
+
+    fn name(self) -> &'static str {
+        match self {
+            VcMode::Full => "full",
+            VcMode::Delta => "delta",
+            VcMode::None => "none",
+        }
+    }
+
+    fn about(self) -> &'static str {
+        match self {
+            VcMode::Full => "Every line's whole vector clock, as \"vc\"",
+            VcMode::Delta => {
+                "As \"vc_delta\": the members changed since the node's previous line (read back exactly)"
+            }
+            VcMode::None => "No vector clock: Lamport clocks only",
+        }
+    }
+}
+
+/// For `--vc delta`: each node's clock as last written, to tell which members changed.
+#[derive(Debug, Default)]
+struct LastClocks {
+    /// Per node, its last written clock's nonzero members, sorted by node.
+    last: Vec<Vec<(u32, u32)>>,
+    /// The members of the clock being written, reused.
+    now: Vec<(u32, u32)>,
+}
+
+impl LastClocks {
+    /// Writes the members of `clock` (nonzero, any order) that differ from what `node`'s
+    /// previous line said, as a JSON object, and remembers `clock` as its last.
+    fn write_changed(
+        &mut self,
+        w: &mut Vec<u8>,
+        keys: &[VcKey],
+        node: usize,
+        clock: impl Iterator<Item = (u32, u32)>,
+    ) {
+        if self.last.len() <= node {
+            self.last.resize_with(node + 1, Vec::new);
+        }
+        self.now.clear();
+        self.now.extend(clock);
+        self.now.sort_unstable();
+        let last = &self.last[node];
+        let open = w.len();
+        for &(n, count) in &self.now {
+            // Members never disappear along a node, so each one is either new or compared.
+            let before = last
+                .binary_search_by_key(&n, |&(m, _)| m)
+                .map_or(0, |i| last[i].1);
+            if before != count {
+                keys[n as usize].push_to(w);
+                push_u32(w, count);
+            }
+        }
+        close_members(w, open);
+        std::mem::swap(&mut self.last[node], &mut self.now);
+    }
+}
+
 /// Writes stamped events of one trace, with each node's JSON spelled out once.
 pub struct JsonlWriter<'t> {
     trace: &'t Trace,
@@ -23,6 +101,10 @@ pub struct JsonlWriter<'t> {
     itoa: itoa::Buffer,
     /// The line being written, reused from event to event.
     line: Vec<u8>,
+    /// How vector clocks are written.
+    vc_mode: VcMode,
+    /// Each node's last written clock (`--vc delta` only).
+    last: LastClocks,
 }
 
 impl<'t> JsonlWriter<'t> {
@@ -45,7 +127,15 @@ impl<'t> JsonlWriter<'t> {
                 .collect(),
             itoa: itoa::Buffer::new(),
             line: Vec::with_capacity(512),
+            vc_mode: VcMode::Full,
+            last: LastClocks::default(),
         }
+    }
+
+    /// The same writer, writing vector clocks as `mode` says.
+    pub fn with_vc(mut self, mode: VcMode) -> Self {
+        self.vc_mode = mode;
+        self
     }
 
     /// Writes event `e` with its Lamport clock and vector clock `vc` (indexed by node) and a
@@ -116,8 +206,19 @@ impl<'t> JsonlWriter<'t> {
         }
         w.write_all(b"\"lamport\":")?;
         w.write_all(self.itoa.format(lamport).as_bytes())?;
-        w.write_all(b",\"vc\":")?;
-        write_vc_members(w, &self.vc_keys, vc);
+        match self.vc_mode {
+            VcMode::Full => {
+                w.write_all(b",\"vc\":")?;
+                write_vc_members(w, &self.vc_keys, vc);
+            }
+            VcMode::Delta => {
+                w.write_all(b",\"vc_delta\":")?;
+                let members = vc.entries().map(|(n, c)| (n.0, c));
+                self.last
+                    .write_changed(w, &self.vc_keys, ev.node.index(), members);
+            }
+            VcMode::None => {}
+        }
         if let Some(h) = hlc {
             w.write_all(b",\"hlc\":")?;
             match h {
@@ -149,11 +250,12 @@ pub fn write_kept(
     engine: Engine,
     kept: &[bool],
     marks: &[EventFlags],
+    vc: VcMode,
 ) -> io::Result<()> {
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = crate::render::lamport_order_of(trace, &lamport);
     let mut replay = Replay::new(engine, trace, causality);
-    let mut writer = JsonlWriter::new(trace);
+    let mut writer = JsonlWriter::new(trace).with_vc(vc);
     for e in order {
         let row = replay.advance(trace, causality, e);
         if kept[e.index()] {
@@ -300,12 +402,22 @@ pub struct StreamWriter {
     /// The node name as a JSON string.
     quoted: Vec<String>,
     line: Vec<u8>,
+    /// How vector clocks are written.
+    vc_mode: VcMode,
+    /// Each node's last written clock (`--vc delta` only).
+    last: LastClocks,
 }
 
 impl StreamWriter {
     /// A writer.
     pub fn new() -> Self {
         StreamWriter::default()
+    }
+
+    /// The same writer, writing vector clocks as `mode` says.
+    pub fn with_vc(mut self, mode: VcMode) -> Self {
+        self.vc_mode = mode;
+        self
     }
 
     /// Writes `e`, whose node indices are into `names` (the stamper's), and a newline.
@@ -330,13 +442,25 @@ impl StreamWriter {
         }
         line.extend_from_slice(b"\"lamport\":");
         line.extend_from_slice(itoa::Buffer::new().format(e.lamport).as_bytes());
-        line.extend_from_slice(b",\"vc\":");
-        let open = line.len();
-        for &(node, count) in &e.vc {
-            self.vc_keys[node].push_to(&mut line);
-            push_u32(&mut line, count);
+        match self.vc_mode {
+            VcMode::Full => {
+                line.extend_from_slice(b",\"vc\":");
+                let open = line.len();
+                for &(node, count) in &e.vc {
+                    self.vc_keys[node].push_to(&mut line);
+                    push_u32(&mut line, count);
+                }
+                close_members(&mut line, open);
+            }
+            VcMode::Delta => {
+                line.extend_from_slice(b",\"vc_delta\":");
+                // The stamper numbers at most u32::MAX nodes (its limit).
+                let members = e.vc.iter().map(|&(n, c)| (n as u32, c));
+                self.last
+                    .write_changed(&mut line, &self.vc_keys, e.node, members);
+            }
+            VcMode::None => {}
         }
-        close_members(&mut line, open);
         line.extend_from_slice(b"}\n");
         let written = w.write_all(&line);
         self.line = line;

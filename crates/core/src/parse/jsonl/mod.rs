@@ -86,18 +86,23 @@ fn parse_lines(
 /// Fields the writers compute (or write from what they read), dropped from what is passed
 /// through: `lamport` and `vc` are computed (or, on stamped input, given and written again),
 /// `outside` is written from the event's marks.
-const COMPUTED: [&str; 3] = ["lamport", "vc", "outside"];
+const COMPUTED: [&str; 4] = ["lamport", "vc", "vc_delta", "outside"];
 
-/// Whether a line is stamped input: it has the `id`, `node`, `lamport` and `vc` that `causal
-/// stamp` writes. A line cut short by the end of a peek is judged by its keys' text.
+/// Whether a line is stamped input: it has the `id`, `node`, `lamport` and `vc` (or
+/// `vc_delta`) that `causal stamp` writes. A line cut short by the end of a peek is judged by
+/// its keys' text.
 pub fn is_stamped(line: &str) -> bool {
     match serde_json::from_str::<RawObject<'_>>(line) {
-        Ok(Members(members)) => ["id", "node", "lamport", "vc"]
-            .iter()
-            .all(|k| members.iter().any(|(key, _)| key == k)),
-        Err(_) => ["\"id\":", "\"node\":", "\"lamport\":", "\"vc\":{"]
-            .iter()
-            .all(|k| line.contains(k)),
+        Ok(Members(members)) => {
+            let has = |k: &str| members.iter().any(|(key, _)| key == k);
+            ["id", "node", "lamport"].iter().all(|k| has(k)) && (has("vc") || has("vc_delta"))
+        }
+        Err(_) => {
+            ["\"id\":", "\"node\":", "\"lamport\":"]
+                .iter()
+                .all(|k| line.contains(k))
+                && (line.contains("\"vc\":{") || line.contains("\"vc_delta\":{"))
+        }
     }
 }
 

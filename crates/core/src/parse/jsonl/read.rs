@@ -32,6 +32,7 @@ struct Known<'a> {
     outside: Option<&'a RawValue>,
     lamport: Option<&'a RawValue>,
     vc: Option<&'a RawValue>,
+    vc_delta: Option<&'a RawValue>,
     more_roles: Option<&'a RawValue>,
     trace_id: Option<&'a RawValue>,
     span_id: Option<&'a RawValue>,
@@ -63,6 +64,7 @@ impl<'a> Known<'a> {
                 "outside" => &mut known.outside,
                 "lamport" => &mut known.lamport,
                 "vc" => &mut known.vc,
+                "vc_delta" => &mut known.vc_delta,
                 "more_roles" => &mut known.more_roles,
                 "trace_id" => &mut known.trace_id,
                 "span_id" => &mut known.span_id,
@@ -326,8 +328,18 @@ fn given_stamp(
                 ),
             )
         })?;
-    let Some(v) = known.vc else {
-        return Err(stamped_needs(ctx, line, "vc"));
+    // `vc`, or `vc_delta` (`--vc delta`): the members changed since the node's previous line,
+    // which the trace builder applies to that line's clock.
+    let (field, v, delta) = match (known.vc, known.vc_delta) {
+        (Some(v), None) => ("vc", v, false),
+        (None, Some(v)) => ("vc_delta", v, true),
+        (Some(_), Some(_)) => {
+            return Err(fail(
+                "vc_delta",
+                "expected \"vc\" or \"vc_delta\", not both".to_string(),
+            ))
+        }
+        (None, None) => return Err(stamped_needs(ctx, line, "vc")),
     };
     let vc: Vec<(String, u32)> = match serde_json::from_str::<VcMembers<'_>>(v.get()) {
         Ok(members) => members
@@ -345,18 +357,18 @@ fn given_stamp(
                         format!("found {} for {name:?}", short_value(c))
                     });
                 return Err(fail(
-                    "vc",
+                    field,
                     format!(
-                        "expected \"vc\" to map each node to a count (an integer below 2^32), \
-                         {bad}"
+                        "expected {field:?} to map each node to a count (an integer below \
+                         2^32), {bad}"
                     ),
                 ));
             }
             _ => {
                 return Err(fail(
-                    "vc",
+                    field,
                     format!(
-                        "expected \"vc\" (an object: node -> count), found {}",
+                        "expected {field:?} (an object: node -> count), found {}",
                         type_of(v)
                     ),
                 ))
@@ -365,14 +377,14 @@ fn given_stamp(
     };
     if !vc.iter().any(|(n, _)| n == node) {
         return Err(fail(
-            "vc",
+            field,
             format!(
-                "expected \"vc\" to count the event on its own node {node:?}, but it has no \
-                 member {node:?}"
+                "expected {field:?} to count the event on its own node {node:?}, but it has \
+                 no member {node:?}"
             ),
         ));
     }
-    Ok(GivenStamp { lamport, vc })
+    Ok(GivenStamp { lamport, vc, delta })
 }
 
 /// The span an event belongs to, when its fields say (`phase` start, event or end, and a
