@@ -73,14 +73,23 @@ impl LastClocks {
         }
         self.now.clear();
         self.now.extend(clock);
-        self.now.sort_unstable();
+        // Clocks come sorted by node (stored rows are); the online stamper's need not be.
+        if !self.now.is_sorted() {
+            self.now.sort_unstable();
+        }
         let last = &self.last[node];
         let open = w.len();
+        // Both sorted: one merging pass. Members never disappear along a node, so each one is
+        // either new or compared with its last count.
+        let mut k = 0;
         for &(n, count) in &self.now {
-            // Members never disappear along a node, so each one is either new or compared.
-            let before = last
-                .binary_search_by_key(&n, |&(m, _)| m)
-                .map_or(0, |i| last[i].1);
+            while k < last.len() && last[k].0 < n {
+                k += 1;
+            }
+            let before = match last.get(k) {
+                Some(&(m, c)) if m == n => c,
+                _ => 0,
+            };
             if before != count {
                 keys[n as usize].push_to(w);
                 push_u32(w, count);
