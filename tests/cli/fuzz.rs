@@ -233,3 +233,25 @@ fn first_acquire_is_no_lost_message_in_either_order() {
             );
     }
 }
+
+/// A stamped line whose `vc` names a node twice (JSON allows a repeated key) was read as a
+/// clock with two entries for one node, which the clock engines then disagreed about. Now it
+/// is an input error at its line, for `vc` and `vc_delta` alike.
+#[test]
+fn a_clock_naming_a_node_twice_is_an_input_error() {
+    for key in ["vc", "vc_delta"] {
+        causal()
+            .args(["stamp", "-"])
+            .write_stdin(format!(
+                "{{\"node\":\"a\",\"id\":\"a#1\",\"lamport\":1,\"{key}\":{{\"a\":1}}}}\n\
+                 {{\"node\":\"a\",\"id\":\"a#2\",\"lamport\":2,\"{key}\":{{\"a\":3,\"b\":1,\"a\":2}}}}\n"
+            ))
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "causal: <stdin>:2: expected each node once in \"{key}\", but \"a\" appears \
+                 twice\n"
+            ));
+    }
+}

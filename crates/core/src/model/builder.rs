@@ -70,6 +70,8 @@ pub struct TraceBuilder {
     /// Per builder node, the index of its last event with a given clock (`u32::MAX`: none),
     /// to apply a `vc_delta` to.
     given_last: Vec<u32>,
+    /// Per builder node, the number of the last given clock that named it (duplicate check).
+    vc_seen: Vec<u32>,
     /// How many pushed events came with given clocks.
     given_events: usize,
     /// The first event past what the trace can number, if any (see [`MAX_EVENTS`]).
@@ -133,13 +135,14 @@ impl TraceBuilder {
     }
 
     fn refuse(&mut self, file: u32, line: u32, what: String) {
+        self.reject(file, line, format!("expected at most {what}"));
+    }
+
+    /// Stops the build at `file:line` with `message` (the first one stands).
+    fn reject(&mut self, file: u32, line: u32, message: String) {
         if self.overflow.is_none() {
             let name = self.files.get(file as usize).map_or("", String::as_str);
-            self.overflow = Some(InputError::new(
-                name,
-                line,
-                format!("expected at most {what}"),
-            ));
+            self.overflow = Some(InputError::new(name, line, message));
         }
     }
 
@@ -253,6 +256,24 @@ impl TraceBuilder {
                 return false;
             };
             members.push((n, count));
+        }
+        // Each node once: JSON allows a repeated key, a clock does not. `vc_seen[n]` is the
+        // number (from 1) of the last given event that named n.
+        let number = self.given.lamport.len() as u32;
+        for &(n, _) in &members {
+            if self.vc_seen.len() <= n.index() {
+                self.vc_seen.resize(n.index() + 1, 0);
+            }
+            if self.vc_seen[n.index()] == number {
+                let key = if stamp.delta { "vc_delta" } else { "vc" };
+                let message = format!(
+                    "expected each node once in {key:?}, but {:?} appears twice",
+                    self.nodes[n.index()]
+                );
+                self.reject(file, line, message);
+                return false;
+            }
+            self.vc_seen[n.index()] = number;
         }
         // A `vc_delta` holds the members changed since the node's previous event: the
         // clock is that event's with these applied.
