@@ -191,3 +191,20 @@ fn hb_in_a_slice_names_the_step_through_left_out_events() {
              \"alice#7\"],\"messages\":[],\"outside_after\":\"kv-3#2\"}\n",
         );
 }
+
+/// Where knowledge re-entered a slice is the first event none of whose predecessors in the
+/// slice knew it: c#1 learned of a#1 from b#2 (inside), not from outside, even though the
+/// search reaches b#2 first through b#3. The chain re-enters at b#1.
+#[test]
+fn hb_re_enters_a_slice_where_knowledge_came_from_outside() {
+    causal()
+        .args(["hb", "a#1", "c#2", "--format", "json"])
+        .arg(crate::fixture("slice-diamond.jsonl"))
+        .assert()
+        .code(0)
+        .stdout(
+            "{\"version\":1,\"a\":\"a#1\",\"b\":\"c#2\",\"relation\":\"before\",\
+             \"path\":[\"a#1\",\"b#1\",\"b#2\",\"b#3\",\"c#2\"],\"messages\":[\"m2\"],\
+             \"outside_after\":\"a#1\"}\n",
+        );
+}

@@ -194,7 +194,7 @@ impl HbGraph {
     }
 
     /// Breadth-first from `start` along `dir` over events `enter` admits, neighbours in (node,
-    /// position) order, until `stop(event, its admitted neighbours)` holds: the path from
+    /// position) order, until `stop(event, all its admitted neighbours)` holds: the path from
     /// `start` to that event (or to the last event reached, when none stops it).
     fn search(
         &self,
@@ -211,11 +211,13 @@ impl HbGraph {
         while let Some(v) = queue.pop_front() {
             last = v;
             next.clear();
+            // Every admitted neighbour, visited or not: `stop` asks about the event's own
+            // neighbours, not about what this search has yet to see.
             next.extend(
                 self.graph
                     .neighbors_directed(vertex(v), dir)
                     .map(event)
-                    .filter(|&w| w != start && !parent.contains_key(&w) && enter(w)),
+                    .filter(|&w| enter(w)),
             );
             next.sort_unstable_by_key(|&w| (trace.event(w).node, trace.event(w).seq));
             next.dedup();
@@ -223,8 +225,10 @@ impl HbGraph {
                 break;
             }
             for &w in &next {
-                parent.insert(w, v);
-                queue.push_back(w);
+                if w != start && !parent.contains_key(&w) {
+                    parent.insert(w, v);
+                    queue.push_back(w);
+                }
             }
         }
         let mut path = vec![last];
