@@ -11,7 +11,7 @@ use anyhow::Result;
 use super::{load, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
 use causal_core::clock::{self, relation, LamportEngine, Relation, Replay};
-use causal_core::graph::{cut, outside_marks, HbGraph, Side};
+use causal_core::graph::{cut, HbGraph, Side};
 use causal_core::render::hb::{self, HbAnswer};
 use causal_core::render::jsonl::write_kept;
 
@@ -71,16 +71,7 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let x = trace.resolve_id(&trace.id_index(), &args.id)?;
     let kept = cut(trace, causality, x, side, args.strict);
-    let marks = outside_marks(trace, causality, &kept);
     let engine = super::engine(&args.clocks, trace, ctx);
-    write_kept(
-        ctx.out,
-        trace,
-        causality,
-        engine,
-        &kept,
-        &marks,
-        args.vc.mode,
-    )?;
+    write_kept(ctx.out, trace, causality, engine, &kept, args.vc.mode)?;
     Ok(Outcome::Clean)
 }

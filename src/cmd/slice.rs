@@ -7,7 +7,7 @@ use super::{load, Context, Outcome};
 use crate::cli::SliceArgs;
 use causal_core::clock::{self, LamportEngine};
 use causal_core::error::Error;
-use causal_core::graph::{label_regex, outside_marks, parse_range, select, Selection};
+use causal_core::graph::{label_regex, parse_range, select, Selection};
 use causal_core::parse::fields::parse_time_str;
 use causal_core::render::jsonl::write_kept;
 
@@ -85,16 +85,7 @@ pub fn run(args: &SliceArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     };
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let kept = select(trace, causality, &lamport, &selection);
-    let marks = outside_marks(trace, causality, &kept);
     let engine = super::engine(&args.clocks, trace, ctx);
-    write_kept(
-        ctx.out,
-        trace,
-        causality,
-        engine,
-        &kept,
-        &marks,
-        args.vc.mode,
-    )?;
+    write_kept(ctx.out, trace, causality, engine, &kept, args.vc.mode)?;
     Ok(Outcome::Clean)
 }

@@ -72,6 +72,8 @@ pub struct TraceBuilder {
     given_last: Vec<u32>,
     /// Per builder node, the number of the last given clock that named it (duplicate check).
     vc_seen: Vec<u32>,
+    /// The members of the given clock being read, reused.
+    vc_scratch: Vec<(NodeId, u32)>,
     /// How many pushed events came with given clocks.
     given_events: usize,
     /// The first event past what the trace can number, if any (see [`MAX_EVENTS`]).
@@ -249,7 +251,9 @@ impl TraceBuilder {
         }
         self.given_events += 1;
         self.given.lamport.push(stamp.lamport);
-        let mut members = Vec::with_capacity(stamp.vc.len());
+        // Reused from event to event: no allocation per stamped line.
+        let mut members = std::mem::take(&mut self.vc_scratch);
+        members.clear();
         for (name, count) in stamp.vc {
             let Some(n) = self.intern_node(name) else {
                 self.refuse(file, line, format!("{MAX_EVENTS} nodes"));
@@ -288,18 +292,21 @@ impl TraceBuilder {
                     self.given.starts[p as usize] as usize,
                     self.given.starts[p as usize + 1] as usize,
                 );
-                let mut clock: Vec<(NodeId, u32)> = self.given.members[a..b].to_vec();
-                clock.sort_unstable_by_key(|&(n, _)| n);
-                for (n, count) in members {
+                // The previous clock copied to the end, then the delta applied to the copy.
+                let start = self.given.members.len();
+                self.given.members.extend_from_within(a..b);
+                self.given.members[start..].sort_unstable_by_key(|&(n, _)| n);
+                for &(n, count) in &members {
+                    let clock = &self.given.members[start..];
                     match clock.binary_search_by_key(&n, |&(m, _)| m) {
-                        Ok(i) => clock[i].1 = count,
-                        Err(i) => clock.insert(i, (n, count)),
+                        Ok(i) => self.given.members[start + i].1 = count,
+                        Err(i) => self.given.members.insert(start + i, (n, count)),
                     }
                 }
-                self.given.members.extend(clock);
             }
-            _ => self.given.members.extend(members),
+            _ => self.given.members.extend_from_slice(&members),
         }
+        self.vc_scratch = members;
         if self.given_last.len() <= node.index() {
             self.given_last.resize(node.index() + 1, u32::MAX);
         }

@@ -258,12 +258,13 @@ pub fn write_kept(
     causality: &Causality,
     engine: Engine,
     kept: &[bool],
-    marks: &[EventFlags],
     vc: VcMode,
 ) -> io::Result<()> {
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let order = crate::render::lamport_order_of(trace, &lamport);
     let mut replay = Replay::new(engine, trace, causality);
+    // The messages the kept events share with the rest cross the edge: marked `outside`.
+    let marks = crate::graph::outside_marks(trace, causality, kept);
     let mut writer = JsonlWriter::new(trace).with_vc(vc);
     for e in order {
         let row = replay.advance(trace, causality, e);
