@@ -14,12 +14,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use serde_json::{Map, Value};
 
-use super::vclog::{clock_to_json, parse_clock, ReadEvent, VectorClockLog};
+use super::vclog::{clock_json_text, parse_clock, ReadEvent, VectorClockLog};
 use super::{FileContext, ParseOptions};
 use crate::error::{Error, InputError, Result};
 use crate::input::{node_name_from_path, Input};
+use crate::model::ObjectWriter;
 use crate::model::{RawEvent, TraceBuilder};
 
 /// The groups ShiViz requires of its parser regex.
@@ -249,20 +249,25 @@ pub fn parse(
                     .into());
             }
             let clock = parse_clock(caps.name("clock").map_or("", |m| m.as_str()));
-            let mut fields = Map::new();
+            let event = caps.name("event").map_or("", |m| m.as_str());
+            let mut fields = ObjectWriter::new();
             for name in regex.capture_names().flatten() {
                 let Some(m) = caps.name(name) else { continue };
-                let value = match (name, &clock) {
-                    ("clock", Ok(c)) => clock_to_json(c),
-                    _ => Value::String(m.as_str().to_string()),
-                };
-                fields.insert(name.to_string(), value);
+                match (name, &clock) {
+                    ("clock", Ok(c)) => fields.json(name, &clock_json_text(c)),
+                    _ => fields.string(name, m.as_str()),
+                }
+            }
+            // The label is the `event` group, written as `label` too (unless a group is
+            // named so) so that reading the output back keeps it.
+            if !regex.capture_names().flatten().any(|n| n == "label") {
+                fields.string("label", event);
             }
             let raw = RawEvent {
                 node: host.to_string(),
-                label: Some(caps.name("event").map_or("", |m| m.as_str()).to_string()),
+                label: Some(event.to_string()),
                 line,
-                fields,
+                fields_text: Some(fields.finish()),
                 ..RawEvent::default()
             };
             read.push(ReadEvent { raw, clock });
