@@ -34,9 +34,13 @@ const TEMPLATE: &str = include_str!("../../../../web/view/index.html");
 /// The styles.
 const STYLE: &str = include_str!("../../../../web/view/view.css");
 /// The viewer's scripts, in the order they run: each defines one module the next ones use.
-const SCRIPTS: [(&str, &str); 6] = [
+const SCRIPTS: [(&str, &str); 9] = [
     ("util.js", include_str!("../../../../web/view/src/util.js")),
     ("data.js", include_str!("../../../../web/view/src/data.js")),
+    (
+        "history.js",
+        include_str!("../../../../web/view/src/history.js"),
+    ),
     (
         "model.js",
         include_str!("../../../../web/view/src/model.js"),
@@ -46,6 +50,11 @@ const SCRIPTS: [(&str, &str); 6] = [
         include_str!("../../../../web/view/src/layout.js"),
     ),
     ("draw.js", include_str!("../../../../web/view/src/draw.js")),
+    ("hview.js", include_str!("../../../../web/view/src/hview.js")),
+    (
+        "hpanel.js",
+        include_str!("../../../../web/view/src/hpanel.js"),
+    ),
     ("ui.js", include_str!("../../../../web/view/src/ui.js")),
 ];
 
