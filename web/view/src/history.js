@@ -94,32 +94,45 @@ const Hist = (() => {
     return d;
   }
 
-  /** Lanes for the clients: a process that ends (after an `:info` completion, Jepsen starts
-   *  a new one for the same client: `P~2` in causal's names, or a new number) frees its lane
-   *  for a process that starts later. Processes are laid out by their first invocation, each
+  /** Lanes for the clients: a process that crashed (its last operation is `:info`; Jepsen
+   *  starts a new one for the same client: `P~2` in causal's names, or a new number) frees
+   *  its lane for a process that starts later; any other keeps its lane. Processes are laid out by their first invocation, each
    *  on the lane of the process it continues (`P` for `P~2`) when that is free, else on the
    *  first free lane: as many lanes as processes ever run at once. Sets `laneOf`,
    *  `laneNames` (the lane's processes, in order) and `L`. */
   function assignLanes(d) {
     const first = new Float64Array(d.P).fill(Infinity);
     const last = new Float64Array(d.P).fill(-Infinity);
+    const crashed = new Uint8Array(d.P);
     for (let i = 0; i < d.M; i++) {
       const p = d.proc[i];
       if (d.call[i] < first[p]) first[p] = d.call[i];
       const e = end(d, i);
       if (e > last[p]) last[p] = e;
+      crashed[p] = d.status[i] === INFO ? 1 : 0;
     }
-    const byProcess = new Map();
+    // A crashed process's lane waits for the process that continues it (`P~2` after `P`).
+    const baseOf = (name) => {
+      const m = /^(.*)~\d+$/.exec(name);
+      return m ? m[1] : name;
+    };
+    const lastStart = new Map();
+    d.processes.forEach((name, p) => {
+      const b = baseOf(name);
+      lastStart.set(b, Math.max(lastStart.get(b) ?? -Infinity, first[p]));
+    });
+    const laneBase = [];
+    const byBase = new Map();
     d.laneOf = new Uint32Array(d.P);
     const members = [];
+    // Where each lane's process ends; Infinity while it may still run (it did not crash).
     const laneEnd = [];
     const byStart = Array.from({ length: d.P }, (_, p) => p).sort((a, b) => first[a] - first[b] || a - b);
     for (const p of byStart) {
       const name = d.processes[p];
-      const m = /^(.*)~\d+$/.exec(name);
-      let lane = m ? byProcess.get(m[1]) : undefined;
+      let lane = name === baseOf(name) ? undefined : byBase.get(baseOf(name));
       if (lane === undefined || !(laneEnd[lane] < first[p])) {
-        lane = laneEnd.findIndex((e) => e < first[p]);
+        lane = laneEnd.findIndex((e, l) => e < first[p] && !(lastStart.get(laneBase[l]) > first[p]));
         if (lane < 0) {
           lane = laneEnd.length;
           laneEnd.push(-Infinity);
@@ -127,9 +140,10 @@ const Hist = (() => {
         }
       }
       d.laneOf[p] = lane;
-      laneEnd[lane] = last[p];
+      laneEnd[lane] = crashed[p] ? last[p] : Infinity;
+      laneBase[lane] = baseOf(name);
       members[lane].push(name);
-      byProcess.set(name, lane);
+      byBase.set(baseOf(name), lane);
     }
     d.laneNames = members.map((names) => names.join(", "));
     d.L = members.length;

@@ -31,7 +31,7 @@ const HPanel = (() => {
       const w = (P.right - P.left) / this.view.scale;
       if (a < this.view.x0 || b > this.view.x0 + w) this.view.x0 = (a + b) / 2 - w / 2;
       const row = this.rowOf[d.laneOf[d.proc[op]]];
-      const h = P.bottom - P.top - HView.STRIP;
+      const h = P.bottom - P.top - HView.LANES;
       const y = row * this.view.laneH;
       if (y < this.view.y0 || y + this.view.laneH > this.view.y0 + h) this.view.y0 = y - h / 2;
       this.select(op);
@@ -313,6 +313,7 @@ const HPanel = (() => {
         },
         lanes: () => app.lanes.lanes.map((l) => d.laneNames[l]),
         order: () => (app.order ? Array.from(app.order) : null),
+        failing: () => (app.violation ? app.violation.candidates.map((c) => c.op) : []),
         points: () => (app.points ? Array.from(app.points) : null),
         select: (op) => app.select(op),
         selected: () => app.sel,

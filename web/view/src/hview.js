@@ -14,6 +14,9 @@ const HView = (() => {
   const SMALL = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   /** Height of the strip under the axis that shows how far the linearization reaches. */
   const STRIP = 12;
+  /** Where the first lane starts below the axis: the strip, and room for the numbers of the
+   *  linearization drawn above the first lane's bars. */
+  const LANES = STRIP + 10;
   const STATUS = ["ok", "fail", "info", "no completion"];
 
   class HistoryApp {
@@ -63,14 +66,21 @@ const HView = (() => {
       return this.renderer.plot();
     }
 
-    fit() {
+    /** The whole history across the width. */
+    fitX() {
       const P = this.plot();
       const n = Math.max(1, this.d.positions);
       const w = Math.max(1, P.right - P.left - 16);
       this.view.scale = w / n;
       this.view.x0 = -8 / this.view.scale;
+      return this;
+    }
+
+    fit() {
+      const P = this.plot();
+      this.fitX();
       const rows = Math.max(1, this.lanes.lanes.length);
-      this.view.laneH = clamp(Math.floor((P.bottom - P.top - STRIP) / rows), 12, 34);
+      this.view.laneH = clamp(Math.floor((P.bottom - P.top - LANES) / rows), 12, 34);
       this.view.y0 = 0;
       return this.draw();
     }
@@ -91,11 +101,12 @@ const HView = (() => {
       if (pts && pts.length) from = Math.min(from, pts[Math.max(0, pts.length - 6)]);
       const span = Math.max(to - from, 24);
       const w = P.right - P.left;
+      if (span * 2.2 >= this.d.positions) return this.fitX().draw();
       this.view.scale = w / (span * 2.2);
       this.view.x0 = from - span * 0.6;
       const rows = v.candidates.map((c) => this.rowOf[this.d.laneOf[this.d.proc[c.op]]]).filter((r) => r >= 0);
       if (rows.length) {
-        const h = P.bottom - P.top - STRIP;
+        const h = P.bottom - P.top - LANES;
         const mid = (Math.min(...rows) + Math.max(...rows) + 1) / 2 * this.view.laneH;
         this.view.y0 = clamp(mid - h / 2, 0, Math.max(0, this.lanes.lanes.length * this.view.laneH - h));
       }
@@ -107,12 +118,12 @@ const HView = (() => {
     }
 
     rowY(r) {
-      return this.plot().top + STRIP + r * this.view.laneH - this.view.y0;
+      return this.plot().top + LANES + r * this.view.laneH - this.view.y0;
     }
 
     clampView() {
       const P = this.plot();
-      const h = P.bottom - P.top - STRIP;
+      const h = P.bottom - P.top - LANES;
       this.view.y0 = clamp(this.view.y0, 0, Math.max(0, this.lanes.lanes.length * this.view.laneH - h));
       const n = this.d.positions;
       const w = (P.right - P.left) / this.view.scale;
@@ -172,7 +183,7 @@ const HView = (() => {
       const rows = this.lanes.lanes.length;
       const top = P.top + STRIP;
       const firstRow = Math.max(0, Math.floor(V.y0 / V.laneH));
-      const lastRow = Math.min(rows - 1, Math.floor((V.y0 + P.bottom - top) / V.laneH));
+      const lastRow = Math.min(rows - 1, Math.floor((V.y0 + P.bottom - P.top - LANES) / V.laneH));
       ctx.save();
       ctx.beginPath();
       ctx.rect(P.left, top, P.right - P.left, P.bottom - top);
@@ -394,9 +405,18 @@ const HView = (() => {
           const text = cand.kind === "rejected"
             ? `${oneLine(Hist.str(d, d.label[cand.op]))}: the model holds ${oneLine(v.state)}`
             : `${oneLine(Hist.str(d, d.label[cand.op]))}: it would leave ${oneLine(cand.state)}, and nothing fits after`;
-          const bx = Math.max(this.xOf(Hist.end(d, cand.op)), this.xOf(d.call[cand.op]) + 2) + 6;
-          const by = y + barH / 2;
           ctx.font = FONT;
+          const tw = ctx.measureText(text).width;
+          let bx = Math.max(this.xOf(Hist.end(d, cand.op)), this.xOf(d.call[cand.op]) + 2) + 6;
+          let by = y + barH / 2;
+          // Where it fits: after the bar, else before the ✕, else under the bar.
+          if (bx + tw > P.right - 4) {
+            if (cx - 10 - tw > P.left + 4) bx = cx - 10 - tw;
+            else {
+              bx = Math.max(P.left + 4, Math.min(cx, P.right - 4 - tw));
+              by = y + barH + 9;
+            }
+          }
           ctx.lineWidth = 3;
           ctx.strokeStyle = c.bg;
           ctx.strokeText(text, bx, by);
@@ -550,7 +570,7 @@ const HView = (() => {
     opAt(px, py) {
       const P = this.plot();
       if (px < P.left || py < P.top + STRIP || py > P.bottom) return -1;
-      const row = Math.floor((py - P.top - STRIP + this.view.y0) / this.view.laneH);
+      const row = Math.floor((py - P.top - LANES + this.view.y0) / this.view.laneH);
       if (row < 0 || row >= this.lanes.lanes.length) return -1;
       const pos = this.view.x0 + (px - P.left) / this.view.scale;
       const slack = 3 / this.view.scale;
@@ -595,5 +615,5 @@ const HView = (() => {
     }
   }
 
-  return { HistoryApp, STRIP, STATUS };
+  return { HistoryApp, STRIP, LANES, STATUS };
 })();

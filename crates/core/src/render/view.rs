@@ -50,7 +50,10 @@ const SCRIPTS: [(&str, &str); 9] = [
         include_str!("../../../../web/view/src/layout.js"),
     ),
     ("draw.js", include_str!("../../../../web/view/src/draw.js")),
-    ("hview.js", include_str!("../../../../web/view/src/hview.js")),
+    (
+        "hview.js",
+        include_str!("../../../../web/view/src/hview.js"),
+    ),
     (
         "hpanel.js",
         include_str!("../../../../web/view/src/hpanel.js"),
