@@ -143,7 +143,7 @@ fn encode(page: &HistoryPage<'_>) -> io::Result<Vec<u8>> {
         "partitions": report.partitions,
         "dropped": report.dropped,
         "violations": report.violations.iter().map(|v| violation(v, &key_index)).collect::<Vec<_>>(),
-        "undecided": report.undecided.iter().map(|k| key_index(k)).collect::<Vec<_>>(),
+        "undecided": report.undecided.iter().map(&key_index).collect::<Vec<_>>(),
         "linearizations": report.linearizations.iter().map(|l| key_index(&l.key)).collect::<Vec<_>>(),
         "text": String::from_utf8_lossy(&text),
     });
