@@ -388,6 +388,31 @@ fn view_reads_a_history_on_standard_input_only_when_told() {
     assert_eq!(page.header["events"], 6);
 }
 
+#[test]
+fn view_of_a_history_keeps_its_strings_inside_the_data() {
+    let hostile = "{\"process\":\"</script><b>\",\"type\":\"invoke\",\"f\":\"put\",\"key\":\"<img src=x onerror=alert(1)>\",\"value\":\"</style>\"}\n";
+    let out = causal()
+        .args(["view", "--from", "history", "--title", "<i>t</i>"])
+        .write_stdin(hostile)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(out).unwrap();
+    for text in ["<img", "<b>", "</style>\"", "<i>"] {
+        assert!(!html.contains(text), "{text} in the page");
+    }
+    let page = decode(&html);
+    assert_eq!(page.header["processes"], json!(["</script><b>"]));
+    assert_eq!(
+        page.header["keys"],
+        json!(["\"<img src=x onerror=alert(1)>\""])
+    );
+    assert_eq!(page.ops[0].invoked, "\"</style>\"");
+    assert_eq!(page.ops[0].status, "open");
+}
+
 /// The history pages in Chromium: no console error, the lanes and the failing window drawn,
 /// the failing operation selected by a click on its bar, its model state shown.
 #[test]
