@@ -8,6 +8,7 @@ pub mod fields;
 pub mod govector;
 pub mod jaeger;
 pub mod jsonl;
+pub mod lines;
 pub mod otlp;
 pub mod regex;
 pub mod shiviz;
