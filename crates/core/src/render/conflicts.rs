@@ -221,11 +221,8 @@ fn write_event(
         one_line(&trace.location(e).to_string()),
     );
     writeln!(w, "{}", line.trim_end())?;
-    let text = format!(
-        "lamport {}  vc {}",
-        vc.lamport[e.index()],
-        crate::render::fmt::vc(&trace.nodes, vc.clock(e))
-    );
+    let mut text = format!("lamport {}  vc ", vc.lamport[e.index()]);
+    crate::render::fmt::push_vc(&mut text, &trace.nodes, vc.clock(e));
     writeln!(w, "    {:width$}  {}", "", palette.dim(&text))
 }
 
