@@ -447,3 +447,74 @@ impl Columns {
         RecordBatch::try_new(schema.clone(), columns).map_err(io_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+    use crate::parse::{parse_inputs, ParseOptions};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// Stamps `n` events on three nodes and writes them with row groups of `rows`.
+    fn written(n: usize, rows: usize, by: Option<PartitionBy>) -> Vec<(String, Vec<u8>)> {
+        let text: String = (0..n)
+            .map(|i| format!("{{\"node\":\"n{}\",\"label\":\"e{i}\"}}\n", i % 3))
+            .collect();
+        let input = Input::from_bytes("t.jsonl", text.into_bytes());
+        let trace = parse_inputs([Ok(input)], &ParseOptions::default())
+            .unwrap()
+            .trace;
+        let causality = crate::order::causal_order(&trace).unwrap();
+        let options = ParquetOptions {
+            vc: VcMode::Full,
+            row_group_rows: rows,
+        };
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut sink = |dir: &str, bytes: &[u8]| {
+            match files.iter_mut().find(|(d, _)| d == dir) {
+                Some((_, b)) => b.extend_from_slice(bytes),
+                None => files.push((dir.to_string(), bytes.to_vec())),
+            }
+            Ok(())
+        };
+        write_rows(&trace, &causality, Engine::Flat, options, by, &mut sink).unwrap();
+        files
+    }
+
+    fn row_groups(bytes: &[u8]) -> Vec<i64> {
+        let reader = SerializedFileReader::new(bytes::Bytes::from(bytes.to_vec())).unwrap();
+        reader
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect()
+    }
+
+    #[test]
+    fn row_groups_hold_at_most_the_limit() {
+        let files = written(10, 4, None);
+        assert_eq!(files.len(), 1);
+        assert_eq!(row_groups(&files[0].1), [4, 4, 2]);
+    }
+
+    #[test]
+    fn partitions_together_hold_at_most_the_limit_at_once() {
+        // 3 nodes, 12 events, at most 6 rows held: each file's row group closes when the
+        // files together hold 6.
+        let files = written(12, 6, Some(PartitionBy::Node));
+        let dirs: Vec<&str> = files.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(dirs, ["node=n0", "node=n1", "node=n2"]);
+        for (_, bytes) in &files {
+            assert_eq!(row_groups(bytes), [2, 2]);
+        }
+    }
+
+    #[test]
+    fn no_events_make_a_file_with_the_schema_and_no_rows() {
+        let files = written(0, 4, None);
+        assert_eq!(files.len(), 1);
+        assert!(files[0].1.starts_with(b"PAR1"));
+        assert_eq!(row_groups(&files[0].1), Vec::<i64>::new());
+    }
+}
