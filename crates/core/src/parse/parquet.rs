@@ -70,7 +70,7 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
         (layout.lamport, "lamport"),
         (layout.fields, "fields"),
     ];
-    order.extend(layout.vc.map(|(i, name)| (i, name)));
+    order.extend(layout.vc);
     order.extend(layout.outside.map(|i| (i, "outside")));
     order.sort_unstable();
     let at = |name: &str| order.iter().position(|&(_, n)| n == name);
