@@ -51,8 +51,14 @@ pub struct CheckArgs {
     pub input: InputArgs,
 
     /// Report skew bounds only between this node and each other node (for many nodes).
-    #[arg(long, value_name = "NODE", conflicts_with = "no_skew")]
+    #[arg(long, value_name = "NODE", conflicts_with_all = ["no_skew", "all_pairs"])]
     pub skew_against: Option<String>,
+
+    /// Report skew bounds for every pair of nodes. Without it, text shows a summary (each node
+    /// against the node in most messages: tightest, loosest, nodes without bounds), and JSON
+    /// every pair up to 1,000 nodes with timed messages, the summary above.
+    #[arg(long, conflicts_with = "no_skew")]
+    pub all_pairs: bool,
 
     /// Report no skew bounds (contradictions are still found).
     #[arg(long)]

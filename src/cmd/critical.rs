@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{load, Context, Outcome};
+use super::{load_without_fields, Context, Outcome};
 use crate::cli::{CriticalPathArgs, WhyFormat};
 use causal_core::analysis::critical::{critical_path, last_event, span_paths, PathMode};
 use causal_core::analysis::offsets::estimate_offsets;
@@ -11,7 +11,7 @@ use causal_core::render::critical;
 
 /// Finds and writes the critical path (events) or paths (spans, one per trace).
 pub fn run(args: &CriticalPathArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
-    let loaded = load(&args.input, ctx)?;
+    let loaded = load_without_fields(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let spans = match args.mode {
         PathMode::Auto => !trace.spans.is_empty() && args.to.is_none(),

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use anyhow::Result;
 
-use super::{load, Context, Outcome};
+use super::{load_with, Context, LoadOptions, Outcome};
 use crate::cli::{DiffArgs, DiffFormat, InputArgs};
 use causal_core::analysis::diff::{diff, DiffOptions, Execution};
 use causal_core::clock::{self, LamportEngine, Replay, Stamps};
@@ -16,8 +16,13 @@ use causal_core::render::lamport_order_of;
 /// Compares the two executions; findings when they differ.
 pub fn run(args: &DiffArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let (input_a, input_b) = sides(args)?;
-    let a = load(&input_a, ctx)?;
-    let b = load(&input_b, ctx)?;
+    // The pass-through fields matter only to --field.
+    let options = LoadOptions {
+        keep_fields: args.match_field.is_some(),
+        ..LoadOptions::default()
+    };
+    let a = load_with(&input_a, ctx, options)?;
+    let b = load_with(&input_b, ctx, options)?;
     let limit = (args.limit > 0).then_some(args.limit);
     let options = DiffOptions {
         match_field: args.match_field.clone(),

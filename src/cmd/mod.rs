@@ -162,6 +162,16 @@ impl Default for LoadOptions {
     }
 }
 
+/// [`load`] without the events' pass-through fields, for commands whose output never shows
+/// them (saves about the input's size in memory).
+pub fn load_without_fields(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
+    let options = LoadOptions {
+        keep_fields: false,
+        ..LoadOptions::default()
+    };
+    load_with(input, ctx, options)
+}
+
 /// Reads the input, orders it causally, and warns about what the run passes over.
 pub fn load(input: &InputArgs, ctx: &Context<'_>) -> Result<Loaded> {
     load_with(input, ctx, LoadOptions::default())

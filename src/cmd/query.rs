@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use anyhow::Result;
 
-use super::{load, Context, Outcome};
+use super::{load, load_without_fields, Context, Outcome};
 use crate::cli::{CutArgs, HbArgs, HbFormat};
 use causal_core::clock::{self, relation, LamportEngine, Relation, Replay};
 use causal_core::graph::{cut, HbGraph, Side};
@@ -17,7 +17,7 @@ use causal_core::render::jsonl::write_kept;
 
 /// `causal hb A B`: before, after, concurrent or same, and a shortest chain when ordered.
 pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
-    let loaded = load(&args.input, ctx)?;
+    let loaded = load_without_fields(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let index = trace.id_index();
     let a = trace.resolve_id(&index, &args.a)?;

@@ -1,6 +1,5 @@
 //! `causal stamp`: every event with its id, Lamport clock and vector clock.
 
-use causal_core::Named as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
@@ -10,7 +9,8 @@ use crate::cli::{StampArgs, StampFormat, StampOrder};
 use causal_core::clock::{self, Engine, LamportEngine, Replay, Stamps};
 use causal_core::error::{Error, InputError};
 use causal_core::input::Input;
-use causal_core::parse::{self, FileContext, Format};
+use causal_core::parse::lines::LineFormats;
+use causal_core::parse::FileContext;
 use causal_core::render::jsonl::{JsonlWriter, StreamWriter, VcMode};
 use causal_core::render::Palette;
 use causal_core::render::{chrome, lamport_order_of, shiviz, table};
@@ -124,18 +124,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         );
     }
     let input = &args.input;
-    let line_regex = match input.from {
-        Format::Auto | Format::Jsonl | Format::Regex => {
-            parse::line_regex(input.regex.as_deref(), input.from)?
-        }
-        from => {
-            return Err(Error::Usage(format!(
-                "--order input reads JSON Lines or --regex logs, not --from {}",
-                from.name()
-            ))
-            .into())
-        }
-    };
+    let formats = LineFormats::new(input.from, input.regex.as_deref())?;
     let stdin = [PathBuf::from("-")];
     let paths = if input.files.is_empty() {
         &stdin[..]
@@ -157,26 +146,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             // As in batch stamping: --node names standard input only; files keep their stems.
             default_node: stem.as_deref().or(input.node.as_deref()),
         };
-        if line_regex.is_none() {
-            match parse::detect(reader.peek()?) {
-                Some(Format::Jsonl) => {}
-                Some(other) => {
-                    return Err(Error::Usage(format!(
-                        "{name} looks like {}; --order input reads JSON Lines or --regex logs",
-                        other.name()
-                    ))
-                    .into())
-                }
-                None => {
-                    return Err(InputError::new(
-                        &name,
-                        1,
-                        "expected JSON Lines events (or give --regex PATTERN)",
-                    )
-                    .into())
-                }
-            }
-        }
+        let format = formats.for_file(&name, reader.peek()?)?;
         let out = &mut *ctx.out;
         // Output is flushed whenever the input has nothing more buffered (the next read may
         // wait for the log's writer), not after every line: live logs stay live, and a file
@@ -192,16 +162,9 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             if text.trim().is_empty() {
                 return flush(out, &mut unflushed);
             }
-            let raw = match &line_regex {
-                Some(re) => match parse::regex::parse_line(re, text, line, &file)? {
-                    Some(raw) => raw,
-                    None if input.skip_unmatched => {
-                        skipped += 1;
-                        return flush(out, &mut unflushed);
-                    }
-                    None => return Err(parse::regex::unmatched(&file, line, re).into()),
-                },
-                None => parse::jsonl::parse_line(text, line, &file)?,
+            let Some(raw) = format.parse_line(text, line, &file, input.skip_unmatched)? else {
+                skipped += 1;
+                return flush(out, &mut unflushed);
             };
             let origin = Origin {
                 file: file_index,

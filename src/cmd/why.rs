@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use anyhow::Result;
 
-use super::{load, Context, Outcome};
+use super::{load_without_fields, Context, Outcome};
 use crate::cli::{WhyArgs, WhyFormat};
 use causal_core::analysis::why::{knowledge, wanted};
 use causal_core::clock::{Clocks, Replay};
@@ -13,7 +13,7 @@ use causal_core::render::why;
 
 /// Answers and writes.
 pub fn run(args: &WhyArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
-    let loaded = load(&args.input, ctx)?;
+    let loaded = load_without_fields(&args.input, ctx)?;
     let (trace, causality) = (&loaded.trace, &loaded.causality);
     let e = trace.resolve_id(&trace.id_index(), &args.id)?;
     let engine = super::engine(&args.clocks, trace, ctx);

@@ -42,7 +42,12 @@ fn msgs(list: &Value) -> Vec<&str> {
 #[test]
 fn kv_store_bounds_the_slow_replica_and_flags_violations_and_the_lost_message() {
     let r = report(&["samples/kv-store.jsonl"], 1);
-    assert_eq!(r["version"], 2);
+    assert_eq!(r["version"], 3);
+    assert_eq!(
+        r["skew_summary"],
+        Value::Null,
+        "JSON gives every pair of a few nodes"
+    );
     assert_eq!(
         kinds(&r),
         ["unmatched-send", "clock-violation", "clock-violation"]
@@ -94,7 +99,7 @@ fn unmatched_messages_name_the_intended_receivers() {
     );
     assert_eq!(
         lines.last().unwrap(),
-        &"4 findings (3 unmatched-send, 1 unmatched-recv); skew bounds for 1 pair of nodes"
+        &"4 findings (3 unmatched-send, 1 unmatched-recv); skew bounds for 1 of 1 node against a"
     );
     let r = report(&[fixture("check-unmatched.jsonl").to_str().unwrap()], 1);
     assert_eq!(
@@ -158,7 +163,7 @@ fn consistent_clocks_are_no_finding_and_bounds_combine_through_nodes() {
     let ac = bound(&r, "a", "c");
     assert_eq!((&ac["lo"], &ac["hi"]), (&Value::Null, &json!(0.015)));
     assert_eq!(msgs(&ac["hi_messages"]), ["ping", "fwd"]);
-    let text = run_ok(&["check", f.to_str().unwrap()], 0);
+    let text = run_ok(&["check", f.to_str().unwrap(), "--all-pairs"], 0);
     assert!(text.contains("  a  c  [  -inf, 0.015]"), "{text}");
     assert!(text.ends_with("no findings; skew bounds for 3 pairs of nodes\n"));
 }
@@ -223,6 +228,105 @@ fn generated(dir: &std::path::Path, nodes: &str, events: &str, seed: &str) -> Ha
         .iter()
         .map(|(n, o)| (n.clone(), o.as_i64().unwrap()))
         .collect()
+}
+
+#[test]
+fn above_a_thousand_timed_nodes_json_summarises_against_the_node_in_most_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wide.jsonl");
+    let trace = run_ok(
+        &["gen", "--nodes", "1100", "--events", "12000", "--seed", "5"],
+        0,
+    );
+    std::fs::write(&file, &trace).unwrap();
+    // The oracle: the node in most messages, counted here from the generated lines.
+    let lines = json_lines(&trace);
+    let mut sender: HashMap<&str, &str> = HashMap::new();
+    for l in &lines {
+        if l["kind"] == "send" {
+            sender.insert(l["msg"].as_str().unwrap(), l["node"].as_str().unwrap());
+        }
+    }
+    let mut count: HashMap<&str, u64> = HashMap::new();
+    for l in lines.iter().filter(|l| l["kind"] == "recv") {
+        let (from, to) = (
+            sender[l["msg"].as_str().unwrap()],
+            l["node"].as_str().unwrap(),
+        );
+        *count.entry(from).or_default() += 1;
+        if from != to {
+            *count.entry(to).or_default() += 1;
+        }
+    }
+    let most = count.values().max().unwrap();
+    let reference = count
+        .iter()
+        .filter(|(_, c)| *c == most)
+        .map(|(n, _)| *n)
+        .min()
+        .unwrap();
+
+    let out = causal()
+        .args(["check", file.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = &r["skew_summary"];
+    assert_eq!(summary["reference"], reference);
+    assert!(summary["timed_nodes"].as_u64().unwrap() > 1000, "{summary}");
+    let skew = r["skew"].as_array().unwrap();
+    assert!(skew.iter().all(|b| b["a"] == reference));
+    // The same bounds as asking for them against that node, tightest first.
+    let against = report(
+        &[file.to_str().unwrap(), "--skew-against", reference],
+        out.status.code().unwrap(),
+    );
+    let key = |b: &Value| b["b"].as_str().unwrap().to_string();
+    let mut got: Vec<&Value> = skew.iter().collect();
+    let mut want: Vec<&Value> = against["skew"].as_array().unwrap().iter().collect();
+    let two_sided = summary["two_sided"].as_u64().unwrap() as usize;
+    let width = |b: &Value| b["hi"].as_f64().unwrap() - b["lo"].as_f64().unwrap();
+    assert!(got[..two_sided]
+        .windows(2)
+        .all(|w| width(w[0]) <= width(w[1]) + 1e-12));
+    got.sort_by_key(|b| key(b));
+    want.sort_by_key(|b| key(b));
+    assert_eq!(got, want);
+    // Every other node is bounded, left unbounded, or in a contradiction.
+    let unbounded = summary["unbounded_nodes"].as_array().unwrap().len();
+    let contradicted = r["contradicted_nodes"].as_array().unwrap().len();
+    assert_eq!(skew.len() + unbounded + contradicted, 1100 - 1);
+}
+
+#[test]
+fn text_summarises_the_bounds_and_all_pairs_lists_them() {
+    let text = run_ok(&["check", "samples/kv-store.jsonl"], 1);
+    assert!(
+        text.contains(
+            "clock offsets against kv-1, the node in most messages (offset of the node's clock \
+         minus kv-1's, in seconds):\n  alice  [-0.006, 0.006]\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("skew bounds for 4 of 4 nodes against kv-1\n"),
+        "{text}"
+    );
+    let all = run_ok(&["check", "samples/kv-store.jsonl", "--all-pairs"], 1);
+    assert!(all.contains("  kv-2   kv-3  [-2.517, -2.489]\n"), "{all}");
+    assert!(
+        all.ends_with("skew bounds for 10 pairs of nodes\n"),
+        "{all}"
+    );
+    causal()
+        .args([
+            "check",
+            "samples/kv-store.jsonl",
+            "--all-pairs",
+            "--no-skew",
+        ])
+        .assert()
+        .code(2);
 }
 
 #[test]

@@ -106,12 +106,16 @@ fn check_and_graph_text_hold_no_control_characters() {
              a\\x1b[2J's clock: at least one of the two clocks is wrong\n    \
              \"m\\u{{7}}\" a\\x1b[2J -> b, delay -0.5 s (a\\x1b[2J#1 {file}:1 -> b#1 {file}:4)\n\
              \n\
-             clock skew bounds (offset of b's clock minus a's, in seconds):\n  \
-             a\\x1b[2J  b  [-inf, -0.5]\n      \
+             clock offsets against a\\x1b[2J, the node in most messages (offset of the \
+             node's clock minus a\\x1b[2J's, in seconds):\n  \
+             bounded on one side only: 1 node\n    \
+             b  [-inf, -0.5]\n        \
              hi: \"m\\u{{7}}\" a\\x1b[2J -> b, delay -0.5 s (a\\x1b[2J#1 {file}:1 -> b#1 \
-             {file}:4)\n\
+             {file}:4)\n  \
+             every pair of the 2 nodes with timed messages: --all-pairs\n\
              \n\
-             2 findings (1 unmatched-send, 1 clock-violation); skew bounds for 1 pair of nodes\n"
+             2 findings (1 unmatched-send, 1 clock-violation); skew bounds for 1 of 1 node \
+             against a\\x1b[2J\n"
         ))
         .stderr("");
     causal()

@@ -176,7 +176,8 @@ fn conflict_options() -> ConflictOptions {
     }
 }
 
-/// As `causal check` runs it: every finding, skew bounds for all pairs of nodes.
+/// As `causal check --all-pairs` (and JSON up to 1,000 nodes) runs it: every finding, skew
+/// bounds for all pairs of nodes.
 #[divan::bench(max_time = 5)]
 fn analysis_check(bencher: Bencher) {
     let f = fixture();

@@ -1,15 +1,18 @@
-//! The happens-before graph: one vertex per event, program-order and message edges, in petgraph.
+//! The happens-before graph: one vertex per event, program-order and message edges.
 //!
-//! Built once per run from a trace and its matched messages. It answers path and neighbourhood
-//! questions with petgraph's algorithms, and cuts the slices ([`View`]) that the graph renderers
-//! draw. Constant-time "did A happen before B" comes from the vector clocks in [`crate::clock`],
-//! not from here. This layer prints nothing and formats nothing.
+//! Built once per run from a trace and its matched messages, as adjacency over the trace
+//! itself: program order comes from each node's lane and incoming messages from the causal
+//! order, so the graph adds only each send's receives (4 bytes per event and per message;
+//! petgraph's general graph took about eight times that, and as long to build as the
+//! searches it served: `hb` on 10^6 events). It answers path and neighbourhood questions and
+//! cuts the slices ([`View`]) that the graph renderers draw. Constant-time "did A happen
+//! before B" comes from the vector clocks in [`crate::clock`], not from here. This layer
+//! prints nothing and formats nothing.
 
-use std::collections::HashMap;
+// foldhash, not SipHash: one lookup per event a search enters (see model::builder).
+use foldhash::{HashMap, HashMapExt};
 
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
+pub use petgraph::Direction;
 
 pub mod cut;
 pub mod select;
@@ -23,67 +26,86 @@ use crate::clock::{relation, Clocks, Relation};
 use crate::model::{EventFlags, EventIdx, Trace};
 use crate::order::Causality;
 
-/// Why one event directly precedes another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EdgeKind {
-    /// The next event on the same node.
-    Program,
-    /// A message from its send to one of its receives.
-    Message,
-}
-
 /// The happens-before graph of a trace: vertex `i` is event `EventIdx(i)`.
 ///
 /// Its edges are the direct causal steps (Lamport's "->" before transitive closure): each event
 /// to the next on its node, and each send to every receive of its message. It is acyclic
 /// because [`crate::order::causal_order`] refuses traces with cycles.
 #[derive(Clone, Debug)]
-pub struct HbGraph {
-    graph: DiGraph<EventIdx, EdgeKind>,
+pub struct HbGraph<'t> {
+    trace: &'t Trace,
+    causality: &'t Causality,
+    /// `recvs[recv_start[e]..recv_start[e + 1]]` receive what event `e` sends, in the order
+    /// of [`Causality::message_edges`].
+    recv_start: Vec<u32>,
+    recvs: Vec<EventIdx>,
 }
 
-impl HbGraph {
+impl<'t> HbGraph<'t> {
     /// Builds the graph: linear in events and messages.
-    pub fn build(trace: &Trace, causality: &Causality) -> HbGraph {
-        let mut graph = DiGraph::with_capacity(trace.len(), trace.len() * 2);
+    pub fn build(trace: &'t Trace, causality: &'t Causality) -> HbGraph<'t> {
+        let mut recv_start = vec![0u32; trace.len() + 1];
+        for (send, _) in causality.message_edges() {
+            recv_start[send.index() + 1] += 1;
+        }
         for i in 0..trace.len() {
-            graph.add_node(EventIdx(i as u32));
+            recv_start[i + 1] += recv_start[i];
         }
-        for lane in &trace.by_node {
-            for pair in lane.windows(2) {
-                graph.add_edge(vertex(pair[0]), vertex(pair[1]), EdgeKind::Program);
-            }
-        }
+        let mut fill: Vec<u32> = recv_start[..trace.len()].to_vec();
+        let mut recvs = vec![EventIdx(0); recv_start[trace.len()] as usize];
         for (send, recv) in causality.message_edges() {
-            graph.add_edge(vertex(send), vertex(recv), EdgeKind::Message);
+            let at = &mut fill[send.index()];
+            recvs[*at as usize] = recv;
+            *at += 1;
         }
-        HbGraph { graph }
+        HbGraph {
+            trace,
+            causality,
+            recv_start,
+            recvs,
+        }
     }
 
-    /// The petgraph graph, for algorithms this type does not wrap.
-    pub fn petgraph(&self) -> &DiGraph<EventIdx, EdgeKind> {
-        &self.graph
+    /// How many events (vertices) the graph has.
+    pub fn len(&self) -> usize {
+        self.trace.len()
     }
 
-    /// Every message edge, send to receive.
-    pub fn message_edges(&self) -> impl Iterator<Item = (EventIdx, EventIdx)> + '_ {
-        self.graph
-            .edge_references()
-            .filter(|e| *e.weight() == EdgeKind::Message)
-            .map(|e| (event(e.source()), event(e.target())))
+    /// Whether the graph has no vertex.
+    pub fn is_empty(&self) -> bool {
+        self.trace.len() == 0
     }
 
-    /// The events that `e` directly steps to (`Outgoing`) or from (`Incoming`).
+    /// The receives of what `e` sends.
+    fn recvs_of(&self, e: EventIdx) -> &[EventIdx] {
+        let i = e.index();
+        &self.recvs[self.recv_start[i] as usize..self.recv_start[i + 1] as usize]
+    }
+
+    /// Every message edge, send to receive, in the order of [`Causality::message_edges`].
+    pub fn message_edges(&self) -> impl Iterator<Item = (EventIdx, EventIdx)> + 't {
+        self.causality.message_edges()
+    }
+
+    /// The events that `e` directly steps to (`Outgoing`: the next on its node, then the
+    /// receives of its messages) or from (`Incoming`: the previous on its node, then the sends
+    /// it receives).
     pub fn neighbours(&self, e: EventIdx, dir: Direction) -> impl Iterator<Item = EventIdx> + '_ {
-        self.graph.neighbors_directed(vertex(e), dir).map(event)
+        let (step, out, received) = match dir {
+            Direction::Outgoing => (self.trace.next_on_node(e), self.recvs_of(e), None),
+            Direction::Incoming => (self.trace.prev_on_node(e), &[][..], Some(e)),
+        };
+        step.into_iter()
+            .chain(out.iter().copied())
+            .chain(received.into_iter().flat_map(|r| self.causality.sends(r)))
     }
 
     /// A shortest chain of direct steps from `from` to `to`, both included, when `from`
     /// happened before `to` (or is `to`); `None` otherwise.
     ///
-    /// The search (petgraph's A* with unit costs and no heuristic, so Dijkstra's) only enters
-    /// events that happened before `to`, which the vector clocks tell in constant time: it
-    /// explores the events between the two, not the whole future of `from`.
+    /// The search (breadth-first, so shortest in steps) only enters events that happened
+    /// before `to`, which the vector clocks tell in constant time: it explores the events
+    /// between the two, not the whole future of `from`.
     ///
     /// `vc` needs the clocks of `from` and `to` only.
     pub fn shortest_chain<C: Clocks + ?Sized>(
@@ -122,9 +144,7 @@ impl HbGraph {
             }
             next.clear();
             next.extend(
-                self.graph
-                    .neighbors_directed(vertex(v), Direction::Outgoing)
-                    .map(event)
+                self.neighbours(v, Direction::Outgoing)
                     .filter(|&w| w != from && !parent.contains_key(&w) && before_to(w)),
             );
             next.sort_unstable_by_key(|&w| (trace.event(w).node, trace.event(w).seq));
@@ -213,12 +233,7 @@ impl HbGraph {
             next.clear();
             // Every admitted neighbour, visited or not: `stop` asks about the event's own
             // neighbours, not about what this search has yet to see.
-            next.extend(
-                self.graph
-                    .neighbors_directed(vertex(v), dir)
-                    .map(event)
-                    .filter(|&w| enter(w)),
-            );
+            next.extend(self.neighbours(v, dir).filter(|&w| enter(w)));
             next.sort_unstable_by_key(|&w| (trace.event(w).node, trace.event(w).seq));
             next.dedup();
             if stop(v, &next) {
@@ -243,14 +258,14 @@ impl HbGraph {
     /// future) and backwards (its past), `center` included. Breadth-first, so linear in
     /// what it keeps.
     pub fn neighbourhood(&self, center: EventIdx, depth: u32) -> Vec<bool> {
-        let mut keep = vec![false; self.graph.node_count()];
+        let mut keep = vec![false; self.len()];
         keep[center.index()] = true;
         for dir in [Direction::Outgoing, Direction::Incoming] {
-            let mut frontier = vec![vertex(center)];
+            let mut frontier = vec![center];
             for _ in 0..depth {
                 let mut next = Vec::new();
                 for v in frontier {
-                    for w in self.graph.neighbors_directed(v, dir) {
+                    for w in self.neighbours(v, dir) {
                         if !keep[w.index()] {
                             keep[w.index()] = true;
                             next.push(w);
@@ -267,14 +282,6 @@ impl HbGraph {
     }
 }
 
-fn vertex(e: EventIdx) -> NodeIndex {
-    NodeIndex::new(e.index())
-}
-
-fn event(v: NodeIndex) -> EventIdx {
-    EventIdx(v.index() as u32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,10 +294,10 @@ mod tests {
         es.iter().map(|&e| t.event_id(e).to_string()).collect()
     }
 
-    fn setup(t: &Trace) -> (HbGraph, clock::VectorClocks, Vec<EventIdx>) {
+    fn setup(t: &Trace) -> (Causality, clock::VectorClocks) {
         let c = causal_order(t).unwrap();
         let stamps = clock::stamp(t, &c);
-        (HbGraph::build(t, &c), stamps.vector, c.order)
+        (c, stamps.vector)
     }
 
     // a: local, send m1, local        b: recv m1, send m2        c: local, recv m2
@@ -307,9 +314,20 @@ mod tests {
     #[test]
     fn the_graph_has_program_and_message_edges() {
         let t = trace(THREE);
-        let (g, _, _) = setup(&t);
-        assert_eq!(g.petgraph().node_count(), 7);
-        assert_eq!(g.petgraph().edge_count(), 4 + 2);
+        let (c, _) = setup(&t);
+        let g = HbGraph::build(&t, &c);
+        assert_eq!(g.len(), 7);
+        let edges: usize = (0..7)
+            .map(|i| g.neighbours(EventIdx(i), Direction::Outgoing).count())
+            .sum();
+        let back: usize = (0..7)
+            .map(|i| g.neighbours(EventIdx(i), Direction::Incoming).count())
+            .sum();
+        assert_eq!((edges, back), (4 + 2, 4 + 2));
+        let b1: Vec<_> = g.neighbours(EventIdx(3), Direction::Incoming).collect();
+        assert_eq!(b1, [EventIdx(1)]);
+        let a2: Vec<_> = g.neighbours(EventIdx(1), Direction::Outgoing).collect();
+        assert_eq!(a2, [EventIdx(2), EventIdx(3)]);
         let msgs: Vec<_> = g.message_edges().collect();
         assert_eq!(
             msgs,
@@ -321,7 +339,8 @@ mod tests {
     #[test]
     fn the_shortest_chain_follows_messages_across_nodes() {
         let t = trace(THREE);
-        let (g, vc, _) = setup(&t);
+        let (c, vc) = setup(&t);
+        let g = HbGraph::build(&t, &c);
         let chain = g.shortest_chain(&t, &vc, EventIdx(0), EventIdx(6)).unwrap();
         assert_eq!(ids(&t, &chain), ["a#1", "a#2", "b#1", "b#2", "c#2"]);
         assert_eq!(g.shortest_chain(&t, &vc, EventIdx(6), EventIdx(0)), None);
@@ -335,7 +354,8 @@ mod tests {
     #[test]
     fn a_neighbourhood_goes_both_ways_as_far_as_its_depth() {
         let t = trace(THREE);
-        let (g, _, _) = setup(&t);
+        let (c, _) = setup(&t);
+        let g = HbGraph::build(&t, &c);
         let near = g.neighbourhood(EventIdx(3), 1);
         let kept: Vec<EventIdx> = (0..7).map(EventIdx).filter(|e| near[e.index()]).collect();
         assert_eq!(ids(&t, &kept), ["a#2", "b#1", "b#2"]);
@@ -344,7 +364,8 @@ mod tests {
     #[test]
     fn slicing_by_node_leaves_loose_ends_naming_the_hidden_side() {
         let t = trace(THREE);
-        let (g, _, order) = setup(&t);
+        let (c, _) = setup(&t);
+        let (g, order) = (HbGraph::build(&t, &c), c.order.clone());
         let options = SliceOptions {
             nodes: Some(vec![NodeId(2), NodeId(0)]),
             ..SliceOptions::default()
@@ -371,7 +392,8 @@ mod tests {
             ("a", "local", ""),
             ("b", "recv", "m"),
         ]);
-        let (g, _, order) = setup(&t);
+        let (c, _) = setup(&t);
+        let (g, order) = (HbGraph::build(&t, &c), c.order.clone());
         let options = SliceOptions {
             collapse_local: true,
             ..SliceOptions::default()
@@ -393,7 +415,8 @@ mod tests {
     #[test]
     fn unmatched_messages_are_loose_ends() {
         let t = trace(&[("a", "send", "lost"), ("b", "recv", "ghost")]);
-        let (g, _, order) = setup(&t);
+        let (c, _) = setup(&t);
+        let (g, order) = (HbGraph::build(&t, &c), c.order.clone());
         let view = View::build(&t, &g, &order, &SliceOptions::default());
         let kinds: Vec<(&str, LooseKind)> = view.loose.iter().map(|l| (l.msg, l.kind)).collect();
         assert_eq!(
@@ -416,7 +439,8 @@ mod tests {
             ("b", "recv", "m1"),
             ("b", "send", "m2"),
         ]);
-        let (g, _, order) = setup(&t);
+        let (c, _) = setup(&t);
+        let (g, order) = (HbGraph::build(&t, &c), c.order.clone());
         let options = SliceOptions {
             around: Some((EventIdx(5), 2)),
             ..SliceOptions::default()
@@ -437,7 +461,8 @@ mod tests {
     #[test]
     fn an_empty_trace_makes_an_empty_view() {
         let t = Trace::default();
-        let (g, _, order) = setup(&t);
+        let (c, _) = setup(&t);
+        let (g, order) = (HbGraph::build(&t, &c), c.order.clone());
         let view = View::build(&t, &g, &order, &SliceOptions::default());
         assert!(view.items.is_empty() && view.lanes.is_empty() && view.edges.is_empty());
     }

@@ -358,12 +358,26 @@ impl Trace {
 
     /// The event after `e` on its node, if any.
     pub fn next_on_node(&self, e: EventIdx) -> Option<EventIdx> {
+        let lane = &self.by_node[self.event(e).node.index()];
+        lane.get(self.lane_position(e) + 1).copied()
+    }
+
+    /// The event before `e` on its node, if any.
+    pub fn prev_on_node(&self, e: EventIdx) -> Option<EventIdx> {
+        let lane = &self.by_node[self.event(e).node.index()];
+        self.lane_position(e).checked_sub(1).map(|at| lane[at])
+    }
+
+    /// Where `e` is in its node's lane: `seq - 1` unless the input gave clocks.
+    fn lane_position(&self, e: EventIdx) -> usize {
         let ev = self.event(e);
         let lane = &self.by_node[ev.node.index()];
-        let at = lane
-            .binary_search_by_key(&ev.seq, |&x| self.event(x).seq)
-            .ok()?;
-        lane.get(at + 1).copied()
+        let at = (ev.seq as usize).wrapping_sub(1);
+        if lane.get(at) == Some(&e) {
+            return at;
+        }
+        lane.binary_search_by_key(&ev.seq, |&x| self.event(x).seq)
+            .expect("an event is in its node's lane")
     }
 
     /// The id of the message that `send` sends and `recv` receives (events can have more

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod govector;
 pub mod jaeger;
 pub mod jsonl;
+pub mod lines;
 pub mod otlp;
 #[cfg(feature = "parquet")]
 pub mod parquet;

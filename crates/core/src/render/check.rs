@@ -4,16 +4,17 @@
 use std::io::{self, Write};
 
 use crate::analysis::check::{CheckReport, Finding, FindingKind};
-use crate::analysis::skew::{Message, SkewBound, SkewPairs};
-use crate::model::{EventIdx, Trace};
+use crate::analysis::skew::{Message, SkewBound, SkewPairs, SkewSummary};
+use crate::model::{EventIdx, NodeId, Trace};
 use crate::render::fmt::{
     one_line, plural, seconds, seconds_f64, time, write_event_json_head, Style, Table,
 };
 use crate::render::Palette;
 
 /// Version of the JSON report shape; bumped on incompatible changes (2: one `unmatched-send`
-/// per lost copy, with its `receiver`; the `unexpected-recv` kind).
-pub const VERSION: u32 = 2;
+/// per lost copy, with its `receiver`; the `unexpected-recv` kind; 3: above 1,000 timed nodes
+/// `skew` holds each node against the reference node, described by `skew_summary`).
+pub const VERSION: u32 = 3;
 
 /// Writes the report as one JSON object and a newline, streamed field by field: with many
 /// nodes the bounds run to millions of message objects, too many to build as `Value`s first.
@@ -47,6 +48,22 @@ pub fn write_json(w: &mut dyn Write, trace: &Trace, report: &CheckReport) -> io:
         .map(|&n| trace.node_name(n))
         .collect();
     serde_json::to_writer(&mut *w, &contradicted)?;
+    w.write_all(b",\"skew_summary\":")?;
+    match &report.skew.summary {
+        None => w.write_all(b"null")?,
+        Some(s) => {
+            w.write_all(b"{\"reference\":")?;
+            serde_json::to_writer(&mut *w, &s.reference.map(|r| trace.node_name(r)))?;
+            write!(
+                w,
+                ",\"timed_nodes\":{},\"two_sided\":{},\"unbounded_nodes\":",
+                s.timed_nodes, s.two_sided
+            )?;
+            let names: Vec<&str> = s.unbounded.iter().map(|&n| trace.node_name(n)).collect();
+            serde_json::to_writer(&mut *w, &names)?;
+            w.write_all(b"}")?;
+        }
+    }
     w.write_all(b"}\n")
 }
 
@@ -305,42 +322,161 @@ pub fn write_text(
     if !report.findings.is_empty() || !report.information.is_empty() {
         writeln!(w)?;
     }
+    match &report.skew.summary {
+        Some(summary) => write_summary_text(w, trace, report, summary, palette)?,
+        None if !report.skew.bounds.is_empty() => {
+            writeln!(
+                w,
+                "{}",
+                palette.bold("clock skew bounds (offset of b's clock minus a's, in seconds):")
+            )?;
+            let all: Vec<&SkewBound> = report.skew.bounds.iter().collect();
+            write_bounds_text(w, trace, &all, true, "  ", palette)?;
+            writeln!(w)?;
+        }
+        None => {}
+    }
+    writeln!(w, "{}", summary(trace, report))
+}
+
+/// Rows shown of the tightest and of the loosest bounds in a summary; with at most twice as
+/// many two-sided bounds, all are shown.
+const SUMMARY_ROWS: usize = 5;
+/// Names listed of the nodes without a bound; the rest are counted.
+const SUMMARY_NAMES: usize = 10;
+
+/// The summary of the bounds against the reference node: tightest, loosest, one-sided ones,
+/// nodes without any, and how to get every pair.
+fn write_summary_text(
+    w: &mut dyn Write,
+    trace: &Trace,
+    report: &CheckReport,
+    summary: &SkewSummary,
+    palette: Palette,
+) -> io::Result<()> {
+    // Without timed messages between nodes the summary line says there are no bounds.
+    let Some(reference) = summary.reference.filter(|_| summary.timed_nodes > 0) else {
+        return Ok(());
+    };
+    let name = trace.node_name(reference);
     let bounds = &report.skew.bounds;
-    if !bounds.is_empty() {
+    let (two, one) = bounds.split_at(summary.two_sided);
+    writeln!(
+        w,
+        "{}",
+        palette.bold(&one_line(&format!(
+            "clock offsets against {name}, the node in most messages (offset of the node's \
+             clock minus {name}'s, in seconds):"
+        )))
+    )?;
+    if report.skew.contradicted_nodes.contains(&reference) {
         writeln!(
             w,
-            "{}",
-            palette.bold("clock skew bounds (offset of b's clock minus a's, in seconds):")
+            "  {} is in a skew contradiction: no bounds against it (--all-pairs gives the others)",
+            one_line(name)
         )?;
-        let lo: Vec<String> = bounds
+    }
+    if two.len() <= 2 * SUMMARY_ROWS {
+        write_bounds_text(
+            w,
+            trace,
+            &two.iter().collect::<Vec<_>>(),
+            false,
+            "  ",
+            palette,
+        )?;
+    } else {
+        writeln!(w, "  tightest {SUMMARY_ROWS} of {}:", two.len())?;
+        let tight: Vec<&SkewBound> = two[..SUMMARY_ROWS].iter().collect();
+        write_bounds_text(w, trace, &tight, false, "    ", palette)?;
+        writeln!(w, "  loosest {SUMMARY_ROWS}:")?;
+        let loose: Vec<&SkewBound> = two[two.len() - SUMMARY_ROWS..].iter().rev().collect();
+        write_bounds_text(w, trace, &loose, false, "    ", palette)?;
+    }
+    if !one.is_empty() {
+        writeln!(
+            w,
+            "  bounded on one side only: {}{}",
+            plural(one.len() as u64, "node"),
+            if one.len() > SUMMARY_ROWS {
+                format!(", the first {SUMMARY_ROWS} by name")
+            } else {
+                String::new()
+            }
+        )?;
+        let shown: Vec<&SkewBound> = one.iter().take(SUMMARY_ROWS).collect();
+        write_bounds_text(w, trace, &shown, false, "    ", palette)?;
+    }
+    if !summary.unbounded.is_empty() {
+        let names: Vec<String> = summary
+            .unbounded
             .iter()
-            .map(|b| b.lo.map_or("-inf".into(), seconds))
+            .take(SUMMARY_NAMES)
+            .map(|&n| one_line(trace.node_name(n)))
             .collect();
-        let wl = lo.iter().map(String::len).max().unwrap_or(0);
-        let mut table = Table::new(&[]).indent("  ");
-        for (b, lo) in bounds.iter().zip(&lo) {
-            let hi = b.hi.map_or("+inf".into(), seconds);
-            table.row([
-                (trace.node_name(b.a).to_string(), Style::Node(b.a.index())),
-                (trace.node_name(b.b).to_string(), Style::Node(b.b.index())),
-                (format!("[{lo:>wl$}, {hi}]"), Style::Plain),
-            ]);
+        let more = summary.unbounded.len().saturating_sub(SUMMARY_NAMES);
+        writeln!(
+            w,
+            "  no bound against {}: {}{}",
+            one_line(name),
+            names.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    writeln!(
+        w,
+        "  {}",
+        palette.dim(&format!(
+            "every pair of the {} with timed messages: --all-pairs",
+            plural(summary.timed_nodes as u64, "node")
+        ))
+    )?;
+    writeln!(w)
+}
+
+/// One row per bound (`a b [lo, hi]`, or `b [lo, hi]` without `a`), each followed by the
+/// messages that set its ends.
+fn write_bounds_text(
+    w: &mut dyn Write,
+    trace: &Trace,
+    bounds: &[&SkewBound],
+    with_a: bool,
+    indent: &str,
+    palette: Palette,
+) -> io::Result<()> {
+    let lo: Vec<String> = bounds
+        .iter()
+        .map(|b| b.lo.map_or("-inf".into(), seconds))
+        .collect();
+    let wl = lo.iter().map(String::len).max().unwrap_or(0);
+    let mut table = Table::new(&[]).indent(indent);
+    for (b, lo) in bounds.iter().zip(&lo) {
+        let hi = b.hi.map_or("+inf".into(), seconds);
+        let node = |n: NodeId| (trace.node_name(n).to_string(), Style::Node(n.index()));
+        let interval = (format!("[{lo:>wl$}, {hi}]"), Style::Plain);
+        if with_a {
+            table.row([node(b.a), node(b.b), interval]);
+        } else {
+            table.row([node(b.b), interval]);
         }
-        for (b, line) in bounds.iter().zip(table.lines(palette)) {
-            writeln!(w, "{line}")?;
-            for (end, messages) in [("lo", &b.lo_messages), ("hi", &b.hi_messages)] {
-                for m in messages {
-                    writeln!(
-                        w,
-                        "      {}",
-                        palette.dim(&format!("{end}: {}", message_text(trace, m)))
-                    )?;
-                }
+    }
+    for (b, line) in bounds.iter().zip(table.lines(palette)) {
+        writeln!(w, "{line}")?;
+        for (end, messages) in [("lo", &b.lo_messages), ("hi", &b.hi_messages)] {
+            for m in messages {
+                writeln!(
+                    w,
+                    "{indent}    {}",
+                    palette.dim(&format!("{end}: {}", message_text(trace, m)))
+                )?;
             }
         }
-        writeln!(w)?;
     }
-    writeln!(w, "{}", summary(report))
+    Ok(())
 }
 
 /// `"m1" a -> b, delay 0.004 s (a.jsonl:3 -> a.jsonl:7)`, one-line safe.
@@ -358,7 +494,7 @@ fn message_text(trace: &Trace, m: &Message) -> String {
     ))
 }
 
-fn summary(report: &CheckReport) -> String {
+fn summary(trace: &Trace, report: &CheckReport) -> String {
     let mut counts: Vec<(FindingKind, usize)> = Vec::new();
     for f in &report.findings {
         match counts.last_mut() {
@@ -389,8 +525,20 @@ fn summary(report: &CheckReport) -> String {
         return findings;
     }
     let pairs = report.skew.bounds.len();
-    format!(
-        "{findings}; skew bounds for {pairs} pair{} of nodes",
-        if pairs == 1 { "" } else { "s" }
-    )
+    match &report.skew.summary {
+        Some(s) if s.timed_nodes == 0 => format!(
+            "{findings}; no skew bounds (no message between two nodes has a time at both ends)"
+        ),
+        Some(s) => format!(
+            "{findings}; skew bounds for {} of {} against {}",
+            pairs,
+            plural(trace.nodes.len().saturating_sub(1) as u64, "node"),
+            s.reference
+                .map_or_else(|| "no node".to_string(), |r| one_line(trace.node_name(r)))
+        ),
+        None => format!(
+            "{findings}; skew bounds for {pairs} pair{} of nodes",
+            if pairs == 1 { "" } else { "s" }
+        ),
+    }
 }

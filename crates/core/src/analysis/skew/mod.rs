@@ -83,8 +83,36 @@ pub enum SkewPairs {
     All,
     /// Only pairs of this node with each other node.
     Against(NodeId),
+    /// Every pair when at most `up_to` nodes have timed messages with other nodes, else a
+    /// summary: each node against `reference` (see [`SkewSummary`]). `up_to: 0` always
+    /// summarises. All pairs are quadratic in the nodes (half a million at 1,000 nodes) and
+    /// cubic to compute; the summary is two shortest-path searches.
+    Summary {
+        /// The node the summary measures against (`offsets::reference_node`: the node in most
+        /// messages); `None` when no node takes part in a message.
+        reference: Option<NodeId>,
+        /// The most nodes with timed messages for which all pairs are given instead.
+        up_to: usize,
+    },
     /// No bounds (contradictions are still looked for).
     None,
+}
+
+/// What a summary of the bounds adds to them: the bounds are then those of each node against
+/// the reference, ordered tightest first (both ends finite, by width `hi - lo`, then by node),
+/// then the bounds finite on one side only (by node).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SkewSummary {
+    /// The node every bound is measured against (`a` of each bound).
+    pub reference: Option<NodeId>,
+    /// How many nodes have timed messages with other nodes (the constraint graph's size).
+    pub timed_nodes: usize,
+    /// How many of the bounds have both ends finite (they come first).
+    pub two_sided: usize,
+    /// Nodes other than the reference with no bound against it, by node: no timed message
+    /// with another node, or no chain of timed messages to or from the reference. Nodes in
+    /// a contradiction are not here (they are in `contradicted_nodes`).
+    pub unbounded: Vec<NodeId>,
 }
 
 /// Bounds and contradictions.
@@ -98,6 +126,8 @@ pub struct SkewReport {
     pub contradicted_nodes: Vec<NodeId>,
     /// Messages whose delay overflows 64-bit nanoseconds (times centuries apart): ignored.
     pub unusable: usize,
+    /// Set when [`SkewPairs::Summary`] summarised rather than giving all pairs.
+    pub summary: Option<SkewSummary>,
 }
 
 /// Every matched message with a time at both ends, in input order of the receives.
@@ -201,12 +231,61 @@ pub fn analyze_skew(trace: &Trace, causality: &Causality, pairs: SkewPairs) -> S
     report.bounds = match pairs {
         SkewPairs::None => Vec::new(),
         SkewPairs::All => all_bounds(&graph, &live, &h),
-        SkewPairs::Against(node) => match graph.nodes.binary_search(&node) {
-            Ok(v) if live[v] => bounds_against(&graph, &live, &h, v),
-            _ => Vec::new(),
-        },
+        SkewPairs::Against(node) => against(&graph, &live, &h, node),
+        SkewPairs::Summary { up_to, .. } if up_to > 0 && graph.len() <= up_to => {
+            all_bounds(&graph, &live, &h)
+        }
+        SkewPairs::Summary { reference, .. } => {
+            let mut bounds = reference.map_or_else(Vec::new, |r| against(&graph, &live, &h, r));
+            let summary = summarise(trace, &graph, &report, reference, &mut bounds);
+            report.summary = Some(summary);
+            bounds
+        }
     };
     report
+}
+
+/// The bounds of each live node against `node`, none when it is not live.
+fn against(graph: &Graph, live: &[bool], h: &[i128], node: NodeId) -> Vec<SkewBound> {
+    match graph.nodes.binary_search(&node) {
+        Ok(v) if live[v] => bounds_against(graph, live, h, v),
+        _ => Vec::new(),
+    }
+}
+
+/// Orders the bounds against the reference as [`SkewSummary`] says and finds the nodes left
+/// without one.
+fn summarise(
+    trace: &Trace,
+    graph: &Graph,
+    report: &SkewReport,
+    reference: Option<NodeId>,
+    bounds: &mut [SkewBound],
+) -> SkewSummary {
+    let width = |b: &SkewBound| match (b.lo, b.hi) {
+        (Some(lo), Some(hi)) => Some(hi - lo),
+        _ => None,
+    };
+    // Two-sided first (None sorts before Some, hence the flag), narrowest first, then by node.
+    bounds.sort_by_key(|b| (width(b).is_none(), width(b), b.b));
+    let two_sided = bounds.iter().take_while(|b| width(b).is_some()).count();
+    let mut bounded = vec![false; trace.nodes.len()];
+    for n in bounds.iter().map(|b| b.b).chain(reference) {
+        bounded[n.index()] = true;
+    }
+    for n in &report.contradicted_nodes {
+        bounded[n.index()] = true;
+    }
+    let unbounded = (0..trace.nodes.len() as u32)
+        .map(NodeId)
+        .filter(|n| !bounded[n.index()])
+        .collect();
+    SkewSummary {
+        reference,
+        timed_nodes: graph.len(),
+        two_sided,
+        unbounded,
+    }
 }
 
 /// The bounds `(lo, hi)` on `offset(b) - offset(a)` in nanoseconds for each pair `(a, b)`
