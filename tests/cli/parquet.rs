@@ -518,6 +518,18 @@ fn bad_parquet_is_an_input_error_naming_the_file_and_what_was_expected() {
     expect(":1: expected column \"id\" (\"a#1\") to agree with \"fields\" (\"b\")\n");
     row(r#"{"node":"a","kind":"send"}"#, "a#1", 1);
     expect(":1: expected \"msg\" (string) on a send");
+    // A file whose map column's keys and values differ in length: arrow-rs panics on it,
+    // which must not crash causal.
+    let (code, out, err) = run(&["stamp", &crate::path("parquet-bad-map.parquet")]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.starts_with(
+            "causal: tests/fixtures/parquet-bad-map.parquet: expected a Parquet file as causal \
+             stamp --format parquet writes it, but its data cannot be read: "
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
     // --from parquet on a file that is not one.
     let (code, _, err) = run(&["stamp", "--from", "parquet", "samples/kv-store.jsonl"]);
     assert_eq!(code, 2);

@@ -51,14 +51,15 @@ struct Layout {
 /// vector clock column, so its clocks are taken as given).
 pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilder) -> Result<bool> {
     let bytes = input.read_to_bytes()?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+    let reader = quietly(|| ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)))
+        .and_then(|r| r.map_err(|e| e.to_string()))
         .map_err(|e| ctx.error(0, format!("expected {EXPECTED}: {e}")))?;
     let layout = layout(reader.schema(), ctx)?;
     let mut roots = vec![layout.id, layout.node, layout.lamport, layout.fields];
     roots.extend(layout.vc.map(|(i, _)| i));
     roots.extend(layout.outside);
     let mask = ProjectionMask::roots(reader.parquet_schema(), roots);
-    let batches = reader
+    let mut batches = reader
         .with_projection(mask)
         .with_batch_size(BATCH)
         .build()
@@ -76,13 +77,14 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
     let at = |name: &str| order.iter().position(|&(_, n)| n == name);
     let mut row: u64 = 0;
     let mut line = String::with_capacity(512);
-    for batch in batches {
-        let batch = batch.map_err(|e| {
-            ctx.error(
-                0,
-                format!("expected {EXPECTED}, but its data cannot be read: {e}"),
-            )
-        })?;
+    let unreadable = |e: String| {
+        ctx.error(
+            0,
+            format!("expected {EXPECTED}, but its data cannot be read: {e}"),
+        )
+    };
+    while let Some(batch) = quietly(|| batches.next()).map_err(unreadable)? {
+        let batch = batch.map_err(|e| unreadable(e.to_string()))?;
         let columns = BatchColumns::of(&batch, &at, layout.vc.map(|(_, name)| name));
         for i in 0..batch.num_rows() {
             row += 1;
@@ -125,6 +127,25 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
         }
     }
     Ok(layout.vc.is_some())
+}
+
+/// Runs `decode`, turning a panic inside it into an error: arrow-rs 60 unwraps on some
+/// malformed files (a map whose keys and values differ in length, found by mutating a file),
+/// and bad input must never crash `causal`. The panic hook is silenced meanwhile, so that
+/// nothing is printed; parsing runs no other thread then.
+fn quietly<T>(decode: impl FnOnce() -> T) -> Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode));
+    std::panic::set_hook(hook);
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("the decoder failed")
+            .to_string()
+    })
 }
 
 /// Finds the columns `causal` reads and checks their types.
