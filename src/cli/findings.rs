@@ -83,13 +83,9 @@ pub enum CheckFormat {
     Json,
 }
 
-/// `causal lin`.
+/// How a history is checked: shared by `lin` and by `view` when it opens a history.
 #[derive(Debug, Clone, Args)]
-pub struct LinArgs {
-    /// History files, merged by :time when several; `-` or none reads standard input.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-
+pub struct LinCheckArgs {
     /// The model [default: kv for get, put or append; cas-register for cas; else register].
     #[arg(long, value_parser = choice::<ModelKind>(), value_name = "MODEL")]
     pub model: Option<ModelKind>,
@@ -100,18 +96,30 @@ pub struct LinArgs {
     pub initial: Option<String>,
 
     /// Stop after this long (10s, 500ms, 2m, 1h; a bare number is seconds) and answer
-    /// unknown, exit status 3.
+    /// unknown (`lin` exits with status 3).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
+
+    /// Keys searched at once [default: the number of CPUs].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `causal lin`.
+#[derive(Debug, Clone, Args)]
+pub struct LinArgs {
+    /// History files, merged by :time when several; `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The model, starting state, time and threads of the check.
+    #[command(flatten)]
+    pub check: LinCheckArgs,
 
     /// History format: auto (recognise each file's from its content), edn, jepsen-log or
     /// history (JSON Lines).
     #[arg(long, value_parser = choice::<Format>(), default_value = "auto", value_name = "FORMAT")]
     pub from: Format,
-
-    /// Keys searched at once [default: the number of CPUs].
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = LinFormat::Text)]

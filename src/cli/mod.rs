@@ -21,7 +21,9 @@ mod query;
 mod report;
 mod stamp;
 
-pub use findings::{CheckArgs, CheckFormat, ConflictsArgs, ConflictsFormat, LinArgs, LinFormat};
+pub use findings::{
+    CheckArgs, CheckFormat, ConflictsArgs, ConflictsFormat, LinArgs, LinCheckArgs, LinFormat,
+};
 pub use query::{CutArgs, GraphArgs, GraphFormat, HbArgs, HbFormat, SliceArgs, WhyArgs, WhyFormat};
 pub use report::{CriticalPathArgs, DiffArgs, DiffFormat, StatsArgs, StatsFormat, ViewArgs};
 pub use stamp::{GenArgs, HistoryOut, StampArgs, StampFormat, StampOrder};
@@ -261,8 +263,12 @@ pub enum Command {
         "click an event for its causal past and future, shift-click a second for their relation.\n",
         "It carries the findings of `conflicts` and `check` unless --no-analyses. Press ? in the\n",
         "page for its keyboard shortcuts.\n\n",
+        "A history (Jepsen EDN, Jepsen log, JSON Lines history: recognised in named files, or\n",
+        "named with --from) is checked as `causal lin` checks it and drawn as operations on\n",
+        "process lanes: the failing window highlighted, the linearization found drawn in order.\n\n",
         "Examples:\n",
         "  causal view samples/kv-store.jsonl -o kv-store.html\n",
+        "  causal view history.edn -o history.html\n",
         "  causal view samples/raft/*.jsonl > raft.html\n",
         "  causal past n1-leader-t1 samples/raft/*.jsonl | causal view -o past.html\n\n",
         "Exit status:\n  0  success\n  2  bad input, bad usage (no -o with standard output a terminal) or an I/O error"

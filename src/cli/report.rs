@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{choice, EngineArgs, InputArgs, WhyFormat};
+use super::{choice, EngineArgs, InputArgs, LinCheckArgs, WhyFormat};
 use causal_core::analysis::critical::PathMode;
 /// `causal stats`.
 #[derive(Debug, Clone, Args)]
@@ -135,4 +135,9 @@ pub struct ViewArgs {
     /// The page's title (default: "causal view: " and the input files' names).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+
+    /// A history (EDN, Jepsen log, JSON Lines history) is checked for linearizability and
+    /// shown as operations on process lanes: these say how.
+    #[command(flatten, next_help_heading = "Histories")]
+    pub lin: LinCheckArgs,
 }

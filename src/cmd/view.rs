@@ -1,22 +1,28 @@
 //! `causal view`: write the execution as one self-contained HTML page for a browser.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
 use super::{load, Context, Outcome};
-use crate::cli::ViewArgs;
+use crate::cli::{InputArgs, ViewArgs};
 use causal_core::analysis::check::{check, CheckOptions};
 use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
+use causal_core::analysis::lin;
 use causal_core::analysis::offsets::{estimate_offsets, offsets_from_bounds, reference_node};
 use causal_core::analysis::skew::SkewPairs;
 use causal_core::clock::{self, LamportEngine, ReplayWalk};
 use causal_core::error::Error;
+use causal_core::history;
+use causal_core::input::Input;
 use causal_core::model::{EventIdx, Trace};
 use causal_core::order::Causality;
+use causal_core::parse::Format;
 use causal_core::render::lamport_order_of;
 use causal_core::render::view::{write_view, ViewPage};
+use causal_core::render::view_history::{write_history_view, HistoryPage};
 
 /// Witness pairs per key that the page lists, as `conflicts` shows by default.
 const CONFLICT_WITNESSES: usize = 10;
@@ -31,6 +37,9 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
                 .to_string(),
         )
         .into());
+    }
+    if reads_history(&args.input)? {
+        return run_history(args, ctx);
     }
     let loaded = load(&args.input, ctx)?;
     let trace = &loaded.trace;
@@ -68,16 +77,66 @@ pub fn run(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         conflicts: conflicts.as_ref(),
         check: report.as_ref(),
     };
+    write_page(args, ctx, |w| write_view(w, &page))
+}
+
+/// Whether the input is a history, to be checked and drawn as operations: `--from` names a
+/// history format, or every named file's content is one. Standard input is not peeked at
+/// (what is read to look is gone): it is a history only with `--from edn|jepsen-log|history`.
+fn reads_history(input: &InputArgs) -> Result<bool> {
+    if input.from.history().is_some() {
+        return Ok(true);
+    }
+    if input.from != Format::Auto
+        || input.regex.is_some()
+        || input.files.is_empty()
+        || input.files.iter().any(|f| f.as_os_str() == "-")
+    {
+        return Ok(false);
+    }
+    for path in &input.files {
+        let mut file = Input::open(path)?;
+        if history::detect(file.peek()?).is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The history page: loads the history, checks it as `lin` does, and writes the page.
+fn run_history(args: &ViewArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    let started = Instant::now();
+    let history = super::lin::load_history(&args.input.files, args.input.from, ctx)?;
+    let options = super::lin::options(&args.lin, &history, started)?;
+    let report = lin::check(&history, &options)?;
+    let title = match &args.title {
+        Some(t) => t.clone(),
+        None => format!("causal view: {}", history.files.join(" ")),
+    };
+    let page = HistoryPage {
+        title: &title,
+        history: &history,
+        report: &report,
+    };
+    write_page(args, ctx, |w| write_history_view(w, &page))
+}
+
+/// Writes a page to `-o FILE`, or to standard output.
+fn write_page(
+    args: &ViewArgs,
+    ctx: &mut Context<'_>,
+    write: impl Fn(&mut dyn Write) -> io::Result<()>,
+) -> Result<Outcome> {
     match &args.output {
         Some(path) => {
             let file = File::create(path)
                 .with_context(|| format!("{}: cannot create the page", path.display()))?;
             let mut out = BufWriter::with_capacity(1 << 16, file);
-            write_view(&mut out, &page)
+            write(&mut out)
                 .and_then(|()| out.flush())
                 .with_context(|| format!("{}: cannot write the page", path.display()))?;
         }
-        None => write_view(ctx.out, &page)?,
+        None => write(ctx.out)?,
     }
     Ok(Outcome::Clean)
 }

@@ -24,6 +24,7 @@ mod traces;
 mod trust;
 mod vc;
 mod view;
+mod view_history;
 
 use std::path::{Path, PathBuf};
 

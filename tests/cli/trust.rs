@@ -353,6 +353,47 @@ fn stamped_clocks_that_go_backwards_along_a_message_name_both_lines() {
 }
 
 #[test]
+fn a_stamped_event_that_receives_nothing_cannot_learn_of_other_nodes() {
+    // b#2 directly follows b#1 (its own count one more) and receives nothing, yet claims to
+    // know a#2: no execution gives such clocks (fuzzing found the like; a ShiViz round trip
+    // of it lost the claim).
+    let lines = [
+        r#"{"node":"a","kind":"send","msg":"m","id":"a#1","lamport":1,"vc":{"a":1}}"#,
+        r#"{"node":"a","id":"a#2","lamport":2,"vc":{"a":2}}"#,
+        r#"{"node":"b","kind":"recv","msg":"m","id":"b#1","lamport":2,"vc":{"a":1,"b":1}}"#,
+        r#"{"node":"b","id":"b#2","lamport":3,"vc":{"a":2,"b":2}}"#,
+    ];
+    let (code, _, err) = on(&lines, &["stamp"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "causal: reading t.jsonl as stamped\n\
+         causal: t.jsonl:4: expected b#2 to know of other nodes what b#1 at t.jsonl:3 knew and \
+         no more, as it receives nothing: \"vc\" counts \"a\" 2 here and 1 there\n"
+    );
+    // A slice that left b's events out between the two may well show the jump, and a receive
+    // (here of a message sent outside the input) may learn.
+    let left_out = [
+        lines[0],
+        lines[1],
+        lines[2],
+        &lines[3].replace(r#""b":2"#, r#""b":3"#),
+    ];
+    let left_out: Vec<&str> = left_out.iter().map(|l| l.as_ref()).collect();
+    let (code, _, err) = on(&left_out, &["stamp"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (0, "causal: reading t.jsonl as stamped\n")
+    );
+    let received = lines[3].replace(
+        r#""id":"b#2""#,
+        r#""kind":"recv","msg":"x","outside":"send","id":"b#2""#,
+    );
+    let (code, _, _) = on(&[lines[0], lines[1], lines[2], &received], &["stamp"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
 fn stamped_input_needs_its_clocks_on_every_line() {
     let lines = [
         r#"{"node":"a","id":"a#1","lamport":1,"vc":{"a":1}}"#,

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::{causal, json_lines, path, root, run_ok, skipped};
 
 /// A program on the PATH.
-fn which(program: &str) -> Option<PathBuf> {
+pub(crate) fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join(program))
@@ -24,7 +24,7 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// Where pages and screenshots go: under target/, never committed.
-fn out_dir() -> PathBuf {
+pub(crate) fn out_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view");
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -203,6 +203,9 @@ fn check_given_clocks(trace: &Trace, given: &GivenClocks, causality: &Causality)
             if let Some(err) = contradiction(pair[1], pair[0], "its node's previous event", true) {
                 return Err(err);
             }
+            if let Some(err) = learned_without_receiving(trace, given, pair[0], pair[1]) {
+                return Err(err);
+            }
         }
     }
     for (s, r) in causality.message_edges() {
@@ -211,6 +214,39 @@ fn check_given_clocks(trace: &Trace, given: &GivenClocks, causality: &Causality)
         }
     }
     Ok(())
+}
+
+/// An event that receives nothing and directly follows `prev` on its node (its own count one
+/// more, so the input left nothing out between them) knows what `prev` knew and no more:
+/// another node's count may grow only through a receive.
+fn learned_without_receiving(
+    trace: &Trace,
+    given: &GivenClocks,
+    prev: EventIdx,
+    e: EventIdx,
+) -> Option<Error> {
+    let ev = trace.event(e);
+    if ev.seq != trace.event(prev).seq + 1 || ev.roles().any(|(k, _)| k == EventKind::Recv) {
+        return None;
+    }
+    let (n, here) = given
+        .vc(e)
+        .iter()
+        .map(|&(n, here)| (n, here))
+        .find(|&(n, here)| n != ev.node && here > given.get(prev, n))?;
+    let (at, there) = (trace.location(e), trace.location(prev));
+    Some(Error::from(InputError::new(
+        at.file,
+        at.line,
+        format!(
+            "expected {} to know of other nodes what {} at {there} knew and no more, as it \
+             receives nothing: \"vc\" counts {:?} {here} here and {} there",
+            trace.event_id(e),
+            trace.event_id(prev),
+            trace.node_name(n),
+            given.get(prev, n),
+        ),
+    )))
 }
 
 /// How `later`'s given clocks fail to come after `earlier`'s, if they do: a Lamport clock not

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
-use causal_core::analysis::lin::{check, LinOptions, ModelKind, Verdict};
+use causal_core::analysis::lin::{check, LinOptions, LinReport, ModelKind, Verdict};
 use causal_core::history::{History, Process, Record, RecordType, Value};
 
 /// What a generated operation does.
@@ -222,6 +222,38 @@ fn orders(ops: &[GenOp], chosen: &[usize], placed: &mut [bool], state: State, le
 }
 
 fn verdict_of(kv: bool, records: Vec<Record>) -> Verdict {
+    report_of(kv, records).verdict
+}
+
+/// Whether the orders a linearizable check reports explain the history: each respects real
+/// time, holds every operation that completed `:ok` and none that failed, and the oracle's
+/// model takes every step (the keys' orders one after the other: keys are independent).
+fn orders_explain(ops: &[GenOp], report: &LinReport, initial: State) -> bool {
+    let mut state = initial;
+    let mut seen = vec![false; ops.len()];
+    for l in &report.linearizations {
+        let order: Vec<usize> = l.order.iter().map(|&i| i as usize).collect();
+        for (k, &i) in order.iter().enumerate() {
+            if seen[i] || ops[i].end == End::Fail {
+                return false;
+            }
+            seen[i] = true;
+            if order[k + 1..]
+                .iter()
+                .any(|&j| ops[j].ret.is_some_and(|r| r < ops[i].call))
+            {
+                return false;
+            }
+            match apply(&state, &ops[i]) {
+                Some(next) => state = next,
+                None => return false,
+            }
+        }
+    }
+    (0..ops.len()).all(|i| seen[i] || ops[i].end != End::Ok)
+}
+
+fn report_of(kv: bool, records: Vec<Record>) -> LinReport {
     let history = History::assemble(vec![("p.edn".to_string(), records)]).expect("valid history");
     let options = LinOptions {
         model: if kv {
@@ -237,9 +269,7 @@ fn verdict_of(kv: bool, records: Vec<Record>) -> Verdict {
         deadline: None,
         threads: 1,
     };
-    check(&history, &options)
-        .expect("the model reads every op")
-        .verdict
+    check(&history, &options).expect("the model reads every op")
 }
 
 fn actions() -> impl Strategy<Value = Vec<(u8, u8, u8, u8, u8)>> {
@@ -258,6 +288,22 @@ proptest! {
         let expected = brute_force(&ops, State::Register(None));
         let got = verdict_of(false, records);
         prop_assert_eq!(got == Verdict::Linearizable, expected, "ops: {:?}", ops);
+    }
+
+    #[test]
+    fn the_orders_of_linearizable_histories_explain_them(actions in actions(), kv in any::<bool>()) {
+        let (ops, records) = play(kv, &actions);
+        let report = report_of(kv, records);
+        if report.verdict == Verdict::Linearizable {
+            let initial = if kv {
+                State::Store([String::new(), String::new()])
+            } else {
+                State::Register(None)
+            };
+            prop_assert!(orders_explain(&ops, &report, initial), "ops: {:?}\norders: {:?}", ops, report.linearizations);
+        } else {
+            prop_assert!(report.linearizations.len() < report.partitions);
+        }
     }
 
     #[test]

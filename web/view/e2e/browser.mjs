@@ -53,6 +53,7 @@ async function check(p) {
   });
   await page.goto(url);
   out.info = await page.evaluate(() => window.causalView.ready);
+  if (p.history) return checkHistory(page, p, out);
   out.fit = await page.evaluate(() => window.causalView.fit());
   if (p.screenshot) await page.screenshot({ path: p.screenshot });
   if (p.screenshot && p.click && p.click.length) {
@@ -224,6 +225,29 @@ async function check(p) {
   await page.evaluate(() => { window.causalView.setCollapse(false); window.causalView.setLayout("lamport"); window.causalView.setTheme(true); });
   if (p.screenshot) await page.screenshot({ path: p.screenshot.replace(/\.png$/, "-dark.png") });
   out.errors = await page.evaluate(() => window.causalView.errors);
+  await page.close();
+  return out;
+}
+
+// A history page: the whole history, then the failing window (the screenshot), the order
+// drawn, the Check panel, and a real click on the first operation that cannot go next.
+async function checkHistory(page, p, out) {
+  const api = (f, arg) => page.evaluate(f, arg);
+  out.fit = await api(() => window.causalView.fit());
+  if (p.screenshot) await page.screenshot({ path: p.screenshot.replace(/\.png$/, "-fit.png") });
+  out.failure = await api(() => window.causalView.goFailure());
+  if (p.screenshot) await page.screenshot({ path: p.screenshot });
+  out.order = await api(() => window.causalView.order());
+  out.check = await api(() => window.causalView.check());
+  const failing = await api(() => window.causalView.failing());
+  if (failing.length) {
+    const at = await api((op) => window.causalView.screenOf(op), failing[0]);
+    await page.mouse.click(at.x, at.y);
+    out.clicked = await api(() => window.causalView.selected());
+    out.details = await api(() => window.causalView.details());
+    if (p.screenshot) await page.screenshot({ path: p.screenshot.replace(/\.png$/, "-selected.png") });
+  }
+  out.errors = await api(() => window.causalView.errors);
   await page.close();
   return out;
 }

@@ -77,6 +77,7 @@ const Data = (() => {
       sections[name] = [at, at + len];
       at += len;
     }
+    if (header.mode === "history") return Hist.decode(header, bytes, sections);
     return build(header, bytes, sections);
   }
 

@@ -1031,5 +1031,5 @@ const Draw = (() => {
     return integer ? Math.max(1, Math.round(step)) : step;
   }
 
-  return { Renderer, HEADER_W, AXIS_H, OVERVIEW_H, niceStep, edgeHit };
+  return { Renderer, HEADER_W, AXIS_H, OVERVIEW_H, niceStep, edgeHit, fit };
 })();

@@ -1270,6 +1270,17 @@ const App = (() => {
       const text = $("causal-data").textContent;
       const trace = await Data.decodePage(text, timing);
       timing.decoded = performance.now();
+      if (trace.mode === "history") {
+        // A history: operations on process lanes (hview.js, hpanel.js).
+        const app = HPanel.open(trace);
+        timing.firstFrame = performance.now();
+        const errors = [];
+        window.addEventListener("error", (ev) => errors.push(String(ev.message)));
+        Object.assign(api, app.api(), { timing, errors });
+        api.app = app;
+        resolveReady(api.info());
+        return;
+      }
       const app = new App(trace, timing);
       app.wire();
       timing.built = performance.now();

@@ -465,6 +465,9 @@ fn witnesses(
     limit: Option<usize>,
     engine: Engine,
 ) -> Vec<KnowledgeDifference> {
+    if differing.is_empty() {
+        return Vec::new();
+    }
     let lamport = clock::run(b.trace, b.causality, LamportEngine::new(b.trace));
     let mut first: Vec<EventIdx> = differing;
     first.sort_unstable_by_key(|&e| {

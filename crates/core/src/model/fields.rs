@@ -78,12 +78,98 @@ impl Fields {
         self.to_map().remove(key)
     }
 
-    /// Sets a field, keeping the order of the others (parses and rewrites the text).
+    /// Sets a field, keeping the order of the others. A key the text does not hold is
+    /// appended; one it may hold (its quoted name occurs in it) is set by parsing and
+    /// rewriting the text.
     pub fn insert(&mut self, key: &str, value: Value) {
+        let json = self.as_json();
+        let mut quoted = Vec::with_capacity(key.len() + 2);
+        write_json_string(&mut quoted, key);
+        let quoted = String::from_utf8(quoted).unwrap_or_default();
+        if let Some(body) = json.strip_suffix('}').filter(|_| !json.contains(&quoted)) {
+            let mut mask = self.text.as_bytes().first().map_or(0, |c| c - b'@');
+            mask |= tracked_mask(std::iter::once(key));
+            let value = value.to_string();
+            let mut text = String::with_capacity(json.len() + quoted.len() + value.len() + 3);
+            text.push(char::from(b'@' + mask));
+            text.push_str(body);
+            if body.len() > 1 {
+                text.push(',');
+            }
+            text.push_str(&quoted);
+            text.push(':');
+            text.push_str(&value);
+            text.push('}');
+            self.text = text.into_boxed_str();
+            return;
+        }
         let mut map = self.to_map();
         map.insert(key.to_string(), value);
         *self = Fields::from_map(&map);
     }
+}
+
+/// The text of a JSON object written member by member, for parsers whose fields are strings
+/// and pieces of JSON they already hold as text: no map is built, no value parsed. Keys must
+/// be distinct (the caller's: a regex's group names are).
+#[derive(Debug)]
+pub struct ObjectWriter {
+    json: Vec<u8>,
+    mask: u8,
+}
+
+impl Default for ObjectWriter {
+    fn default() -> Self {
+        ObjectWriter::new()
+    }
+}
+
+impl ObjectWriter {
+    /// An empty object.
+    pub fn new() -> ObjectWriter {
+        ObjectWriter {
+            json: b"@{".to_vec(),
+            mask: 0,
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.json.len() > 2 {
+            self.json.push(b',');
+        }
+        write_json_string(&mut self.json, key);
+        self.json.push(b':');
+        self.mask |= tracked_mask(std::iter::once(key));
+    }
+
+    /// A member whose value is a string.
+    pub fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        write_json_string(&mut self.json, value);
+    }
+
+    /// A member whose value is given as compact JSON text (the caller guarantees it is valid).
+    pub fn json(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.json.extend_from_slice(value.as_bytes());
+    }
+
+    /// The fields.
+    pub fn finish(mut self) -> Fields {
+        self.json.push(b'}');
+        self.json[0] = b'@' + self.mask;
+        // Only strings and the caller's JSON text went in.
+        let text = String::from_utf8(self.json).unwrap_or_else(|_| "@{}".to_string());
+        Fields {
+            text: text.into_boxed_str(),
+        }
+    }
+}
+
+/// Writes `s` as a JSON string.
+fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    // Writing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
 }
 
 /// At most five bits, so `'@'` plus the mask is one ASCII character (`@` to `_`).
@@ -95,4 +181,48 @@ fn tracked_mask<'k>(keys: impl Iterator<Item = &'k str>) -> u8 {
         }
     }
     mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The oracle: a parsed map, set and written again by serde_json.
+    fn inserted(fields: &Fields, key: &str, value: &Value) -> Fields {
+        let mut map = fields.to_map();
+        map.insert(key.to_string(), value.clone());
+        Fields::from_map(&map)
+    }
+
+    #[test]
+    fn an_object_written_member_by_member_is_the_map_serde_writes() {
+        let mut w = ObjectWriter::new();
+        w.string("host", "a\"b\n");
+        w.json("clock", r#"{"a":1,"b\u0007":2}"#);
+        w.string("vc", "tracked");
+        let fields = w.finish();
+        let map = json!({"host": "a\"b\n", "clock": {"a": 1, "b\u{7}": 2}, "vc": "tracked"});
+        assert_eq!(fields, Fields::from_map(map.as_object().unwrap()));
+        assert!(fields.has("vc") && !fields.has("id"));
+        assert_eq!(ObjectWriter::new().finish(), Fields::from_map(&Map::new()));
+    }
+
+    proptest::proptest! {
+        /// Setting a field gives what parsing, setting and writing again gives, whether the
+        /// key is new (appended to the text) or already there (rewritten).
+        #[test]
+        fn insert_agrees_with_the_parsed_map(
+            members in proptest::collection::vec(("[a-z\"]{1,3}", 0i64..5), 0..5),
+            key in "[a-z\"]{1,3}|id|kind|msg",
+            value in 0i64..5,
+        ) {
+            let map: Map<String, Value> =
+                members.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+            let mut fields = Fields::from_map(&map);
+            let want = inserted(&fields, &key, &Value::from(value));
+            fields.insert(&key, Value::from(value));
+            proptest::prop_assert_eq!(fields, want);
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub use builder::{RawEvent, TraceBuilder};
 /// The most events (and nodes) a trace holds: they and their positions are numbered in
 /// `u32`, one value spared. [`TraceBuilder::push`] refuses more, so every index fits.
 pub const MAX_EVENTS: usize = u32::MAX as usize - 1;
-pub use fields::{Fields, TRACKED_KEYS};
+pub use fields::{Fields, ObjectWriter, TRACKED_KEYS};
 pub use marks::{EventFlags, GivenStamp, RawSpan, SpanPhase};
 
 /// Index of a node (process, host, thread) in [`Trace::nodes`].

@@ -9,13 +9,12 @@
 
 use std::path::Path;
 
-use serde_json::{Map, Value};
-
 use super::shiviz::{compile, read_sibling};
-use super::vclog::{clock_to_json, parse_clock, ReadEvent, VectorClockLog};
+use super::vclog::{clock_json_text, parse_clock, ReadEvent, VectorClockLog};
 use super::{FileContext, ParseOptions};
 use crate::error::{Error, InputError, Result};
 use crate::input::Input;
+use crate::model::ObjectWriter;
 use crate::model::{RawEvent, TraceBuilder};
 
 /// Splits a clock line `HOST {...}` into host and clock text.
@@ -52,21 +51,20 @@ fn flush(pending: Option<Pending>, read: &mut Vec<ReadEvent>) {
     let Some(p) = pending else { return };
     let clock = parse_clock(&p.clock);
     let text = p.text.unwrap_or_default();
-    let mut fields = Map::new();
-    fields.insert("host".into(), Value::String(p.host.clone()));
-    fields.insert(
-        "clock".into(),
-        match &clock {
-            Ok(c) => clock_to_json(c),
-            Err(_) => Value::String(p.clock),
-        },
-    );
-    fields.insert("event".into(), Value::String(text.clone()));
+    let mut fields = ObjectWriter::new();
+    fields.string("host", &p.host);
+    match &clock {
+        Ok(c) => fields.json("clock", &clock_json_text(c)),
+        Err(_) => fields.string("clock", &p.clock),
+    }
+    fields.string("event", &text);
+    // The label is the event's text, written as `label` too so that reading it back keeps it.
+    fields.string("label", &text);
     let raw = RawEvent {
         node: p.host,
         label: Some(text),
         line: p.line,
-        fields,
+        fields_text: Some(fields.finish()),
         ..RawEvent::default()
     };
     read.push(ReadEvent { raw, clock });

@@ -24,6 +24,7 @@ pub mod stats;
 pub mod table;
 pub mod text;
 pub mod view;
+pub mod view_history;
 pub mod why;
 
 pub use palette::Palette;

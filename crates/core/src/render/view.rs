@@ -34,9 +34,13 @@ const TEMPLATE: &str = include_str!("../../../../web/view/index.html");
 /// The styles.
 const STYLE: &str = include_str!("../../../../web/view/view.css");
 /// The viewer's scripts, in the order they run: each defines one module the next ones use.
-const SCRIPTS: [(&str, &str); 6] = [
+const SCRIPTS: [(&str, &str); 9] = [
     ("util.js", include_str!("../../../../web/view/src/util.js")),
     ("data.js", include_str!("../../../../web/view/src/data.js")),
+    (
+        "history.js",
+        include_str!("../../../../web/view/src/history.js"),
+    ),
     (
         "model.js",
         include_str!("../../../../web/view/src/model.js"),
@@ -46,6 +50,14 @@ const SCRIPTS: [(&str, &str); 6] = [
         include_str!("../../../../web/view/src/layout.js"),
     ),
     ("draw.js", include_str!("../../../../web/view/src/draw.js")),
+    (
+        "hview.js",
+        include_str!("../../../../web/view/src/hview.js"),
+    ),
+    (
+        "hpanel.js",
+        include_str!("../../../../web/view/src/hpanel.js"),
+    ),
     ("ui.js", include_str!("../../../../web/view/src/ui.js")),
 ];
 
@@ -78,7 +90,12 @@ pub struct ViewPage<'a> {
 
 /// Writes the whole page.
 pub fn write_view(w: &mut dyn Write, page: &ViewPage<'_>) -> io::Result<()> {
-    let data = encode(page);
+    write_page(w, page.title, encode(page))
+}
+
+/// Writes the page around `data` (magic, header, sections; see the module's comment):
+/// the template, its title, styles and scripts, and the data compressed and encoded.
+pub(crate) fn write_page(w: &mut dyn Write, title: &str, data: Vec<u8>) -> io::Result<()> {
     let mut gz = GzEncoder::new(Vec::with_capacity(data.len() / 4), Compression::default());
     gz.write_all(&data)?;
     let packed = gz.finish()?;
@@ -90,7 +107,7 @@ pub fn write_view(w: &mut dyn Write, page: &ViewPage<'_>) -> io::Result<()> {
             .expect("the template holds every marker once, in order");
         w.write_all(before.as_bytes())?;
         match marker {
-            "<!--causal:title-->" => w.write_all(escape_html(page.title).as_bytes())?,
+            "<!--causal:title-->" => w.write_all(escape_html(title).as_bytes())?,
             "/*causal:style*/" => w.write_all(STYLE.as_bytes())?,
             "<!--causal:data-->" => write_base64(w, &packed)?,
             _ => {
@@ -192,10 +209,10 @@ fn shown_elsewhere(key: &str, given_clocks: bool) -> bool {
 
 /// A growing buffer of LEB128 varints.
 #[derive(Default)]
-struct Varints(Vec<u8>);
+pub(crate) struct Varints(pub(crate) Vec<u8>);
 
 impl Varints {
-    fn u(&mut self, mut v: u64) {
+    pub(crate) fn u(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.0.push((v as u8) | 0x80);
             v >>= 7;
@@ -204,7 +221,7 @@ impl Varints {
     }
 
     /// Signed, zigzag-encoded.
-    fn i(&mut self, v: i64) {
+    pub(crate) fn i(&mut self, v: i64) {
         self.u(((v << 1) ^ (v >> 63)) as u64);
     }
 }
@@ -213,16 +230,16 @@ impl Varints {
 /// `k + 1` for the table's `k`-th string again. Unique labels cost one byte each, repeated
 /// ones a small number.
 #[derive(Default)]
-struct Strings {
+pub(crate) struct Strings {
     index: std::collections::HashMap<Box<str>, u32>,
     /// UTF-16 length of each string, in table order (what JavaScript slices by).
-    lengths: Varints,
-    text: Vec<u8>,
-    count: u32,
+    pub(crate) lengths: Varints,
+    pub(crate) text: Vec<u8>,
+    pub(crate) count: u32,
 }
 
 impl Strings {
-    fn push_ref(&mut self, out: &mut Varints, s: &str) {
+    pub(crate) fn push_ref(&mut self, out: &mut Varints, s: &str) {
         if let Some(&k) = self.index.get(s) {
             out.u(u64::from(k) + 1);
             return;
@@ -265,12 +282,17 @@ fn encode(page: &ViewPage<'_>) -> Vec<u8> {
         &sections,
     );
     let header = serde_json::to_vec(&header).expect("a JSON value serializes");
+    assemble(&header, &sections)
+}
+
+/// Magic, header length, header, then the sections, in the header's order.
+pub(crate) fn assemble(header: &[u8], sections: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut out =
         Vec::with_capacity(header.len() + sections.iter().map(|s| s.1.len()).sum::<usize>() + 16);
     out.extend_from_slice(b"CVW1");
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-    out.extend_from_slice(&header);
-    for (_, bytes) in &sections {
+    out.extend_from_slice(header);
+    for (_, bytes) in sections {
         out.extend_from_slice(bytes);
     }
     out

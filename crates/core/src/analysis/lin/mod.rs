@@ -70,6 +70,18 @@ pub struct LinReport {
     pub undecided: Vec<Option<Value>>,
     /// Configurations the search stored, over all partitions.
     pub configurations: u64,
+    /// The order found for each linearizable partition, in key order.
+    pub linearizations: Vec<Linearization>,
+}
+
+/// A linearizable partition's order: the one the search found (others may exist).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Linearization {
+    /// The key, for keyed histories.
+    pub key: Option<Value>,
+    /// Indices into the history's operations, in linearization order; operations of unknown
+    /// outcome that never took effect are left out.
+    pub order: Vec<u32>,
 }
 
 /// A partition's search result, its work, and how it was found failing before the exact
@@ -158,12 +170,17 @@ pub fn check(history: &History, options: &LinOptions) -> Result<LinReport, Input
     let mut violations = Vec::new();
     let mut undecided = Vec::new();
     let mut configurations = 0;
+    let mut linearizations = Vec::new();
     for (part, result) in parts.iter_mut().zip(results) {
         let (result, stats, found) = result.expect("every partition was searched");
         configurations += stats.configurations;
         match (result, found) {
-            (SearchResult::Linearizable(_), found) => {
+            (SearchResult::Linearizable(order), found) => {
                 debug_assert!(found.is_none(), "a partition found failing was linearized");
+                linearizations.push(Linearization {
+                    key: part.key.clone(),
+                    order: order.iter().map(|&k| part.ops[k as usize]).collect(),
+                });
             }
             (SearchResult::Illegal(prefix) | SearchResult::Unknown(prefix), Some(found)) => {
                 let stale = match found {
@@ -194,5 +211,6 @@ pub fn check(history: &History, options: &LinOptions) -> Result<LinReport, Input
         violations,
         undecided,
         configurations,
+        linearizations,
     })
 }

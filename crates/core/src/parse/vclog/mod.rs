@@ -31,7 +31,7 @@ pub type VectorClock = Vec<(String, u64)>;
 
 mod clock_text;
 
-pub use clock_text::{clock_from_map, clock_to_json, parse_clock};
+pub use clock_text::{clock_from_map, clock_json_text, parse_clock};
 
 /// Events of vector-clock logs, collected across files until their messages are inferred.
 #[derive(Debug, Default)]

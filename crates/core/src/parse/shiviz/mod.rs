@@ -14,13 +14,15 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
-use serde_json::{Map, Value};
 
-use super::vclog::{clock_to_json, parse_clock, ReadEvent, VectorClockLog};
+use super::vclog::{clock_json_text, parse_clock, ReadEvent, VectorClockLog};
 use super::{FileContext, ParseOptions};
 use crate::error::{Error, InputError, Result};
 use crate::input::{node_name_from_path, Input};
+use crate::model::ObjectWriter;
 use crate::model::{RawEvent, TraceBuilder};
+
+mod pairs;
 
 /// The groups ShiViz requires of its parser regex.
 const REQUIRED: [&str; 3] = ["host", "clock", "event"];
@@ -185,6 +187,8 @@ pub fn parse(
             missing.join(", ")
         )));
     }
+    // The common patterns are matched by hand when the text allows (see `pairs`).
+    let fast = pairs::recognise(&pattern).filter(|_| names.len() == REQUIRED.len());
 
     let delimiter_source = if let Some(d) = &options.delimiter {
         Some((d.clone(), Origin::Flag("--delimiter")))
@@ -235,37 +239,33 @@ pub fn parse(
             continue;
         }
         let mut read = Vec::new();
-        for caps in regex.captures_iter(part) {
-            matched += 1;
-            let whole = caps.get(0).expect("group 0 always matches");
-            let line = lines.line_at(start + whole.start());
-            let host = caps.name("host").map_or("", |m| m.as_str());
-            if host.is_empty() {
-                return Err(ctx
-                    .error(
-                        line,
-                        "expected the \"host\" group to match a host name, found nothing",
-                    )
-                    .into());
+        let mut groups: Vec<(&str, &str)> = Vec::with_capacity(names.len());
+        if let Some(found) = fast.and_then(|host| pairs::pairs(part, host)) {
+            for m in found {
+                matched += 1;
+                let text = |(a, b): (usize, usize)| &part[a..b];
+                groups.clear();
+                groups.extend([
+                    ("host", text(m.host)),
+                    ("clock", text(m.clock)),
+                    ("event", text(m.event)),
+                ]);
+                let line = lines.line_at(start + m.whole.0);
+                read.push(read_event(ctx, line, &groups)?);
             }
-            let clock = parse_clock(caps.name("clock").map_or("", |m| m.as_str()));
-            let mut fields = Map::new();
-            for name in regex.capture_names().flatten() {
-                let Some(m) = caps.name(name) else { continue };
-                let value = match (name, &clock) {
-                    ("clock", Ok(c)) => clock_to_json(c),
-                    _ => Value::String(m.as_str().to_string()),
-                };
-                fields.insert(name.to_string(), value);
+        } else {
+            for caps in regex.captures_iter(part) {
+                matched += 1;
+                let whole = caps.get(0).expect("group 0 always matches");
+                groups.clear();
+                groups.extend(
+                    names
+                        .iter()
+                        .filter_map(|&n| caps.name(n).map(|m| (n, m.as_str()))),
+                );
+                let line = lines.line_at(start + whole.start());
+                read.push(read_event(ctx, line, &groups)?);
             }
-            let raw = RawEvent {
-                node: host.to_string(),
-                label: Some(caps.name("event").map_or("", |m| m.as_str()).to_string()),
-                line,
-                fields,
-                ..RawEvent::default()
-            };
-            read.push(ReadEvent { raw, clock });
         }
         let execution = delimiter.as_ref().map(|_| label.as_deref());
         log.push_part(builder, ctx.index, execution, read);
@@ -284,6 +284,48 @@ pub fn parse(
             .into());
     }
     Ok(())
+}
+
+/// The event of one match: its named groups (`host`, `clock` and `event` among them) in the
+/// regex's order, each group a field, the clock as a JSON object when it reads as one.
+fn read_event(ctx: &FileContext<'_>, line: u32, groups: &[(&str, &str)]) -> Result<ReadEvent> {
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |&(_, text)| text)
+    };
+    let host = group("host");
+    if host.is_empty() {
+        return Err(ctx
+            .error(
+                line,
+                "expected the \"host\" group to match a host name, found nothing",
+            )
+            .into());
+    }
+    let clock = parse_clock(group("clock"));
+    let event = group("event");
+    let mut fields = ObjectWriter::new();
+    for &(name, text) in groups {
+        match (name, &clock) {
+            ("clock", Ok(c)) => fields.json(name, &clock_json_text(c)),
+            _ => fields.string(name, text),
+        }
+    }
+    // The label is the `event` group, written as `label` too (unless a group is named so)
+    // so that reading the output back keeps it.
+    if !groups.iter().any(|(n, _)| *n == "label") {
+        fields.string("label", event);
+    }
+    let raw = RawEvent {
+        node: host.to_string(),
+        label: Some(event.to_string()),
+        line,
+        fields_text: Some(fields.finish()),
+        ..RawEvent::default()
+    };
+    Ok(ReadEvent { raw, clock })
 }
 
 #[cfg(test)]
