@@ -72,8 +72,10 @@ pub enum Command {
         "  causal stamp samples/raft/*.jsonl --format table\n",
         "  causal stamp samples/checkout.log --regex \"$(cat samples/checkout.regex)\"\n",
         "  tail -f app.jsonl | causal stamp --order input\n",
-        "  cat app.jsonl | causal stamp | jq -c 'select(.node == \"db\")'\n\n",
-        "Exit status:\n  0  success\n  2  bad input, bad usage or an I/O error"
+        "  cat app.jsonl | causal stamp | jq -c 'select(.node == \"db\")'\n",
+        "  causal stamp samples/kv-store.jsonl --format parquet -o kv.parquet\n",
+        "  causal stamp big.jsonl --format parquet --partition-by node -o big/\n\n",
+        "Exit status:\n  0  success\n  2  bad input, bad usage (parquet to a terminal) or an I/O error"
     ))]
     Stamp(StampArgs),
 

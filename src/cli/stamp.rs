@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::{choice, EngineArgs, InputArgs, VcArgs};
 use causal_core::analysis::lin::ModelKind;
+use causal_core::render::PartitionBy;
 /// `causal stamp`.
 #[derive(Debug, Clone, Args)]
 pub struct StampArgs {
@@ -24,9 +25,19 @@ pub struct StampArgs {
     #[arg(long, value_enum, default_value_t = StampFormat::Jsonl)]
     pub format: StampFormat,
 
-    /// Vector clocks (jsonl only).
+    /// Vector clocks (jsonl and parquet).
     #[command(flatten)]
     pub vc: VcArgs,
+
+    /// Write to FILE instead of standard output (with --partition-by: into the directory
+    /// DIR). Parquet is never written to a terminal.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    pub output: Option<PathBuf>,
+
+    /// With --format parquet: one file per trace, execution or node, Hive-style
+    /// `DIR/node=NAME/part.parquet` under the directory -o names (docs/parquet.md).
+    #[arg(long, value_parser = choice::<PartitionBy>(), value_name = "KEY", requires = "output")]
+    pub partition_by: Option<PartitionBy>,
 
     /// Add a hybrid logical clock, `"hlc":{"l":TIME,"c":N}`, computed from `time` (jsonl only).
     #[arg(long)]
@@ -66,6 +77,9 @@ pub enum StampFormat {
     /// Chrome Trace Event JSON for Perfetto and chrome://tracing: a process per node, flow
     /// arrows for messages.
     Chrome,
+    /// Apache Parquet, one row per event, for DuckDB, Spark, DataFusion or Trino
+    /// (docs/parquet.md); needs -o FILE or a redirect.
+    Parquet,
 }
 
 /// `causal gen`.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use super::{load, Context, Loaded, Outcome, WARNING_LIMIT};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
@@ -16,14 +16,44 @@ use causal_core::render::Palette;
 use causal_core::render::{chrome, lamport_order_of, shiviz, table};
 use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
 
-/// Stamps the input and writes it in Lamport order.
+/// Stamps the input and writes it in Lamport order (to `-o FILE` when given).
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     if args.hlc && args.format != StampFormat::Jsonl {
         return Err(Error::Usage("--hlc needs --format jsonl".into()).into());
     }
-    if args.vc.mode != VcMode::Full && args.format != StampFormat::Jsonl {
-        return Err(Error::Usage("--vc delta and --vc none need --format jsonl".into()).into());
+    if args.vc.mode != VcMode::Full
+        && !matches!(args.format, StampFormat::Jsonl | StampFormat::Parquet)
+    {
+        return Err(
+            Error::Usage("--vc delta and --vc none need --format jsonl or parquet".into()).into(),
+        );
     }
+    if args.partition_by.is_some() && args.format != StampFormat::Parquet {
+        return Err(Error::Usage("--partition-by needs --format parquet".into()).into());
+    }
+    if args.format == StampFormat::Parquet {
+        return parquet_out::run(args, ctx);
+    }
+    if let Some(path) = &args.output {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("{}: cannot create the output", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut to_file = Context {
+            out: &mut out,
+            out_palette: Palette::plain(),
+            err_palette: ctx.err_palette,
+            progress: ctx.progress,
+        };
+        let outcome = stamp_to(args, &mut to_file)?;
+        std::io::Write::flush(&mut out)
+            .with_context(|| format!("{}: cannot write the output", path.display()))?;
+        return Ok(outcome);
+    }
+    stamp_to(args, ctx)
+}
+
+/// Stamps the input and writes it to `ctx.out`.
+fn stamp_to(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     if args.order == StampOrder::Input {
         return stamp_online(args, ctx);
     }
@@ -55,6 +85,7 @@ pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             let (stamps, _) = stamped();
             chrome::write_chrome(ctx.out, trace, &stamps, causality)?
         }
+        StampFormat::Parquet => unreachable!("parquet is written by parquet_out::run"),
     }
     Ok(Outcome::Clean)
 }
@@ -325,5 +356,91 @@ fn stream_error(stamper: &Stamper, e: StreamError) -> Error {
             }
             Error::Cycle(text)
         }
+    }
+}
+
+/// `--format parquet`: one file (`-o FILE`, or standard output when it is no terminal), or
+/// with `--partition-by` one file per partition under `-o DIR`.
+#[cfg(feature = "parquet")]
+mod parquet_out {
+    use std::collections::HashSet;
+    use std::fs::{self, File, OpenOptions};
+    use std::io::{BufWriter, IsTerminal, Write};
+
+    use anyhow::{Context as _, Result};
+
+    use super::super::{load, Context, Outcome};
+    use crate::cli::StampArgs;
+    use causal_core::error::Error;
+    use causal_core::render::parquet::{write_parquet, write_partitions, ParquetOptions};
+
+    pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+        // Refuse before reading anything: Parquet is binary, of no use on a terminal.
+        if args.output.is_none() && std::io::stdout().is_terminal() {
+            return Err(Error::Usage(
+                "standard output is a terminal: write Parquet to a file with -o FILE (for \
+                 example `causal stamp app.jsonl --format parquet -o app.parquet`), or redirect \
+                 it"
+                .to_string(),
+            )
+            .into());
+        }
+        let loaded = load(&args.input, ctx)?;
+        let (trace, causality) = (&loaded.trace, &loaded.causality);
+        let engine = super::super::engine(&args.clocks, trace, ctx);
+        let options = ParquetOptions {
+            vc: args.vc.mode,
+            ..ParquetOptions::default()
+        };
+        match (&args.output, args.partition_by) {
+            (Some(dir), Some(by)) => {
+                fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create the directory", dir.display()))?;
+                // A partition's file is created (emptied) with its first bytes, then appended
+                // to: no more files are open at once than one.
+                let mut started = HashSet::new();
+                let mut sink = |part: &str, bytes: &[u8]| -> std::io::Result<()> {
+                    let path = dir.join(part).join("part.parquet");
+                    let mut file = if started.insert(part.to_string()) {
+                        fs::create_dir_all(dir.join(part))?;
+                        File::create(&path)?
+                    } else {
+                        OpenOptions::new().append(true).open(&path)?
+                    };
+                    file.write_all(bytes)
+                };
+                write_partitions(trace, causality, engine, options, by, &mut sink)
+                    .with_context(|| format!("{}: cannot write the partitions", dir.display()))?;
+            }
+            (Some(path), None) => {
+                let file = File::create(path)
+                    .with_context(|| format!("{}: cannot create the output", path.display()))?;
+                let mut out = BufWriter::with_capacity(1 << 16, file);
+                write_parquet(&mut out, trace, causality, engine, options)
+                    .and_then(|()| out.flush())
+                    .with_context(|| format!("{}: cannot write the output", path.display()))?;
+            }
+            (None, _) => write_parquet(ctx.out, trace, causality, engine, options)?,
+        }
+        Ok(Outcome::Clean)
+    }
+}
+
+/// Without the `parquet` feature, `--format parquet` is refused with a message saying why.
+#[cfg(not(feature = "parquet"))]
+mod parquet_out {
+    use anyhow::Result;
+
+    use super::super::{Context, Outcome};
+    use crate::cli::StampArgs;
+    use causal_core::error::Error;
+
+    pub fn run(_args: &StampArgs, _ctx: &mut Context<'_>) -> Result<Outcome> {
+        Err(Error::Usage(
+            "--format parquet: this causal was built without Parquet support (cargo feature \
+             `parquet`)"
+                .to_string(),
+        )
+        .into())
     }
 }

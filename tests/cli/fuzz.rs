@@ -77,6 +77,12 @@ fn every_input_format_has_a_fuzz_target_that_ci_runs() {
     assert!(formats.len() >= 9, "{formats:?}");
     let manifest = std::fs::read_to_string(crate::root().join("fuzz/Cargo.toml")).unwrap();
     for format in formats {
+        // Parquet rows are read as stamped lines (the `stamped` target fuzzes that reader);
+        // the fuzz crate builds causal-core without Parquet, so that it never compiles Arrow.
+        // Malformed files are checked in tests/cli/parquet.rs instead.
+        if format == "parquet" {
+            continue;
+        }
         assert!(
             manifest.contains(&format!(
                 "name = \"{format}\"\npath = \"fuzz_targets/{format}.rs\""

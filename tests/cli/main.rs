@@ -11,6 +11,7 @@ mod fuzz;
 mod gen;
 mod graph;
 mod lin;
+mod parquet;
 mod query;
 mod shiviz;
 mod slice;

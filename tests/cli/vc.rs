@@ -102,5 +102,5 @@ fn both_clocks_on_a_line_or_delta_in_another_format_are_errors() {
         ])
         .assert()
         .code(2)
-        .stderr("causal: --vc delta and --vc none need --format jsonl\n");
+        .stderr("causal: --vc delta and --vc none need --format jsonl or parquet\n");
 }

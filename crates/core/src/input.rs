@@ -262,6 +262,18 @@ impl Input {
         }
     }
 
+    /// The whole remaining (decompressed) bytes, for binary formats read at random (Parquet).
+    pub fn read_to_bytes(&mut self) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.reader
+            .read_to_end(&mut bytes)
+            .map_err(|error| Error::Io {
+                path: self.name.clone(),
+                error,
+            })?;
+        Ok(bytes)
+    }
+
     /// The whole remaining text, for formats that are one document (a JSON trace).
     ///
     /// Invalid UTF-8 is an error naming the line and column of the first bad byte, and so is

@@ -10,6 +10,8 @@ pub mod jaeger;
 pub mod jsonl;
 pub mod lines;
 pub mod otlp;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod regex;
 pub mod shiviz;
 pub mod spans;
@@ -59,6 +61,8 @@ pub enum Format {
     JepsenLog,
     /// A JSON Lines history: `{"process", "type", "f", "value", ...}` per line.
     History,
+    /// Apache Parquet, as `stamp --format parquet` writes it (docs/parquet.md).
+    Parquet,
 }
 
 impl crate::Named for Format {
@@ -77,6 +81,7 @@ impl crate::Named for Format {
         Format::Edn,
         Format::JepsenLog,
         Format::History,
+        Format::Parquet,
     ];
 
     fn about(self) -> &'static str {
@@ -103,6 +108,9 @@ impl crate::Named for Format {
             Format::Edn => "A Jepsen EDN history: operation maps, alone or in a vector or list",
             Format::JepsenLog => "A Jepsen log of operations (INFO  jepsen.util - 3 :ok :read 2)",
             Format::History => "A JSON Lines history: process, type, f, value (key, time) per line",
+            Format::Parquet => {
+                "Apache Parquet as stamp --format parquet writes it (clocks used as given)"
+            }
         }
     }
 
@@ -122,6 +130,7 @@ impl crate::Named for Format {
             Format::Edn => "edn",
             Format::JepsenLog => "jepsen-log",
             Format::History => "history",
+            Format::Parquet => "parquet",
         }
     }
 }
@@ -141,6 +150,10 @@ impl Format {
 /// Recognises a format from the first bytes of a (decompressed) input; `None` when no
 /// format fits. Empty input is native JSON Lines (no events).
 pub fn detect(head: &[u8]) -> Option<Format> {
+    // Parquet's magic bytes; no text format starts with them.
+    if head.starts_with(b"PAR1") {
+        return Some(Format::Parquet);
+    }
     // OTLP, Jaeger and Zipkin JSON: by the keys of the first object, which a pretty-printed
     // document puts on later lines.
     if let Some(format) = spans::detect(head) {
@@ -343,6 +356,8 @@ pub fn parse_inputs(
                 builder.reserve_events((lines + lines / 10) as usize);
             }
         }
+        // Parquet files hold stamped rows unless written with `--vc none`.
+        let mut stamped_parquet = false;
         let skips = match format {
             Format::Regex => {
                 let re = line_regex.as_ref().expect("--from regex has a regex");
@@ -407,10 +422,14 @@ pub fn parse_inputs(
                 jsonl::parse(&mut input, &ctx, jsonl::Mode::Stamped, &mut builder)?;
                 0
             }
+            Format::Parquet => {
+                stamped_parquet = parse_parquet(&mut input, &ctx, &mut builder)?;
+                0
+            }
         };
         // Stamped input's clocks count only the events of stamped input: mixed with events
         // whose clocks are computed, neither would be right.
-        let stamped = format == Format::Stamped;
+        let stamped = format == Format::Stamped || stamped_parquet;
         match &mixing {
             Some((first, was_stamped)) if *was_stamped != stamped => {
                 let (s, u) = if stamped {
@@ -448,6 +467,32 @@ pub fn parse_inputs(
         recognised,
         warnings,
     })
+}
+
+/// Reads a Parquet file; whether its clocks are given (stamped).
+#[cfg(feature = "parquet")]
+fn parse_parquet(
+    input: &mut Input,
+    ctx: &FileContext<'_>,
+    builder: &mut TraceBuilder,
+) -> Result<bool> {
+    parquet::parse(input, ctx, builder)
+}
+
+/// Without the `parquet` feature, Parquet input is refused with a message saying why.
+#[cfg(not(feature = "parquet"))]
+fn parse_parquet(
+    _input: &mut Input,
+    ctx: &FileContext<'_>,
+    _builder: &mut TraceBuilder,
+) -> Result<bool> {
+    Err(ctx
+        .error(
+            0,
+            "expected a format this causal reads: it was built without Parquet support \
+             (cargo feature `parquet`)",
+        )
+        .into())
 }
 
 /// Checks what every format requires of an event: a node name and an id that are not empty,

@@ -51,7 +51,7 @@ impl crate::Named for VcMode {
 
 /// For `--vc delta`: each node's clock as last written, to tell which members changed.
 #[derive(Debug, Default)]
-struct LastClocks {
+pub(crate) struct LastClocks {
     /// Per node, its last written clock's nonzero members, sorted by node.
     last: Vec<Vec<(u32, u32)>>,
     /// The members of the clock being written, reused.
@@ -68,6 +68,22 @@ impl LastClocks {
         node: usize,
         clock: impl Iterator<Item = (u32, u32)>,
     ) {
+        let open = w.len();
+        self.for_changed(node, clock, |n, count| {
+            keys[n as usize].push_to(w);
+            push_u32(w, count);
+        });
+        close_members(w, open);
+    }
+
+    /// Calls `f` with each member `(node, count)` of `clock` (nonzero, any order) that differs
+    /// from what `node`'s previous row said, in node order, and remembers `clock` as its last.
+    pub(crate) fn for_changed(
+        &mut self,
+        node: usize,
+        clock: impl Iterator<Item = (u32, u32)>,
+        mut f: impl FnMut(u32, u32),
+    ) {
         if self.last.len() <= node {
             self.last.resize_with(node + 1, Vec::new);
         }
@@ -78,7 +94,6 @@ impl LastClocks {
             self.now.sort_unstable();
         }
         let last = &self.last[node];
-        let open = w.len();
         // Both sorted: one merging pass. Members never disappear along a node, so each one is
         // either new or compared with its last count.
         let mut k = 0;
@@ -91,11 +106,9 @@ impl LastClocks {
                 _ => 0,
             };
             if before != count {
-                keys[n as usize].push_to(w);
-                push_u32(w, count);
+                f(n, count);
             }
         }
-        close_members(w, open);
         std::mem::swap(&mut self.last[node], &mut self.now);
     }
 }
@@ -182,18 +195,24 @@ impl<'t> JsonlWriter<'t> {
         written
     }
 
-    fn write_line(
-        &mut self,
-        w: &mut Vec<u8>,
-        e: EventIdx,
-        lamport: u64,
-        vc: ClockRef<'_>,
-        hlc: Option<Option<Hlc>>,
-        marks: EventFlags,
-    ) -> io::Result<()> {
+    /// Writes event `e` as a JSON object without its clocks and marks: the input's fields,
+    /// then `id` and `node` where the input did not give them, as a stamped line begins.
+    /// Parquet's `fields` column holds it (docs/parquet.md).
+    pub fn write_object(&mut self, w: &mut Vec<u8>, e: EventIdx) -> io::Result<()> {
+        self.write_head(w, e, false)?;
+        // The head ends with a comma (after `id` or `node`, or the last field).
+        if let Some(last) = w.last_mut() {
+            *last = b'}';
+        }
+        Ok(())
+    }
+
+    /// `{`, the event's own fields, then `id` and `node` unless the fields hold them, each
+    /// followed by a comma, leaving the object open for the clocks.
+    fn write_head(&mut self, w: &mut Vec<u8>, e: EventIdx, replacing_hlc: bool) -> io::Result<()> {
         let ev = self.trace.event(e);
         let fields = &ev.fields;
-        write_fields_open(w, fields, hlc.is_some())?;
+        write_fields_open(w, fields, replacing_hlc)?;
         if !fields.has("id") {
             w.write_all(b"\"id\":")?;
             match ev.user_id() {
@@ -213,6 +232,20 @@ impl<'t> JsonlWriter<'t> {
             w.write_all(self.names[ev.node.index()].as_bytes())?;
             w.write_all(b"\",")?;
         }
+        Ok(())
+    }
+
+    fn write_line(
+        &mut self,
+        w: &mut Vec<u8>,
+        e: EventIdx,
+        lamport: u64,
+        vc: ClockRef<'_>,
+        hlc: Option<Option<Hlc>>,
+        marks: EventFlags,
+    ) -> io::Result<()> {
+        let ev = self.trace.event(e);
+        self.write_head(w, e, hlc.is_some())?;
         w.write_all(b"\"lamport\":")?;
         w.write_all(self.itoa.format(lamport).as_bytes())?;
         match self.vc_mode {

@@ -16,6 +16,9 @@ pub mod jsonl;
 pub mod lin;
 pub mod mermaid;
 pub mod palette;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+pub mod partition;
 pub mod shiviz;
 pub mod stats;
 pub mod table;
@@ -25,6 +28,7 @@ pub mod view_history;
 pub mod why;
 
 pub use palette::Palette;
+pub use partition::PartitionBy;
 
 use crate::clock::Stamps;
 use crate::model::{EventIdx, Trace};
