@@ -279,13 +279,7 @@ impl Input {
     /// Invalid UTF-8 is an error naming the line and column of the first bad byte, and so is
     /// a text of more lines than `u32` counts: every line number in it fits.
     pub fn read_to_string(&mut self) -> Result<String> {
-        let mut bytes = Vec::new();
-        self.reader
-            .read_to_end(&mut bytes)
-            .map_err(|error| Error::Io {
-                path: self.name.clone(),
-                error,
-            })?;
+        let bytes = self.read_to_bytes()?;
         if memchr::memchr_iter(b'\n', &bytes).count() >= u32::MAX as usize {
             return Err(too_many_lines(&self.name).into());
         }

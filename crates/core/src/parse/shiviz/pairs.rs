@@ -53,9 +53,10 @@ pub(super) fn pairs(text: &str, host: Host) -> Option<Vec<Pair>> {
     let mut out = Vec::with_capacity(text.len() / 48);
     let mut at = 0;
     while at < b.len() {
-        let first_end = at + memchr(b'\n', &b[at..])?;
-        let second_end =
-            first_end + 1 + memchr(b'\n', &b[first_end + 1..]).unwrap_or(b.len() - first_end - 1);
+        let first_end = at + memchr::memchr(b'\n', &b[at..])?;
+        let second_end = first_end
+            + 1
+            + memchr::memchr(b'\n', &b[first_end + 1..]).unwrap_or(b.len() - first_end - 1);
         let line = &text[at..first_end];
         let space = match host {
             Host::NonSpace => {
@@ -77,10 +78,6 @@ pub(super) fn pairs(text: &str, host: Host) -> Option<Vec<Pair>> {
         at = second_end + 1;
     }
     Some(out)
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&c| c == needle)
 }
 
 #[cfg(test)]
