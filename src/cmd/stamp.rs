@@ -7,14 +7,14 @@ use anyhow::{Context as _, Result};
 use super::{load, Context, Loaded, Outcome, WARNING_LIMIT};
 use crate::cli::{StampArgs, StampFormat, StampOrder};
 use causal_core::clock::{self, Engine, LamportEngine, Replay, Stamps};
-use causal_core::error::{Error, InputError};
+use causal_core::error::Error;
 use causal_core::input::Input;
 use causal_core::parse::lines::LineFormats;
 use causal_core::parse::FileContext;
 use causal_core::render::jsonl::{JsonlWriter, StreamWriter, VcMode};
 use causal_core::render::Palette;
 use causal_core::render::{chrome, lamport_order_of, shiviz, table};
-use causal_core::stream::{Origin, Stamper, StreamError, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
+use causal_core::stream::{Origin, Stamper, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
 
 /// Stamps the input and writes it in Lamport order (to `-o FILE` when given).
 pub fn run(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -170,9 +170,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
                 file: file_index,
                 line,
             };
-            let ready = stamper
-                .push(raw, origin)
-                .map_err(|e| stream_error(&stamper, e))?;
+            let ready = stamper.push(raw, origin).map_err(|e| stamper.error(e))?;
             for e in &ready {
                 writer.write(out, stamper.names(), e).map_err(io_error)?;
             }
@@ -191,7 +189,7 @@ fn stamp_online(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             ));
         }
     }
-    let rest = stamper.finish().map_err(|e| stream_error(&stamper, e))?;
+    let rest = stamper.finish().map_err(|e| stamper.error(e))?;
     for e in &rest {
         writer.write(ctx.out, stamper.names(), e)?;
     }
@@ -315,47 +313,6 @@ fn io_error(error: std::io::Error) -> Error {
     Error::Io {
         path: "<stdout>".into(),
         error,
-    }
-}
-
-fn stream_error(stamper: &Stamper, e: StreamError) -> Error {
-    let input = |o: Origin, message: String| -> Error {
-        InputError::new(stamper.file_name(o.file), o.line, message).into()
-    };
-    let at = |o: Origin| format!("{}:{}", stamper.file_name(o.file), o.line);
-    match e {
-        StreamError::DuplicateSend { origin, msg, first } => input(
-            origin,
-            format!(
-                "expected each message to be sent once, but {msg:?} is sent again (first at {})",
-                at(first)
-            ),
-        ),
-        StreamError::DuplicateId { origin, id, first } => {
-            input(origin, format!("id {id:?} already used at {}", at(first)))
-        }
-        StreamError::EmptyNode(origin) => {
-            input(origin, "expected a non-empty node name, found \"\"".into())
-        }
-        StreamError::EmptyId(origin) => {
-            input(origin, "expected a non-empty \"id\", found \"\"".into())
-        }
-        StreamError::TooManyEvents(origin) => input(
-            origin,
-            format!("expected at most {} events per node", u32::MAX),
-        ),
-        StreamError::TooManyNodes(origin) => {
-            input(origin, format!("expected at most {} nodes", u32::MAX - 1))
-        }
-        StreamError::Cycle(stuck) => {
-            let mut text = String::from(
-                "no causal order exists: these receives wait for sends held back behind other receives (a happens-before cycle)",
-            );
-            for (origin, msg) in stuck {
-                text.push_str(&format!("\n  {}: receives {msg:?}", at(origin)));
-            }
-            Error::Cycle(text)
-        }
     }
 }
 

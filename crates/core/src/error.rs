@@ -85,3 +85,15 @@ fn lowercase_first(s: &str) -> String {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The sentence for a message sent a second time; `first` says where the first send is
+/// (`by a#1 at f.jsonl:1`, or `at f.jsonl:1` when online stamping no longer knows its event).
+/// Batch ordering and online stamping both say it so.
+pub fn sent_again(msg: &str, first: &str) -> String {
+    format!("expected each message to be sent once, but {msg:?} is sent again (first {first})")
+}
+
+/// The sentence for an event id used a second time, `first` where it was used first.
+pub fn id_used_again(id: &str, first: &str) -> String {
+    format!("id {id:?} already used at {first}")
+}

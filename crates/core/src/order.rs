@@ -291,11 +291,9 @@ fn sends_by_message(trace: &Trace) -> Result<(Vec<SendRole<'_>>, FastMap<&str, u
                 return Err(InputError::new(
                     here.file,
                     here.line,
-                    format!(
-                        "expected each message to be sent once, but {msg:?} is sent again \
-                         (first by {} at {})",
-                        trace.event_id(first),
-                        trace.location(first)
+                    crate::error::sent_again(
+                        msg,
+                        &format!("by {} at {}", trace.event_id(first), trace.location(first)),
                     ),
                 )
                 .into());

@@ -576,7 +576,7 @@ pub fn check_ids(trace: &Trace) -> Result<(), InputError> {
             Err(InputError::new(
                 here.file,
                 here.line,
-                format!("id {id:?} already used at {}", trace.location(earlier)),
+                crate::error::id_used_again(&id, &trace.location(earlier).to_string()),
             ))
         }
     }

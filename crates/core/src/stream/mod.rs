@@ -24,6 +24,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use crate::clock::{Entry, Row, RowPolicy};
 use crate::model::{EventFlags, Fields, RawEvent};
 
+mod errors;
 mod ids;
 mod matcher;
 mod stamp;
