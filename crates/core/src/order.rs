@@ -226,13 +226,15 @@ fn learned_without_receiving(
     e: EventIdx,
 ) -> Option<Error> {
     let ev = trace.event(e);
-    if ev.seq != trace.event(prev).seq + 1 || ev.roles().any(|(k, _)| k == EventKind::Recv) {
+    if trace.event(prev).seq.checked_add(1) != Some(ev.seq)
+        || ev.roles().any(|(k, _)| k == EventKind::Recv)
+    {
         return None;
     }
     let (n, here) = given
         .vc(e)
         .iter()
-        .map(|&(n, here)| (n, here))
+        .copied()
         .find(|&(n, here)| n != ev.node && here > given.get(prev, n))?;
     let (at, there) = (trace.location(e), trace.location(prev));
     Some(Error::from(InputError::new(
