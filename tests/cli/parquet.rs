@@ -12,6 +12,7 @@ use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, UInt64Array};
 use arrow_schema::{Field, Schema};
 use serde_json::{json, Value};
 
+use crate::view::on_terminal;
 use crate::{causal, corpus, fixture, json_lines, report, root, run_ok, skipped};
 
 /// Runs `causal ARGS` from the repository root; returns (status, stdout, stderr).
@@ -146,27 +147,10 @@ fn the_shared_corpus_reads_back_from_parquet() {
 
 #[test]
 fn parquet_is_refused_on_a_terminal() {
-    let Some(script) = ["/usr/bin/script", "/bin/script"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-    else {
-        return skipped("`script` (util-linux) not found, so no terminal to test with");
+    let Some((code, text)) = on_terminal("stamp samples/kv-store.jsonl --format parquet") else {
+        return;
     };
-    let bin = assert_cmd::cargo::cargo_bin("causal");
-    let out = Command::new(script)
-        .args(["-qec"])
-        .arg(format!(
-            "{} stamp samples/kv-store.jsonl --format parquet",
-            bin.display()
-        ))
-        .arg("/dev/null")
-        .current_dir(root())
-        .env("TERM", "dumb")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert_eq!(code, Some(2), "{text}");
     assert!(
         text.contains(
             "causal: standard output is a terminal: write Parquet to a file with -o FILE"

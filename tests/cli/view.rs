@@ -7,7 +7,7 @@
 //! installs them and they must run. Screenshots of every page go to target/tmp/view/.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{json, Value};
@@ -28,6 +28,77 @@ pub(crate) fn out_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view");
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Runs `causal ARGS` with its standard output on a pseudo-terminal (util-linux `script`):
+/// the exit status and what the terminal showed; `None` (said out loud) without `script`.
+pub(crate) fn on_terminal(args: &str) -> Option<(Option<i32>, String)> {
+    let Some(script) = which("script") else {
+        skipped("`script` (util-linux) not found, so no terminal to test with");
+        return None;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("causal");
+    let out = Command::new(script)
+        .args(["-qec"])
+        .arg(format!("{} {args}", bin.display()))
+        .arg("/dev/null")
+        .current_dir(root())
+        .env("TERM", "dumb")
+        .output()
+        .unwrap();
+    Some((
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
+}
+
+/// Chromium, when the browser tests can run (Chromium, Node and web/view's playwright-core
+/// are there); else `None`, said out loud.
+pub(crate) fn browser() -> Option<PathBuf> {
+    let Some(chromium) = which("chromium") else {
+        skipped("chromium not found (apt-get install chromium)");
+        return None;
+    };
+    if which("node").is_none() {
+        skipped("node not found");
+        return None;
+    }
+    if !root()
+        .join("web/view/node_modules/playwright-core")
+        .is_dir()
+    {
+        skipped("web/view/node_modules/playwright-core not found (npm ci in web/view)");
+        return None;
+    }
+    Some(chromium)
+}
+
+/// Opens `pages` in `chromium` with web/view/e2e/browser.mjs (the spec written to
+/// `out_dir()/SPEC`) and returns its report, one entry per page.
+pub(crate) fn run_browser(chromium: &Path, pages: Vec<Value>, spec: &str) -> Vec<Value> {
+    let spec_path = out_dir().join(spec);
+    std::fs::write(
+        &spec_path,
+        serde_json::to_string_pretty(&json!({ "chromium": chromium, "pages": pages })).unwrap(),
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg("e2e/browser.mjs")
+        .arg(&spec_path)
+        .current_dir(root().join("web/view"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the browser script failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "the browser script wrote no report ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 fn kv() -> Vec<String> {
@@ -123,21 +194,10 @@ fn view_escapes_every_string_from_the_input() {
 
 #[test]
 fn view_refuses_to_write_to_a_terminal() {
-    // `script` runs the command with its standard output on a pseudo-terminal.
-    let Some(script) = which("script") else {
-        return skipped("`script` (util-linux) not found, so no terminal to test with");
+    let Some((code, text)) = on_terminal("view samples/kv-store.jsonl") else {
+        return;
     };
-    let bin = assert_cmd::cargo::cargo_bin("causal");
-    let out = Command::new(script)
-        .args(["-qec"])
-        .arg(format!("{} view samples/kv-store.jsonl", bin.display()))
-        .arg("/dev/null")
-        .current_dir(root())
-        .env("TERM", "dumb")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert_eq!(code, Some(2), "{text}");
     assert!(
         text.contains(
             "causal: standard output is a terminal: write the page to a file with -o FILE"
@@ -405,18 +465,9 @@ fn expected(case: &PageCase) -> Expected {
 
 #[test]
 fn view_pages_work_in_chromium() {
-    let Some(chromium) = which("chromium") else {
-        return skipped("chromium not found (apt-get install chromium)");
+    let Some(chromium) = browser() else {
+        return;
     };
-    if which("node").is_none() {
-        return skipped("node not found");
-    }
-    if !root()
-        .join("web/view/node_modules/playwright-core")
-        .is_dir()
-    {
-        return skipped("web/view/node_modules/playwright-core not found (npm ci in web/view)");
-    }
     let cases = cases();
     let dir = out_dir();
     let pages: Vec<Value> = cases
@@ -437,29 +488,7 @@ fn view_pages_work_in_chromium() {
             })
         })
         .collect();
-    let spec_path = dir.join("spec.json");
-    std::fs::write(
-        &spec_path,
-        serde_json::to_string_pretty(&json!({ "chromium": chromium, "pages": pages })).unwrap(),
-    )
-    .unwrap();
-    let out = Command::new("node")
-        .arg("e2e/browser.mjs")
-        .arg(&spec_path)
-        .current_dir(root().join("web/view"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the browser script failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "the browser script wrote no report ({e}):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report = run_browser(&chromium, pages, "spec.json");
     std::fs::write(
         dir.join("report.json"),
         serde_json::to_string_pretty(&report).unwrap(),

@@ -5,11 +5,10 @@
 //! without Chromium, except under CI=true), with screenshots in target/tmp/view/.
 
 use std::io::Read;
-use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::view::{out_dir, which};
+use crate::view::{browser, out_dir, run_browser};
 use crate::{causal, corpus, path, root, run_ok, skipped};
 
 /// One operation as the `ops` section holds it, strings resolved.
@@ -417,18 +416,9 @@ fn view_of_a_history_keeps_its_strings_inside_the_data() {
 /// the failing operation selected by a click on its bar, its model state shown.
 #[test]
 fn history_pages_work_in_chromium() {
-    let Some(chromium) = which("chromium") else {
-        return skipped("chromium not found (apt-get install chromium)");
+    let Some(chromium) = browser() else {
+        return;
     };
-    if which("node").is_none() {
-        return skipped("node not found");
-    }
-    if !root()
-        .join("web/view/node_modules/playwright-core")
-        .is_dir()
-    {
-        return skipped("web/view/node_modules/playwright-core not found (npm ci in web/view)");
-    }
     let dir = out_dir();
     let mut cases = vec![
         (
@@ -458,24 +448,7 @@ fn history_pages_work_in_chromium() {
             json!({"name": name, "file": file, "screenshot": dir.join(format!("{name}.png")), "history": true})
         })
         .collect();
-    let spec = dir.join("history-spec.json");
-    std::fs::write(
-        &spec,
-        serde_json::to_string(&json!({"chromium": chromium, "pages": pages})).unwrap(),
-    )
-    .unwrap();
-    let out = Command::new("node")
-        .arg("e2e/browser.mjs")
-        .arg(&spec)
-        .current_dir(root().join("web/view"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the browser script failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_browser(&chromium, pages, "history-spec.json");
     assert_eq!(report.len(), cases.len());
     for seen in &report {
         let name = seen["name"].as_str().unwrap();
