@@ -83,9 +83,7 @@ impl Fields {
     /// rewriting the text.
     pub fn insert(&mut self, key: &str, value: Value) {
         let json = self.as_json();
-        let mut quoted = Vec::with_capacity(key.len() + 2);
-        write_json_string(&mut quoted, key);
-        let quoted = String::from_utf8(quoted).unwrap_or_default();
+        let quoted = Value::from(key).to_string();
         if let Some(body) = json.strip_suffix('}').filter(|_| !json.contains(&quoted)) {
             let mut mask = self.text.as_bytes().first().map_or(0, |c| c - b'@');
             mask |= tracked_mask(std::iter::once(key));
