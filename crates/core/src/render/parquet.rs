@@ -281,11 +281,15 @@ impl<'t> Partitions<'t> {
                 None => string_field(trace, e, "trace_id"),
             },
         };
-        let next = self.values.len();
-        let part = *self.index.entry(value.clone()).or_insert(next);
-        if part == next {
-            self.values.push(value);
-        }
+        let part = match self.index.get(&value) {
+            Some(&part) => part,
+            None => {
+                let part = self.values.len();
+                self.index.insert(value.clone(), part);
+                self.values.push(value);
+                part
+            }
+        };
         if per_node {
             self.of_node[ev.node.index()] = Some(part);
         }
@@ -325,6 +329,8 @@ struct Columns {
     vc: Option<(VcMode, MapBuilder<StringBuilder, UInt64Builder>)>,
     fields: StringBuilder,
     outside: StringBuilder,
+    /// Reused for each row's id, so that no row allocates one.
+    text: String,
 }
 
 impl Columns {
@@ -345,6 +351,7 @@ impl Columns {
             vc: (vc != VcMode::None).then(|| (vc, Columns::map())),
             fields: StringBuilder::new(),
             outside: StringBuilder::new(),
+            text: String::new(),
         }
     }
 
@@ -376,14 +383,17 @@ impl Columns {
         let ev = trace.event(e);
         let node = ev.node;
         self.rows += 1;
-        self.id.append_value(trace.event_id(e).to_string());
+        self.text.clear();
+        // Writing into a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut self.text, format_args!("{}", trace.event_id(e)));
+        self.id.append_value(&self.text);
         self.node.append_value(trace.node_name(node));
         // The event's own member of its clock: its position in the node's whole program
         // order, which stamped input of a cut gives and `seq` alone would not.
-        let own = vc
-            .entries()
-            .find(|&(n, _)| n == node)
-            .map_or(ev.seq, |(_, c)| c);
+        let own = match vc.get(node.index()) {
+            0 => ev.seq,
+            count => count,
+        };
         self.seq.append_value(own);
         self.lamport.append_value(lamport);
         self.kind.append_value(ev.kind.as_str());
