@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use anyhow::Result;
 
-use super::{load_with, Context, LoadOptions, Outcome};
+use super::{load_two, Context, LoadOptions, Outcome};
 use crate::cli::{DiffArgs, DiffFormat, InputArgs};
 use causal_core::analysis::diff::{diff, DiffOptions, Execution};
 use causal_core::clock::{self, LamportEngine, Replay, Stamps};
@@ -21,8 +21,7 @@ pub fn run(args: &DiffArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         keep_fields: args.match_field.is_some(),
         ..LoadOptions::default()
     };
-    let a = load_with(&input_a, ctx, options)?;
-    let b = load_with(&input_b, ctx, options)?;
+    let (a, b) = load_two(&input_a, &input_b, ctx, options)?;
     let limit = (args.limit > 0).then_some(args.limit);
     let options = DiffOptions {
         match_field: args.match_field.clone(),

@@ -15,16 +15,19 @@ pub mod stats;
 pub mod view;
 pub mod why;
 
-use std::io::Write;
+use std::io::{Read as _, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, EngineArgs, InputArgs};
 use causal_core::clock::{tree_fits, Engine, TREE_UP_TO_NODES};
+use causal_core::input::Input;
 use causal_core::model::Trace;
 use causal_core::order::{causal_order, Causality};
-use causal_core::parse::ParseOptions;
+use causal_core::parse::{parse_inputs, ParseOptions, Parsed};
 use causal_core::render::Palette;
 use causal_core::Named as _;
 
@@ -183,7 +186,66 @@ pub fn load_with(
     ctx: &Context<'_>,
     load_options: LoadOptions,
 ) -> Result<Loaded> {
-    let warn_diagnostics = load_options.warn_diagnostics;
+    let read = read_and_order(input, load_options, ctx.progress, None)?;
+    finish_load(read, ctx, load_options)
+}
+
+/// Reads and orders two inputs at once, B on a second thread (`diff`'s two executions): the
+/// wall time of about one. Warnings and errors come out as [`load_with`] would print them,
+/// A's first. When both sides read standard input (`--execution X --against Y` on a pipe),
+/// it is read once and both parse the same bytes.
+pub fn load_two(
+    a: &InputArgs,
+    b: &InputArgs,
+    ctx: &Context<'_>,
+    load_options: LoadOptions,
+) -> Result<(Loaded, Loaded)> {
+    let stdin = if reads_stdin(a) && reads_stdin(b) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|error| causal_core::error::Error::Io {
+                path: causal_core::input::STDIN_NAME.to_string(),
+                error,
+            })?;
+        Some(Arc::<[u8]>::from(bytes))
+    } else {
+        None
+    };
+    let (read_a, read_b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| read_and_order(b, load_options, false, stdin.as_ref()));
+        let read_a = read_and_order(a, load_options, ctx.progress, stdin.as_ref());
+        let read_b = b
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (read_a, read_b)
+    });
+    let a = finish_load(read_a?, ctx, load_options)?;
+    let b = finish_load(read_b?, ctx, load_options)?;
+    Ok((a, b))
+}
+
+/// Whether `input` reads standard input (no files, or `-` among them).
+fn reads_stdin(input: &InputArgs) -> bool {
+    input.files.is_empty() || input.files.iter().any(|f| f.as_os_str() == "-")
+}
+
+/// An input read and ordered, its warnings not yet printed.
+struct ReadInput {
+    parsed: Parsed,
+    /// The causal order, or why there is none (printed after the reading's warnings).
+    causality: causal_core::error::Result<Causality>,
+}
+
+/// Reads `input` and orders it, printing nothing but the progress bar (`progress`). `stdin`,
+/// when given, holds standard input already read.
+fn read_and_order(
+    input: &InputArgs,
+    load_options: LoadOptions,
+    progress: bool,
+    stdin: Option<&Arc<[u8]>>,
+) -> causal_core::error::Result<ReadInput> {
     let options = ParseOptions {
         from: input.from,
         node: input.node.clone(),
@@ -196,7 +258,38 @@ pub fn load_with(
         progress: None,
         drop_fields: !load_options.keep_fields,
     };
-    let parsed = crate::term::parse_with_progress(&input.files, options, ctx.progress)?;
+    let parsed = match stdin {
+        None => crate::term::parse_with_progress(&input.files, options, progress)?,
+        Some(bytes) => {
+            let dash = [PathBuf::from("-")];
+            let files = if input.files.is_empty() {
+                &dash[..]
+            } else {
+                &input.files[..]
+            };
+            let inputs = files.iter().map(|file| {
+                if file.as_os_str() == "-" {
+                    Ok(Input::from_reader(
+                        causal_core::input::STDIN_NAME,
+                        None,
+                        std::io::Cursor::new(bytes.clone()),
+                    ))
+                } else {
+                    Input::open(file)
+                }
+            });
+            parse_inputs(inputs, &options)?
+        }
+    };
+    let causality = causal_order(&parsed.trace);
+    Ok(ReadInput { parsed, causality })
+}
+
+/// Prints what reading `read` passed over, as `load_options` say, and returns it loaded (or
+/// the ordering's error).
+fn finish_load(read: ReadInput, ctx: &Context<'_>, load_options: LoadOptions) -> Result<Loaded> {
+    let warn_diagnostics = load_options.warn_diagnostics;
+    let parsed = read.parsed;
     for (file, format) in &parsed.recognised {
         eprintln!(
             "causal: reading {} as {}",
@@ -232,7 +325,7 @@ pub fn load_with(
             trace.diagnostics.len() - WARNING_LIMIT
         ));
     }
-    let causality = causal_order(&trace)?;
+    let causality = read.causality?;
     for &e in causality.unmatched_recvs.iter().take(shown) {
         ctx.warn(&format!(
             "{}: {} receives {:?}, which no event sends; stamped as a local event",

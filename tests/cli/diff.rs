@@ -112,6 +112,65 @@ fn two_executions_of_one_log_compare_with_against() {
     );
 }
 
+/// Standard input read once serves both sides: before, B found stdin already drained and
+/// reported that the input held no execution "2".
+#[test]
+fn two_executions_of_one_log_on_standard_input() {
+    let log = std::fs::read(path("shiviz-executions.log")).unwrap();
+    // The files beside the log that say how to read it, given as options (stdin has none).
+    let regex = std::fs::read_to_string(path("shiviz-executions.regex")).unwrap();
+    let delimiter = std::fs::read_to_string(path("shiviz-executions.delimiter")).unwrap();
+    let args = [
+        "diff",
+        "--regex",
+        regex.trim_end(),
+        "--delimiter",
+        delimiter.trim_end(),
+        "--execution",
+        "1",
+        "--against",
+        "2",
+        "--format",
+        "json",
+    ];
+    let piped = causal()
+        .args(args)
+        .write_stdin(log.clone())
+        .assert()
+        .code(1);
+    let r: serde_json::Value = serde_json::from_slice(&piped.get_output().stdout).unwrap();
+    assert_eq!(
+        (&r["a"]["events"], &r["b"]["events"]),
+        (&json!(2), &json!(4))
+    );
+    assert_eq!(r["messages_only_a"]["count"], json!(1));
+    // `-` named on the command line reads the same bytes.
+    let dash = causal()
+        .args(args)
+        .arg("-")
+        .write_stdin(log)
+        .assert()
+        .code(1);
+    assert_eq!(dash.get_output().stdout, piped.get_output().stdout);
+}
+
+/// The two sides are read at once; A's error is the one reported, as when read in turn.
+#[test]
+fn a_bad_a_is_reported_before_a_bad_b() {
+    causal()
+        .args(["diff", &path("bad-json.jsonl"), "--", &path("cycle.jsonl")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad-json.jsonl:"))
+        .stderr(predicate::str::contains("cycle").not());
+    causal()
+        .args(["diff", &path("cycle.jsonl"), "--", &path("bad-json.jsonl")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("happens-before cycle"))
+        .stderr(predicate::str::contains("bad-json").not());
+}
+
 #[test]
 fn dot_draws_b_with_the_differences_colored() {
     let out = run_ok(
