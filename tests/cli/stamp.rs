@@ -548,7 +548,7 @@ fn input_order_reports_lost_messages_cycles_and_other_formats() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "tests/fixtures/cycle.jsonl:1: receives \"m2\"",
+            "tests/fixtures/cycle.jsonl:1: A#1 receives \"m2\", sent by B#2 at tests/fixtures/cycle.jsonl:4",
         ));
     causal()
         .args([
@@ -637,5 +637,25 @@ fn every_engine_writes_the_same_output() {
                 "{command:?} on {input}: auto differs"
             );
         }
+    }
+}
+
+/// Batch and online stamping find a cycle by the same walk and say it in the same words (the
+/// online report once named only the receives it held, without their sends).
+#[test]
+fn input_order_reports_a_cycle_as_batch_ordering_does() {
+    for name in ["cycle.jsonl", "fuzz-control-cycle.jsonl"] {
+        let file = fixture(name);
+        let batch = causal()
+            .args(["stamp", file.to_str().unwrap()])
+            .assert()
+            .code(2);
+        let online = causal()
+            .args(["stamp", "--order", "input", file.to_str().unwrap()])
+            .assert()
+            .code(2);
+        let said = String::from_utf8_lossy(&batch.get_output().stderr).to_string();
+        assert!(said.contains("sent by"), "{said}");
+        assert_eq!(said, String::from_utf8_lossy(&online.get_output().stderr));
     }
 }

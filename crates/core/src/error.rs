@@ -93,6 +93,38 @@ pub fn sent_again(msg: &str, first: &str) -> String {
     format!("expected each message to be sent once, but {msg:?} is sent again (first {first})")
 }
 
+/// One receive on a happens-before cycle, as [`cycle`] names it: where it is, its id, the
+/// message it waits for, and the send of that message (its id and where it is).
+pub struct CycleStep {
+    /// Where the receive is: `file:line`.
+    pub recv_at: String,
+    /// The receive's id.
+    pub recv_id: String,
+    /// The message it receives.
+    pub msg: String,
+    /// The send's id.
+    pub send_id: String,
+    /// Where the send is: `file:line`.
+    pub send_at: String,
+}
+
+/// The error for a happens-before cycle, naming each receive on it with the send it waits
+/// for (which comes after the next receive on its node). Batch ordering and online stamping
+/// both report their cycles so.
+pub fn cycle(steps: &[CycleStep]) -> Error {
+    let mut text = String::from(
+        "no causal order exists: each receive below comes, in program order, before the send \
+         of the message the previous one waits for (a happens-before cycle)",
+    );
+    for step in steps {
+        text.push_str(&format!(
+            "\n  {}: {} receives {:?}, sent by {} at {}",
+            step.recv_at, step.recv_id, step.msg, step.send_id, step.send_at
+        ));
+    }
+    Error::Cycle(text)
+}
+
 /// The sentence for an event id used a second time, `first` where it was used first.
 pub fn id_used_again(id: &str, first: &str) -> String {
     format!("id {id:?} already used at {first}")

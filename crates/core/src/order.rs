@@ -8,9 +8,8 @@ use std::collections::HashMap;
 
 use foldhash::HashMap as FastMap;
 use foldhash::HashMapExt;
-use std::fmt::Write as _;
 
-use crate::error::{Error, InputError, Result};
+use crate::error::{CycleStep, Error, InputError, Result};
 use crate::model::{EventFlags, EventIdx, EventKind, GivenClocks, NodeId, Trace};
 
 /// Sends matched with receives, and an order of events consistent with happens-before.
@@ -344,53 +343,55 @@ fn topological_order(trace: &Trace, causality: &Causality) -> Result<Vec<EventId
     if order.len() == trace.len() {
         Ok(order)
     } else {
-        Err(Error::Cycle(describe_cycle(trace, causality, &next, &done)))
+        Err(describe_cycle(trace, causality, &next, &done))
     }
 }
 
 /// Every stuck node waits at a receive for a send on another stuck node; following those
 /// waits from any stuck node must come back around. Names each receive on that loop.
-fn describe_cycle(trace: &Trace, causality: &Causality, next: &[usize], done: &[bool]) -> String {
-    let stuck_at = |n: NodeId| trace.by_node[n.index()].get(next[n.index()]).copied();
-    let start = (0..trace.nodes.len() as u32)
-        .map(NodeId)
+fn describe_cycle(trace: &Trace, causality: &Causality, next: &[usize], done: &[bool]) -> Error {
+    let stuck_at = |n: usize| trace.by_node[n].get(next[n]).copied();
+    let start = (0..trace.nodes.len())
         .find(|&n| stuck_at(n).is_some())
         .expect("a cycle leaves some node stuck");
-    let mut seen: HashMap<NodeId, usize> = HashMap::new();
-    let mut path = Vec::new();
-    let mut node = start;
-    while !seen.contains_key(&node) {
-        seen.insert(node, path.len());
+    let steps = follow_waits(start, |node| {
         let recv = stuck_at(node).expect("a waited-for node is stuck");
         let send = causality
             .sends(recv)
             .find(|s| !done[s.index()])
             .expect("a stuck event waits for a send");
-        path.push((recv, send));
-        node = trace.event(send).node;
-    }
-    let cycle = &path[seen[&node]..];
-    let mut out = String::from(
-        "no causal order exists: each receive below comes, in program order, before the send \
-         of the message the previous one waits for (a happens-before cycle)",
-    );
-    for &(recv, send) in cycle {
         let msg = trace
             .event(send)
             .roles()
             .find(|(k, _)| *k == EventKind::Send)
             .map_or("", |(_, m)| m);
-        let _ = write!(
-            out,
-            "\n  {}: {} receives {:?}, sent by {} at {}",
-            trace.location(recv),
-            trace.event_id(recv),
-            msg,
-            trace.event_id(send),
-            trace.location(send),
-        );
+        let step = CycleStep {
+            recv_at: trace.location(recv).to_string(),
+            recv_id: trace.event_id(recv).to_string(),
+            msg: msg.to_string(),
+            send_id: trace.event_id(send).to_string(),
+            send_at: trace.location(send).to_string(),
+        };
+        (step, trace.event(send).node.index())
+    });
+    crate::error::cycle(&steps)
+}
+
+/// The loop of waits that starting at node `start` comes back around to: `wait(n)` is what
+/// node `n` is stuck at (a step of the report) and the node it waits for, which must be stuck
+/// too. Batch ordering and online stamping (`crate::stream`) both find their cycles so.
+pub(crate) fn follow_waits<S>(start: usize, mut wait: impl FnMut(usize) -> (S, usize)) -> Vec<S> {
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    let mut path = Vec::new();
+    let mut node = start;
+    while !seen.contains_key(&node) {
+        seen.insert(node, path.len());
+        let (step, next) = wait(node);
+        path.push(step);
+        node = next;
     }
-    out
+    path.drain(..seen[&node]);
+    path
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! What online stamping's errors say: each [`StreamError`] as the library's [`Error`], in
 //! the same words batch ordering and parsing use for the same faults (a message sent twice,
-//! an id used twice; see `error::sent_again`, `error::id_used_again`).
+//! an id used twice, a happens-before cycle; see `error::sent_again`, `error::id_used_again`,
+//! `error::cycle`).
 //!
 //! Sentences only; nothing here prints.
 
 use super::{Origin, Stamper, StreamError};
-use crate::error::{id_used_again, sent_again, Error, InputError};
+use crate::error::{cycle, id_used_again, sent_again, CycleStep, Error, InputError};
 
 impl Stamper {
     /// `e` as an error naming the file and line of its event.
@@ -34,15 +35,18 @@ impl Stamper {
             StreamError::TooManyNodes(origin) => {
                 input(origin, format!("expected at most {} nodes", u32::MAX - 1))
             }
-            StreamError::Cycle(stuck) => {
-                let mut text = String::from(
-                    "no causal order exists: these receives wait for sends held back behind \
-                     other receives (a happens-before cycle)",
-                );
-                for (origin, msg) in stuck {
-                    text.push_str(&format!("\n  {}: receives {msg:?}", at(origin)));
-                }
-                Error::Cycle(text)
+            StreamError::Cycle(waits) => {
+                let steps: Vec<CycleStep> = waits
+                    .into_iter()
+                    .map(|w| CycleStep {
+                        recv_at: at(w.recv),
+                        recv_id: w.recv_id,
+                        msg: w.msg,
+                        send_id: w.send_id,
+                        send_at: at(w.send),
+                    })
+                    .collect();
+                cycle(&steps)
             }
         }
     }

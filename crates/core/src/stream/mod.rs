@@ -22,7 +22,8 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use crate::clock::{Entry, Row, RowPolicy};
-use crate::model::{EventFlags, Fields, RawEvent};
+use crate::model::{EventFlags, EventKind, Fields, RawEvent};
+use crate::order::follow_waits;
 
 mod errors;
 mod ids;
@@ -142,8 +143,24 @@ pub enum StreamError {
     TooManyEvents(Origin),
     /// More nodes than `u32` numbers.
     TooManyNodes(Origin),
-    /// Receives that wait for sends held back behind them: no causal order exists.
-    Cycle(Vec<(Origin, String)>),
+    /// Receives that wait for sends held back behind them: no causal order exists. The
+    /// receives on one such loop, each waiting for a send held behind the next.
+    Cycle(Vec<CycleWait>),
+}
+
+/// A receive on a happens-before cycle of online stamping, and the send it waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleWait {
+    /// Where the receive is.
+    pub recv: Origin,
+    /// Its id.
+    pub recv_id: String,
+    /// The message it waits for.
+    pub msg: String,
+    /// Where that message's send is.
+    pub send: Origin,
+    /// The send's id.
+    pub send_id: String,
 }
 
 /// A 64-bit digest used as a hash-table key: already uniformly spread, so the table uses it as
@@ -424,21 +441,34 @@ impl Stamper {
                 self.run(n, p, &mut out)?;
             }
         }
-        let stuck: Vec<(Origin, String)> = self
-            .held
-            .iter()
-            .filter_map(|q| q.front())
-            .map(|p| {
-                (
-                    p.origin,
-                    first_receive(&p.raw).unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
-        if stuck.is_empty() {
-            Ok(out)
-        } else {
-            Err(StreamError::Cycle(stuck))
+        match (0..self.held.len()).find(|&n| !self.held[n].is_empty()) {
+            None => Ok(out),
+            Some(start) => Err(StreamError::Cycle(follow_waits(start, |n| {
+                self.cycle_wait(n)
+            }))),
         }
+    }
+
+    /// What node `n`, stuck at the end of the input, waits for: its first held event, a
+    /// receive whose message a held event sends (the orphans are gone), and the node of that
+    /// send, stuck too.
+    fn cycle_wait(&self, n: usize) -> (CycleWait, usize) {
+        let p = self.held[n].front().expect("a stuck node holds an event");
+        let msg = first_receive(&p.raw).unwrap_or_default();
+        let sent = self.sends[&self.hash(msg)];
+        let m = sent.node as usize;
+        let sends_it = |q: &&Pending| q.raw.roles().any(|(k, x)| k == EventKind::Send && x == msg);
+        let send_id = match self.held[m].iter().find(sends_it) {
+            Some(q) => self.event_id(m, &q.raw, sent.seq),
+            None => format!("{}#{}", self.names[m], sent.seq),
+        };
+        let wait = CycleWait {
+            recv: p.origin,
+            recv_id: self.event_id(n, &p.raw, self.clocks[n].get(n) + 1),
+            msg: msg.to_string(),
+            send: sent.origin,
+            send_id,
+        };
+        (wait, m)
     }
 }

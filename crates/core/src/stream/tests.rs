@@ -67,7 +67,22 @@ fn crossed_receives_are_a_cycle() {
     s.push(ev("a", EventKind::Send, Some("m1")), at(2)).unwrap();
     s.push(ev("b", EventKind::Recv, Some("m1")), at(3)).unwrap();
     s.push(ev("b", EventKind::Send, Some("m2")), at(4)).unwrap();
-    assert!(matches!(s.finish(), Err(StreamError::Cycle(stuck)) if stuck.len() == 2));
+    let Err(StreamError::Cycle(waits)) = s.finish() else {
+        panic!("a cycle");
+    };
+    // From a's receive: it waits for m2, sent by b#2 (behind b's receive), which waits for m1.
+    let steps: Vec<(u32, &str, &str, u32)> = waits
+        .iter()
+        .map(|w| {
+            (
+                w.recv.line,
+                w.recv_id.as_str(),
+                w.send_id.as_str(),
+                w.send.line,
+            )
+        })
+        .collect();
+    assert_eq!(steps, [(1, "a#1", "b#2", 4), (3, "b#1", "a#2", 2)]);
 }
 
 #[test]
