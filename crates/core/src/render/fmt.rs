@@ -672,7 +672,6 @@ mod tests {
     #[test]
     fn vector_clocks_name_their_nodes_on_one_line() {
         use crate::clock::ClockRef;
-        use crate::render::members::{write_members, Keys, MemberKey};
         let names = [
             "a".to_string(),
             "b\u{1b}[2J".to_string(),
