@@ -432,28 +432,48 @@ fn differing_knowledge(
     engine: Engine,
 ) -> Vec<EventIdx> {
     let mut summary_a = vec![0u128; a.trace.len()];
-    {
-        let sums = PrefixSums::new(a.trace, |e| a_to_b[e.index()]);
-        let mut replay = Replay::new(engine, a.trace, a.causality);
-        for &e in &a.causality.order {
-            let row = replay.advance(a.trace, a.causality, e);
-            if a_to_b[e.index()].is_some() {
-                summary_a[e.index()] = sums.summary(a.trace, row);
-            }
-        }
-    }
+    let sums = PrefixSums::new(a.trace, |e| a_to_b[e.index()]);
+    for_each_summary(a, &sums, engine, |e, summary| {
+        summary_a[e.index()] = summary;
+    });
     let sums = PrefixSums::new(b.trace, |e| b_to_a[e.index()].map(|_| e));
-    let mut replay = Replay::new(engine, b.trace, b.causality);
     let mut differing = Vec::new();
-    for &e in &b.causality.order {
-        let row = replay.advance(b.trace, b.causality, e);
-        if let Some(m) = b_to_a[e.index()] {
-            if sums.summary(b.trace, row) != summary_a[m.index()] {
-                differing.push(e);
-            }
+    for_each_summary(b, &sums, engine, |e, summary| {
+        if b_to_a[e.index()].is_some_and(|m| summary != summary_a[m.index()]) {
+            differing.push(e);
         }
-    }
+    });
     differing
+}
+
+/// Replays `x` and calls `f` with each event, in causal order, and the summary of what it
+/// knew (its clock read through `sums`). An event that receives nothing knows what its node's
+/// previous event knew and itself, so only its own member moves: its summary is one step from
+/// the previous one (at 1,000 nodes the whole clock's fold was most of `diff`'s time). Clocks
+/// the input gave may jump anywhere, so they are always folded whole.
+fn for_each_summary(
+    x: Execution<'_>,
+    sums: &PrefixSums,
+    engine: Engine,
+    mut f: impl FnMut(EventIdx, u128),
+) {
+    let trace = x.trace;
+    let mut replay = Replay::new(engine, trace, x.causality);
+    let mut last = vec![0u128; trace.nodes.len()];
+    for &e in &x.causality.order {
+        let row = replay.advance(trace, x.causality, e);
+        let ev = trace.event(e);
+        let node = ev.node.index();
+        let summary = if trace.given.is_none() && x.causality.sends(e).next().is_none() {
+            // Positions count from 1: the node's events up to this one, less those before it.
+            let at = sums.start[node] + ev.seq as usize;
+            last[node].wrapping_add(sums.sums[at].wrapping_sub(sums.sums[at - 1]))
+        } else {
+            sums.summary(trace, row)
+        };
+        last[node] = summary;
+        f(e, summary);
+    }
 }
 
 /// The first `limit` differing pairs in B's Lamport order, compared node by node.
