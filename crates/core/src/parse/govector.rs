@@ -47,7 +47,7 @@ struct Pending {
     text: Option<String>,
 }
 
-fn flush(pending: Option<Pending>, read: &mut Vec<ReadEvent>) {
+fn flush(pending: Option<Pending>, read: &mut Vec<ReadEvent>, log: &mut VectorClockLog) {
     let Some(p) = pending else { return };
     let clock = parse_clock(&p.clock);
     let text = p.text.unwrap_or_default();
@@ -67,7 +67,7 @@ fn flush(pending: Option<Pending>, read: &mut Vec<ReadEvent>) {
         fields_text: Some(fields.finish()),
         ..RawEvent::default()
     };
-    read.push(ReadEvent { raw, clock });
+    read.push(log.read(raw, clock));
 }
 
 /// Parses one GoVector log, pushing its events through `log`.
@@ -108,7 +108,7 @@ pub fn parse(
             }
         }
         if let Some(caps) = delimiter.as_ref().and_then(|d| d.captures(text)) {
-            flush(pending.take(), &mut read);
+            flush(pending.take(), &mut read, log);
             let part = std::mem::take(&mut read);
             log.push_part(builder, ctx.index, Some(label.as_deref()), part);
             label = Some(caps.name("trace").map_or("", |m| m.as_str()).to_string());
@@ -116,7 +116,7 @@ pub fn parse(
         }
         if let Some((host, clock)) = split_clock_line(text) {
             clocks += 1;
-            flush(pending.take(), &mut read);
+            flush(pending.take(), &mut read, log);
             pending = Some(Pending {
                 host: host.to_string(),
                 clock: clock.to_string(),
@@ -151,7 +151,7 @@ pub fn parse(
             )
             .into());
     }
-    flush(pending.take(), &mut read);
+    flush(pending.take(), &mut read, log);
     let execution = delimiter.as_ref().map(|_| label.as_deref());
     log.push_part(builder, ctx.index, execution, read);
     Ok(skipped)

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::fields::type_name;
-use super::vclog::{clock_from_map, ReadEvent, VectorClockLog};
+use super::vclog::{clock_from_map, VectorClockLog};
 use super::FileContext;
 use crate::error::Result;
 use crate::input::Input;
@@ -96,7 +96,7 @@ pub fn parse(
             fields,
             ..RawEvent::default()
         };
-        read.push(ReadEvent { raw, clock });
+        read.push(log.read(raw, clock));
         Ok(())
     })?;
     log.push_part(builder, ctx.index, None, read);

@@ -251,7 +251,7 @@ pub fn parse(
                     ("event", text(m.event)),
                 ]);
                 let line = lines.line_at(start + m.whole.0);
-                read.push(read_event(ctx, line, &groups)?);
+                read.push(read_event(ctx, line, &groups, log)?);
             }
         } else {
             for caps in regex.captures_iter(part) {
@@ -264,7 +264,7 @@ pub fn parse(
                         .filter_map(|&n| caps.name(n).map(|m| (n, m.as_str()))),
                 );
                 let line = lines.line_at(start + whole.start());
-                read.push(read_event(ctx, line, &groups)?);
+                read.push(read_event(ctx, line, &groups, log)?);
             }
         }
         let execution = delimiter.as_ref().map(|_| label.as_deref());
@@ -288,7 +288,12 @@ pub fn parse(
 
 /// The event of one match: its named groups (`host`, `clock` and `event` among them) in the
 /// regex's order, each group a field, the clock as a JSON object when it reads as one.
-fn read_event(ctx: &FileContext<'_>, line: u32, groups: &[(&str, &str)]) -> Result<ReadEvent> {
+fn read_event(
+    ctx: &FileContext<'_>,
+    line: u32,
+    groups: &[(&str, &str)],
+    log: &mut VectorClockLog,
+) -> Result<ReadEvent> {
     let group = |name: &str| {
         groups
             .iter()
@@ -325,7 +330,7 @@ fn read_event(ctx: &FileContext<'_>, line: u32, groups: &[(&str, &str)]) -> Resu
         fields_text: Some(fields.finish()),
         ..RawEvent::default()
     };
-    Ok(ReadEvent { raw, clock })
+    Ok(log.read(raw, clock))
 }
 
 #[cfg(test)]

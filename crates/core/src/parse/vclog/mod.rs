@@ -52,13 +52,13 @@ pub struct VectorClockLog {
 }
 
 /// An event read from a vector-clock log, waiting to be pushed with the rest of its part of
-/// the log.
+/// the log. Made by [`VectorClockLog::read`], which keeps the clock's host names once.
 #[derive(Debug)]
 pub struct ReadEvent {
     /// The event; its node is the host.
     pub raw: RawEvent,
-    /// Its clock as logged, or why it could not be read.
-    pub clock: Result<VectorClock, String>,
+    /// Its clock as logged, hosts as indices into the log's hosts, or why it could not be read.
+    clock: Result<Vec<(u32, u64)>, String>,
 }
 
 /// Host names, each once, by index.
@@ -101,6 +101,16 @@ impl VectorClockLog {
         Self::default()
     }
 
+    /// `raw` (whose node is the host) with its clock as logged, or why the clock could not be
+    /// read, to push with the rest of its part: the clock's host names are kept once, here.
+    pub fn read(&mut self, raw: RawEvent, clock: Result<VectorClock, String>) -> ReadEvent {
+        let hosts = &mut self.hosts;
+        ReadEvent {
+            raw,
+            clock: clock.map(|c| c.iter().map(|(h, n)| (hosts.id(h), *n)).collect()),
+        }
+    }
+
     /// Pushes `raw` (whose node is the host) into `builder` and keeps its clock for
     /// inference; a clock that could not be read is a diagnostic at the event's line.
     fn push(
@@ -108,16 +118,15 @@ impl VectorClockLog {
         builder: &mut TraceBuilder,
         file: u32,
         raw: RawEvent,
-        clock: Result<VectorClock, String>,
+        clock: Result<Vec<(u32, u64)>, String>,
     ) {
         let execution = builder.executions().len().saturating_sub(1) as u32;
         let source = Source {
             file,
             line: raw.line,
         };
-        let hosts = &mut self.hosts;
         let clock = match clock {
-            Ok(c) => Some(c.iter().map(|(h, n)| (hosts.id(h), *n)).collect()),
+            Ok(c) => Some(c),
             Err(message) => {
                 self.found.push((
                     execution,
@@ -161,11 +170,13 @@ impl VectorClockLog {
         if let Some(label) = execution {
             self.start_execution(builder, label);
         }
-        let own = |r: &ReadEvent| {
-            r.clock
+        let hosts: Vec<u32> = events.iter().map(|r| self.hosts.id(&r.raw.node)).collect();
+        let own = |i: usize| {
+            events[i]
+                .clock
                 .as_ref()
                 .ok()
-                .and_then(|c| c.iter().find(|(h, _)| *h == r.raw.node).map(|&(_, n)| n))
+                .and_then(|c| c.iter().find(|&&(h, _)| h == hosts[i]).map(|&(_, n)| n))
         };
         let mut slots: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, r) in events.iter().enumerate() {
@@ -177,7 +188,7 @@ impl VectorClockLog {
             let keys: Vec<u64> = host_slots
                 .iter()
                 .map(|&i| {
-                    last = own(&events[i]).unwrap_or(last);
+                    last = own(i).unwrap_or(last);
                     last
                 })
                 .collect();

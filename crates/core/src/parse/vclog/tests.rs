@@ -26,7 +26,8 @@ fn build_owned(events: Vec<(String, VectorClock)>) -> Trace {
             line: i as u32 + 1,
             ..RawEvent::default()
         };
-        log.push(&mut b, f, raw, Ok(c));
+        let read = log.read(raw, Ok(c));
+        log.push(&mut b, f, read.raw, read.clock);
     }
     log.finish(&mut b, None);
     b.finish()
