@@ -16,7 +16,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Write};
 
-use super::jsonl::write_vc;
+use super::members::{json_keys, write_members, MemberKey};
 use crate::clock::{Clocks, Stamps};
 use crate::model::{EventIdx, SpanPhase, Trace};
 use crate::order::Causality;
@@ -42,6 +42,7 @@ pub fn write_chrome<C: Clocks>(
     causality: &Causality,
 ) -> io::Result<()> {
     let n = trace.len();
+    let vc_keys = json_keys(&trace.nodes);
     let wall = trace.events.iter().any(|e| e.time().is_some());
     let origin = trace
         .events
@@ -213,7 +214,7 @@ pub fn write_chrome<C: Clocks>(
                         "{{\"name\":{},\"cat\":\"span\",\"ph\":\"B\",\"pid\":{pid},\"tid\":{t},\"ts\":{at},\"args\":",
                         serde_json::to_string(&name)?
                     )?;
-                    write_args(&mut buf, trace, stamps, e, "")?;
+                    write_args(&mut buf, trace, (stamps, &vc_keys), e, "")?;
                     buf.push(b'}');
                 }
                 Shape::End => {
@@ -221,7 +222,7 @@ pub fn write_chrome<C: Clocks>(
                         buf,
                         "{{\"ph\":\"E\",\"pid\":{pid},\"tid\":{t},\"ts\":{at},\"args\":"
                     )?;
-                    write_args(&mut buf, trace, stamps, e, "end_")?;
+                    write_args(&mut buf, trace, (stamps, &vc_keys), e, "end_")?;
                     buf.push(b'}');
                 }
                 Shape::Instant => {
@@ -236,7 +237,7 @@ pub fn write_chrome<C: Clocks>(
                         serde_json::to_string(&name)?,
                         ev.kind.as_str()
                     )?;
-                    write_args(&mut buf, trace, stamps, e, "")?;
+                    write_args(&mut buf, trace, (stamps, &vc_keys), e, "")?;
                     buf.push(b'}');
                 }
             }
@@ -331,7 +332,7 @@ fn micros(ns: i64) -> String {
 fn write_args<C: Clocks>(
     buf: &mut Vec<u8>,
     trace: &Trace,
-    stamps: &Stamps<C>,
+    (stamps, vc_keys): (&Stamps<C>, &[MemberKey]),
     e: EventIdx,
     prefix: &str,
 ) -> io::Result<()> {
@@ -341,7 +342,7 @@ fn write_args<C: Clocks>(
         serde_json::to_string(&trace.event_id(e).to_string())?,
         stamps.lamport[e.index()]
     )?;
-    write_vc(buf, trace, stamps.vector.clock(e))?;
+    write_members(buf, vc_keys, stamps.vector.clock(e), *b"{}");
     for (k, v) in &trace.event(e).fields.to_map() {
         // The slice's begin already says which span it is.
         let repeated = !prefix.is_empty()

@@ -10,7 +10,7 @@ use crate::analysis::conflicts::{access, ConflictKind, ConflictReport, Witness};
 use crate::clock::{ClockRef, Clocks, Entry, PackedClocks};
 use crate::model::{EventIdx, KeyId, Trace};
 use crate::render::fmt::{display_width, one_line, plural, time, write_event_json_head, VcText};
-use crate::render::jsonl::write_vc;
+use crate::render::members::JsonClocks;
 use crate::render::Palette;
 
 /// The clocks a report prints: every event's Lamport clock, the witnesses' vector clocks.
@@ -75,6 +75,7 @@ pub fn write_json(
     clocks: &WitnessClocks<'_>,
     report: &ConflictReport,
 ) -> io::Result<()> {
+    let mut vcs = JsonClocks::new(&trace.nodes);
     write!(
         w,
         "{{\"version\":{VERSION},\"total\":{},\"keys\":[",
@@ -97,7 +98,7 @@ pub fn write_json(
             if j > 0 {
                 w.write_all(b",")?;
             }
-            write_pair_json(w, trace, clocks, key.key, pair)?;
+            write_pair_json(w, trace, clocks, &mut vcs, key.key, pair)?;
         }
         w.write_all(b"]}")?;
     }
@@ -110,6 +111,7 @@ fn write_pair_json(
     w: &mut dyn Write,
     trace: &Trace,
     clocks: &WitnessClocks<'_>,
+    vcs: &mut JsonClocks,
     key: KeyId,
     pair: &Witness,
 ) -> io::Result<()> {
@@ -117,9 +119,9 @@ fn write_pair_json(
     w.write_all(b"{\"kind\":")?;
     serde_json::to_writer(&mut *w, pair.kind.as_str())?;
     w.write_all(b",\"a\":")?;
-    write_event_json(w, trace, &vc, key, pair.a)?;
+    write_event_json(w, trace, (&vc, &mut *vcs), key, pair.a)?;
     w.write_all(b",\"b\":")?;
-    write_event_json(w, trace, &vc, key, pair.b)?;
+    write_event_json(w, trace, (&vc, &mut *vcs), key, pair.b)?;
     w.write_all(b",\"evidence\":")?;
     serde_json::to_writer(&mut *w, &evidence(trace, &vc, pair))?;
     w.write_all(b"}")
@@ -129,7 +131,7 @@ fn write_pair_json(
 fn write_event_json(
     w: &mut dyn Write,
     trace: &Trace,
-    vc: &PairClocks<'_>,
+    (vc, vcs): (&PairClocks<'_>, &mut JsonClocks),
     key: KeyId,
     e: EventIdx,
 ) -> io::Result<()> {
@@ -143,7 +145,7 @@ fn write_event_json(
     w.write_all(b",\"time\":")?;
     serde_json::to_writer(&mut *w, &ev.time().map(time))?;
     write!(w, ",\"lamport\":{},\"vc\":", vc.lamport[e.index()])?;
-    write_vc(w, trace, vc.clock(e))?;
+    vcs.write(w, vc.clock(e))?;
     w.write_all(b",\"file\":")?;
     serde_json::to_writer(&mut *w, loc.file)?;
     write!(w, ",\"line\":{}}}", loc.line)

@@ -11,7 +11,7 @@ use crate::clock::hlc::Hlc;
 use crate::clock::{self, ClockRef, Engine, LamportEngine, Replay};
 use crate::model::{EventFlags, EventIdx, Fields, Trace};
 use crate::order::Causality;
-use crate::render::members::{close_members, push_u32, write_members, MemberKey};
+use crate::render::members::{close_members, json_keys, push_u32, write_members, MemberKey};
 use crate::stream::Stamped;
 
 /// How stamped lines carry vector clocks (`--vc`; docs/format.md).
@@ -140,10 +140,7 @@ impl<'t> JsonlWriter<'t> {
             .collect();
         JsonlWriter {
             trace,
-            vc_keys: quoted
-                .iter()
-                .map(|q| MemberKey::new(&format!(",{q}:")))
-                .collect(),
+            vc_keys: json_keys(&trace.nodes),
             names: quoted
                 .iter()
                 .map(|q| q[1..q.len() - 1].to_string())
@@ -412,21 +409,6 @@ impl StreamWriter {
         self.line = line;
         written
     }
-}
-
-/// A vector clock as a JSON object from node name to count, zero components omitted,
-/// nodes in name order.
-pub fn write_vc(w: &mut dyn Write, trace: &Trace, clock: ClockRef<'_>) -> io::Result<()> {
-    w.write_all(b"{")?;
-    let mut first = true;
-    for (n, count) in clock.entries() {
-        if !std::mem::take(&mut first) {
-            w.write_all(b",")?;
-        }
-        serde_json::to_writer(&mut *w, trace.node_name(n))?;
-        write!(w, ":{count}")?;
-    }
-    w.write_all(b"}")
 }
 
 #[cfg(test)]
