@@ -14,7 +14,7 @@
 # stderr. No goal is enforced: the table reports what was reached.
 set -euo pipefail
 
-SECTIONS=(mawk memory nodes engine govector scaling)
+SECTIONS=(mawk memory nodes engine govector scaling wide)
 
 usage() {
     cat <<'EOF'
@@ -29,6 +29,7 @@ Sections (all by default), numbered as in issue 6:
                engines alone (crates/core/examples/engines.rs)
   govector  5. causal check on a 40,000-event GoVector log
   scaling   stamp, conflicts, check at 10^5, 10^6, 10^7 events, 16 nodes
+  wide      every command on 10^6 events at 100,000 nodes (issue 15, "Wide traces")
 
 Options:
   --quick    every size divided by 10
@@ -377,6 +378,27 @@ section_scaling() {
     done
 }
 
+section_wide() {
+    local f first last cmd
+    gen_input 100000 "$E6" 10000
+    f=$INPUT
+    # Events to ask about: the first of the first line's node, the first of the last line's.
+    first="$(head -n 1 "$f" | sed 's/.*"node":"\([^"]*\)".*/\1/')#1"
+    last="$(tail -n 1 "$f" | sed 's/.*"node":"\([^"]*\)".*/\1/')#1"
+    local -a cmds=(
+        "check" "conflicts" "stats" "stamp --vc delta" "stamp --vc none" "critical-path"
+        "hb $first $last" "why $last" "slice --nodes ${first%#*},${last%#*}"
+        "graph --format dot --around $first --depth 2"
+    )
+    for cmd in "${cmds[@]}"; do
+        # shellcheck disable=SC2086 # each command is words
+        run_cmd "wide-$cmd|$f" "0 1" "$f" "$BIN" $cmd "$f"
+        GOAL_ROWS+=("| 6 | \`$cmd\` on $(fmt_count "$E6") events, 100,000 nodes | $(fmt_time "${USER[wide-$cmd|$f]}") user, $(fmt_bytes $((RSS[wide-$cmd|$f] * 1024))) | completes | yes |")
+    done
+    run_cmd "wide-diff|$f" "0 1" "$f" "$BIN" diff "$f" -- "$f"
+    GOAL_ROWS+=("| 6 | \`diff A -- A\` on $(fmt_count "$E6") events, 100,000 nodes | $(fmt_time "${USER[wide-diff|$f]}") user, $(fmt_bytes $((RSS[wide-diff|$f] * 1024))) | completes | yes |")
+}
+
 for s in "${SECTIONS[@]}"; do
     if selected "$s"; then
         log "section $s"
@@ -401,7 +423,7 @@ for s in "${SECTIONS[@]}"; do selected "$s" && ran+=("$s"); done
     echo "peak memory from one more run under \`/usr/bin/time -v\`. Output to /dev/null."
     if ((${#GOAL_ROWS[@]})); then
         echo
-        echo "| # | ratio (issue 6) | measured | goal | met |"
+        echo "| # | ratio (issue 6; 6 is issue 15's wide traces) | measured | goal | met |"
         echo "|---|---|---|---|---|"
         printf '%s\n' "${GOAL_ROWS[@]}"
     fi

@@ -63,11 +63,15 @@ pub fn run(args: &DiffArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             write_dot(ctx.out, sides, &report, &stamps, &view)?;
         }
     }
-    Ok(if report.differs() {
+    let outcome = if report.differs() {
         Outcome::Findings
     } else {
         Outcome::Clean
-    })
+    };
+    // The process ends next: freeing two traces string by string is work for nothing (3 % of
+    // the instructions of `diff` on 10^5 generated events).
+    std::mem::forget((a, b, report));
+    Ok(outcome)
 }
 
 /// How to read A and B: files before and after `--`, or two executions of one input.

@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::clock::{ClockRef, ClockWalk};
+use crate::clock::{ClockRef, ClockWalk, Entry};
 use crate::model::{EventIdx, KeyId, NodeId, Trace};
 #[cfg(doc)]
 use crate::order::Causality;
@@ -150,6 +150,9 @@ struct LaneHead {
 struct KeyState {
     heads: Vec<LaneHead>,
     lanes: Vec<Lane>,
+    /// Writes and reads of the key visited so far, on every node.
+    writes: u64,
+    reads: u64,
     write_write: u64,
     read_write: u64,
     ww_witnesses: Vec<Witness>,
@@ -177,7 +180,7 @@ pub fn find_conflicts(
     });
     let cap = options.limit.unwrap_or(usize::MAX);
     let mut states: Vec<KeyState> = (0..trace.keys.len()).map(|_| KeyState::default()).collect();
-    let mut lane_of: HashMap<u64, u32, BuildHasherDefault<MixHasher>> = HashMap::default();
+    let mut lane_of: LaneTable = HashMap::default();
     let mut accesses: Vec<(KeyId, Access)> = Vec::new();
 
     for &f in order {
@@ -200,8 +203,8 @@ pub fn find_conflicts(
                 }
             }
             let state = &mut states[key.0 as usize];
-            visit_access(trace, clock, state, f, op, cap);
-            let slot = (u64::from(key.0) << 32) | u64::from(ev.node.0);
+            visit_access(trace, clock, state, (&lane_of, key), f, op, cap);
+            let slot = lane_slot(key, ev.node);
             let lane = *lane_of.entry(slot).or_insert_with(|| {
                 state.heads.push(LaneHead {
                     node: ev.node,
@@ -216,10 +219,12 @@ pub fn find_conflicts(
                 Access::Write => {
                     head.last_write = ev.seq;
                     lane.writes.push(ev.seq);
+                    state.writes += 1;
                 }
                 Access::Read => {
                     head.last_read = ev.seq;
                     lane.reads.push(ev.seq);
+                    state.reads += 1;
                 }
             }
         }
@@ -250,6 +255,14 @@ pub fn find_conflicts(
     ConflictReport { keys, total }
 }
 
+/// Each (key, node)'s lane: its index in the key's [`KeyState`], by [`lane_slot`].
+type LaneTable = HashMap<u64, u32, BuildHasherDefault<MixHasher>>;
+
+/// The lane table's entry for `key` on `node`.
+fn lane_slot(key: KeyId, node: NodeId) -> u64 {
+    (u64::from(key.0) << 32) | u64::from(node.0)
+}
+
 /// Hashes the one `u64` (key, node) of the lane table with SplitMix64's finalizer: no need
 /// for SipHash's resistance to chosen keys here, and it is several times faster.
 #[derive(Default)]
@@ -276,10 +289,16 @@ impl Hasher for MixHasher {
 
 /// Counts the pairs that `f` (accessing the key as `op`) forms with the accesses visited
 /// before it, and keeps witnesses while the key has fewer than `cap` of a kind.
+///
+/// Each lane that accessed the key is looked at, except when no witness is wanted any more
+/// and `f`'s clock is sparse with fewer members than the key has lanes: then the counts are
+/// read off the clock's members (see [`count_from_clock`]). With many nodes each knowing of
+/// few others, a hot key's lanes outnumber a clock's members by far.
 fn visit_access(
     trace: &Trace,
     clock: ClockRef<'_>,
     state: &mut KeyState,
+    (lane_of, key): (&LaneTable, KeyId),
     f: EventIdx,
     op: Access,
     cap: usize,
@@ -287,6 +306,16 @@ fn visit_access(
     let node = trace.event(f).node;
     let ww_room = cap.saturating_sub(state.ww_witnesses.len());
     let rw_room = cap.saturating_sub(state.rw_witnesses.len());
+    let wants_witnesses = match op {
+        Access::Write => ww_room > 0 || rw_room > 0,
+        Access::Read => rw_room > 0,
+    };
+    if let ClockRef::Sparse(members) = clock {
+        if !wants_witnesses && members.len() * 2 < state.heads.len() {
+            count_from_clock(state, lane_of, key, node, members, op);
+            return;
+        }
+    }
     let room = |kind| match kind {
         ConflictKind::WriteWrite => ww_room,
         ConflictKind::ReadWrite => rw_room,
@@ -340,6 +369,54 @@ fn visit_access(
         found.truncate(cap.saturating_sub(kept.len()));
         kept.extend(found);
     }
+}
+
+/// [`visit_access`]'s counts from the members of `f`'s clock: every access of another node to
+/// the key is unseen except those of the nodes the clock names, up to the count it names (a
+/// prefix of that node's lane). So the unseen ones are all those visited, less `f`'s own
+/// node's, less each named node's seen prefix: one lookup and one search per member instead
+/// of a look at every lane.
+fn count_from_clock(
+    state: &mut KeyState,
+    lane_of: &LaneTable,
+    key: KeyId,
+    node: NodeId,
+    members: &[Entry],
+    op: Access,
+) {
+    let lane = |n: NodeId| {
+        lane_of
+            .get(&lane_slot(key, n))
+            .map(|&l| &state.lanes[l as usize])
+    };
+    let (own_writes, own_reads) = lane(node).map_or((0, 0), |l| (l.writes.len(), l.reads.len()));
+    let mut writes = state.writes - own_writes as u64;
+    let mut reads = state.reads - own_reads as u64;
+    for m in members {
+        let other = NodeId(m.node);
+        if other == node {
+            continue;
+        }
+        let Some(lane) = lane(other) else {
+            continue;
+        };
+        writes -= seen_prefix(&lane.writes, m.count) as u64;
+        if op == Access::Write {
+            reads -= seen_prefix(&lane.reads, m.count) as u64;
+        }
+    }
+    match op {
+        Access::Write => {
+            state.write_write += writes;
+            state.read_write += reads;
+        }
+        Access::Read => state.read_write += writes,
+    }
+}
+
+/// How many positions in `list` (ascending) are at most `seen`.
+fn seen_prefix(list: &[u32], seen: u32) -> usize {
+    list.len() - unseen(list, seen).len()
 }
 
 /// The positions in `list` (ascending) greater than `seen`: the accesses not yet seen.

@@ -175,6 +175,14 @@ impl PackedClocks {
         true
     }
 
+    /// Event `e`'s clock as it is kept, when it is kept as its nonzero components (a clock that
+    /// has seen few of many nodes): no need to unpack a row as wide as the trace.
+    pub fn sparse(&self, e: EventIdx) -> Option<&[Entry]> {
+        let i = self.rows.binary_search_by_key(&e, |r| r.event).ok()?;
+        let row = self.rows[i];
+        (row.size == 0).then(|| &self.entries[row.start..row.start + row.len as usize])
+    }
+
     /// Event `e`'s clock. Panics when it is not kept.
     pub fn row(&self, e: EventIdx) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.width);

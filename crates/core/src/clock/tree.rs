@@ -14,7 +14,7 @@
 //! row as flat rows do and every reader works unchanged; it also means a tree clock takes
 //! memory for every node, which is why [`super::tree_fits`] bounds the nodes it is used for.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::row::{ClockRef, Row, RowPolicy};
 use super::vector::awaited_receives;
@@ -260,7 +260,7 @@ impl TreeReplay {
                 .collect(),
             spare: vec![None; width],
             awaited,
-            in_flight: HashMap::new(),
+            in_flight: HashMap::default(),
             scratch: Scratch::default(),
         }
     }

@@ -130,7 +130,8 @@ pub struct VectorReplay {
     pub(super) current: Vec<Row>,
     /// Receives each send still awaits.
     pub(super) awaited: Vec<u32>,
-    pub(super) in_flight: std::collections::HashMap<EventIdx, Row>,
+    /// Clocks of sends still awaited (foldhash: one insert and one removal per message).
+    pub(super) in_flight: foldhash::HashMap<EventIdx, Row>,
     pub(super) scratch: Vec<Entry>,
 }
 
@@ -152,7 +153,7 @@ impl VectorReplay {
             policy,
             current: (0..width).map(|_| policy.new_row(width)).collect(),
             awaited: awaited_receives(trace, causality),
-            in_flight: std::collections::HashMap::new(),
+            in_flight: foldhash::HashMap::default(),
             scratch: Vec::new(),
         }
     }

@@ -7,9 +7,9 @@
 use std::io::{self, Write};
 
 use crate::analysis::conflicts::{access, ConflictKind, ConflictReport, Witness};
-use crate::clock::{ClockRef, Clocks, PackedClocks};
+use crate::clock::{ClockRef, Clocks, Entry, PackedClocks};
 use crate::model::{EventIdx, KeyId, Trace};
-use crate::render::fmt::{display_width, one_line, plural, time, write_event_json_head};
+use crate::render::fmt::{display_width, one_line, plural, time, write_event_json_head, VcText};
 use crate::render::jsonl::write_vc;
 use crate::render::Palette;
 
@@ -21,32 +21,47 @@ pub struct WitnessClocks<'a> {
     pub vector: &'a PackedClocks,
 }
 
-/// The clocks of one pair's two events, vector clocks unpacked (as [`evidence`] reads them).
+/// The clocks of one pair's two events (as [`evidence`] reads them): a clock kept sparse as
+/// it is, a dense one unpacked. Unpacking a sparse clock of a few members into a row as wide
+/// as the trace cost most of the report's time at 100,000 nodes.
 struct PairClocks<'a> {
     lamport: &'a [u64],
     a: EventIdx,
-    a_row: Vec<u32>,
-    b_row: Vec<u32>,
+    a_clock: Held<'a>,
+    b_clock: Held<'a>,
+}
+
+/// One event's clock, borrowed as kept or unpacked.
+enum Held<'a> {
+    Sparse(&'a [Entry]),
+    Dense(Vec<u32>),
 }
 
 impl<'a> PairClocks<'a> {
     fn of(clocks: &WitnessClocks<'a>, pair: &Witness) -> Self {
+        let held = |e: EventIdx| match clocks.vector.sparse(e) {
+            Some(entries) => Held::Sparse(entries),
+            None => Held::Dense(clocks.vector.row(e)),
+        };
         PairClocks {
             lamport: clocks.lamport,
             a: pair.a,
-            a_row: clocks.vector.row(pair.a),
-            b_row: clocks.vector.row(pair.b),
+            a_clock: held(pair.a),
+            b_clock: held(pair.b),
         }
     }
 }
 
 impl Clocks for PairClocks<'_> {
     fn clock(&self, e: EventIdx) -> ClockRef<'_> {
-        ClockRef::Dense(if e == self.a {
-            &self.a_row
+        match if e == self.a {
+            &self.a_clock
         } else {
-            &self.b_row
-        })
+            &self.b_clock
+        } {
+            Held::Sparse(entries) => ClockRef::Sparse(entries),
+            Held::Dense(row) => ClockRef::Dense(row),
+        }
     }
 }
 
@@ -142,6 +157,7 @@ pub fn write_text(
     report: &ConflictReport,
     palette: Palette,
 ) -> io::Result<()> {
+    let mut events = EventLines::new(trace, palette);
     for key in &report.keys {
         writeln!(
             w,
@@ -164,7 +180,7 @@ pub fn write_text(
                 .unwrap_or(0);
             let vc = PairClocks::of(clocks, pair);
             for e in [pair.a, pair.b] {
-                write_event(w, trace, &vc, key.key, e, width, palette)?;
+                events.write(w, &vc, key.key, e, width)?;
             }
             writeln!(
                 w,
@@ -199,31 +215,65 @@ pub fn write_text(
     }
 }
 
-fn write_event(
-    w: &mut dyn Write,
-    trace: &Trace,
-    vc: &PairClocks<'_>,
-    key: KeyId,
-    e: EventIdx,
-    width: usize,
+/// Writes a witness's events for people, two lines each: what happened, then its clocks.
+struct EventLines<'t> {
+    trace: &'t Trace,
     palette: Palette,
-) -> io::Result<()> {
-    let ev = trace.event(e);
-    let id = one_line(&trace.event_id(e).to_string());
-    let id = format!("{id}{}", " ".repeat(width - display_width(&id)));
-    let op = access(trace, e, key).map_or("", |a| a.as_str());
-    let time = ev.time().map(time).unwrap_or_else(|| "-".into());
-    let label = one_line(ev.label.as_deref().unwrap_or_default());
-    let line = format!(
-        "    {}  {} {op}  {time}  {}  {label}",
-        palette.node(ev.node.index(), &id),
-        palette.node(ev.node.index(), &one_line(trace.node_name(ev.node))),
-        one_line(&trace.location(e).to_string()),
-    );
-    writeln!(w, "{}", line.trim_end())?;
-    let mut text = format!("lamport {}  vc ", vc.lamport[e.index()]);
-    crate::render::fmt::push_vc(&mut text, &trace.nodes, vc.clock(e));
-    writeln!(w, "    {:width$}  {}", "", palette.dim(&text))
+    /// Vector clocks, node names escaped once for the whole report.
+    vc: VcText,
+    /// What dims the clock line, before and after it.
+    dim: (String, String),
+    /// The clock line, reused: at 1,000 nodes it runs to kilobytes.
+    line: Vec<u8>,
+}
+
+impl<'t> EventLines<'t> {
+    fn new(trace: &'t Trace, palette: Palette) -> Self {
+        EventLines {
+            trace,
+            palette,
+            vc: VcText::new(&trace.nodes),
+            dim: palette.dim_codes(),
+            line: Vec::new(),
+        }
+    }
+
+    fn write(
+        &mut self,
+        w: &mut dyn Write,
+        vc: &PairClocks<'_>,
+        key: KeyId,
+        e: EventIdx,
+        width: usize,
+    ) -> io::Result<()> {
+        let (trace, palette) = (self.trace, self.palette);
+        let ev = trace.event(e);
+        let id = one_line(&trace.event_id(e).to_string());
+        let id = format!("{id}{}", " ".repeat(width - display_width(&id)));
+        let op = access(trace, e, key).map_or("", |a| a.as_str());
+        let time = ev.time().map(time).unwrap_or_else(|| "-".into());
+        let label = one_line(ev.label.as_deref().unwrap_or_default());
+        let line = format!(
+            "    {}  {} {op}  {time}  {}  {label}",
+            palette.node(ev.node.index(), &id),
+            palette.node(ev.node.index(), &one_line(trace.node_name(ev.node))),
+            one_line(&trace.location(e).to_string()),
+        );
+        writeln!(w, "{}", line.trim_end())?;
+        // `    {width}  lamport 7  vc [a:1 b:2]`, the clocks dimmed.
+        let out = &mut self.line;
+        out.clear();
+        out.extend_from_slice(b"    ");
+        out.resize(out.len() + width + 2, b' ');
+        out.extend_from_slice(self.dim.0.as_bytes());
+        out.extend_from_slice(b"lamport ");
+        out.extend_from_slice(itoa::Buffer::new().format(vc.lamport[e.index()]).as_bytes());
+        out.extend_from_slice(b"  vc ");
+        self.vc.push(out, vc.clock(e));
+        out.extend_from_slice(self.dim.1.as_bytes());
+        out.push(b'\n');
+        w.write_all(out)
+    }
 }
 
 /// Why the two events of `w` are concurrent, in one line: what each had seen of the other's node.

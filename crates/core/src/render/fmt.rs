@@ -14,6 +14,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::clock::ClockRef;
 use crate::model::{EventIdx, EventKind, Timestamp, Trace};
+use crate::render::members::{write_members, Keys, MemberKey};
 use crate::render::Palette;
 
 /// A wall-clock time as RFC 3339 in UTC, with as many fraction digits as it needs
@@ -306,39 +307,61 @@ pub fn truncate_middle(s: &str, width: usize) -> String {
 
 /// A vector clock for people: `[a:1 b:2]`, zero components left out, built as one string (at
 /// 1,000 nodes a string per component dominated the conflict report's time), node names made
-/// safe for one line as [`one_line`] does.
+/// safe for one line as [`one_line`] does. For one clock now and then (a drawing's labels);
+/// a report of many clocks writes them with a [`VcText`].
 pub fn vc(nodes: &[String], clock: ClockRef<'_>) -> String {
-    let mut text = String::new();
-    push_vc(&mut text, nodes, clock);
-    text
-}
-
-/// [`vc`] appended to `out`.
-pub fn push_vc(out: &mut String, nodes: &[String], clock: ClockRef<'_>) {
-    let start = out.len();
-    let build = |out: &mut String, escape: bool| {
-        out.push('[');
-        let mut digits = itoa::Buffer::new();
-        for (n, c) in clock.entries() {
-            if out.len() > start + 1 {
-                out.push(' ');
+    /// ` name:`, the name as it is or made safe for one line.
+    struct Names<'a>(&'a [String], bool);
+    impl Keys for Names<'_> {
+        fn push_key(&self, w: &mut Vec<u8>, node: usize) {
+            w.push(b' ');
+            match self.1 {
+                false => w.extend_from_slice(self.0[node].as_bytes()),
+                true => w.extend_from_slice(one_line(&self.0[node]).as_bytes()),
             }
-            if escape {
-                push_one_line(out, &nodes[n.index()]);
-            } else {
-                out.push_str(&nodes[n.index()]);
-            }
-            out.push(':');
-            out.push_str(digits.format(c));
+            w.push(b':');
         }
-        out.push(']');
-    };
+    }
+    let mut text = Vec::new();
     // Names are checked in one pass over the whole text, not one by one: at 1,000 nodes the
     // check per member cost more than writing it.
-    build(out, false);
-    if !is_plain(&out[start..]) {
-        out.truncate(start);
-        build(out, true);
+    write_members(&mut text, &Names(nodes, false), clock, *b"[]");
+    if !is_plain_bytes(&text) {
+        text.clear();
+        write_members(&mut text, &Names(nodes, true), clock, *b"[]");
+    }
+    String::from_utf8(text).expect("names and numbers are UTF-8")
+}
+
+/// Vector clocks for people, `[a:1 b:2]` as [`vc`] writes them, for reports that write many:
+/// each node's ` name:` is made safe for one line once, then copied member by member.
+pub struct VcText {
+    keys: Vec<MemberKey>,
+}
+
+impl VcText {
+    /// Keys for the nodes `nodes`.
+    pub fn new(nodes: &[String]) -> Self {
+        VcText {
+            keys: nodes
+                .iter()
+                .map(|n| MemberKey::new(&format!(" {}:", one_line(n))))
+                .collect(),
+        }
+    }
+
+    /// Appends `clock` to `w`.
+    pub fn push(&self, w: &mut Vec<u8>, clock: ClockRef<'_>) {
+        write_members(w, &self.keys[..], clock, *b"[]");
+    }
+}
+
+/// Whether bytes of UTF-8 text hold no control character (see [`is_plain`]).
+fn is_plain_bytes(b: &[u8]) -> bool {
+    if b.is_ascii() {
+        !ascii_has_control(b)
+    } else {
+        std::str::from_utf8(b).is_ok_and(is_plain)
     }
 }
 
@@ -514,6 +537,50 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// Both ways of writing a vector clock give what joining its members says, names escaped
+    /// (terminal controls, a name longer than a key slot, non-ASCII), dense or sparse.
+    #[test]
+    fn vector_clocks_for_people_are_their_members_joined() {
+        let nodes: Vec<String> = [
+            "a",
+            "x\u{1b}[2J",
+            "é",
+            "a-name-longer-than-a-key-slot-of-24",
+            "",
+        ]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+        let text = VcText::new(&nodes);
+        for row in [
+            [0u32, 0, 0, 0, 0],
+            [1, 2, 3, 4, 5],
+            [0, 7, 0, 12, 0],
+            [9, 0, 0, 0, 1],
+        ] {
+            let members: Vec<String> = nodes
+                .iter()
+                .zip(row)
+                .filter(|(_, c)| *c > 0)
+                .map(|(n, c)| format!("{}:{c}", one_line(n)))
+                .collect();
+            let expected = format!("[{}]", members.join(" "));
+            let entries: Vec<crate::clock::Entry> = (0..5u32)
+                .filter(|&n| row[n as usize] > 0)
+                .map(|n| crate::clock::Entry {
+                    node: n,
+                    count: row[n as usize],
+                })
+                .collect();
+            for clock in [ClockRef::Dense(&row), ClockRef::Sparse(&entries)] {
+                assert_eq!(vc(&nodes, clock), expected);
+                let mut w = b"vc ".to_vec();
+                text.push(&mut w, clock);
+                assert_eq!(String::from_utf8(w).unwrap(), format!("vc {expected}"));
+            }
+        }
+    }
 
     #[test]
     fn seconds_are_written_without_trailing_zeros() {

@@ -11,6 +11,7 @@ use crate::clock::hlc::Hlc;
 use crate::clock::{self, ClockRef, Engine, LamportEngine, Replay};
 use crate::model::{EventFlags, EventIdx, Fields, Trace};
 use crate::order::Causality;
+use crate::render::members::{close_members, push_u32, write_members, MemberKey};
 use crate::stream::Stamped;
 
 /// How stamped lines carry vector clocks (`--vc`; docs/format.md).
@@ -64,7 +65,7 @@ impl LastClocks {
     fn write_changed(
         &mut self,
         w: &mut Vec<u8>,
-        keys: &[VcKey],
+        keys: &[MemberKey],
         node: usize,
         clock: impl Iterator<Item = (u32, u32)>,
     ) {
@@ -73,7 +74,7 @@ impl LastClocks {
             keys[n as usize].push_to(w);
             push_u32(w, count);
         });
-        close_members(w, open);
+        close_members(w, open, *b"{}");
     }
 
     /// Calls `f` with each member `(node, count)` of `clock` (nonzero, any order) that differs
@@ -117,7 +118,7 @@ impl LastClocks {
 pub struct JsonlWriter<'t> {
     trace: &'t Trace,
     /// `,"name":` per node, for vector clocks.
-    vc_keys: Vec<VcKey>,
+    vc_keys: Vec<MemberKey>,
     /// The node name JSON-escaped, without quotes, for ids and `node`.
     names: Vec<String>,
     itoa: itoa::Buffer,
@@ -141,7 +142,7 @@ impl<'t> JsonlWriter<'t> {
             trace,
             vc_keys: quoted
                 .iter()
-                .map(|q| VcKey::new(&format!(",{q}:")))
+                .map(|q| MemberKey::new(&format!(",{q}:")))
                 .collect(),
             names: quoted
                 .iter()
@@ -251,7 +252,7 @@ impl<'t> JsonlWriter<'t> {
         match self.vc_mode {
             VcMode::Full => {
                 w.write_all(b",\"vc\":")?;
-                write_vc_members(w, &self.vc_keys, vc);
+                write_members(w, &self.vc_keys[..], vc, *b"{}");
             }
             VcMode::Delta => {
                 w.write_all(b",\"vc_delta\":")?;
@@ -308,104 +309,6 @@ pub fn write_kept(
     Ok(())
 }
 
-/// `,"name":` for one node, padded to a fixed size so that copying it is a few moves instead
-/// of a call to `memcpy` (at 1,000 nodes, a line holds 1,000 of them).
-#[derive(Clone, Debug)]
-struct VcKey {
-    short: [u8; KEY_SLOT],
-    /// The key's length; longer than the slot, `long` holds it.
-    len: usize,
-    long: Box<[u8]>,
-}
-
-const KEY_SLOT: usize = 24;
-
-impl VcKey {
-    fn new(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut short = [0u8; KEY_SLOT];
-        let long = if bytes.len() <= KEY_SLOT {
-            short[..bytes.len()].copy_from_slice(bytes);
-            Box::default()
-        } else {
-            bytes.into()
-        };
-        VcKey {
-            short,
-            len: bytes.len(),
-            long,
-        }
-    }
-
-    fn push_to(&self, w: &mut Vec<u8>) {
-        if self.len <= KEY_SLOT {
-            let at = w.len();
-            w.extend_from_slice(&self.short);
-            w.truncate(at + self.len);
-        } else {
-            w.extend_from_slice(&self.long);
-        }
-    }
-}
-
-/// Writes a vector clock's members `{"a":1,"b":3}`, zero components left out, nodes in order.
-fn write_vc_members(w: &mut Vec<u8>, keys: &[VcKey], vc: ClockRef<'_>) {
-    let open = w.len();
-    match vc {
-        ClockRef::Dense(row) => {
-            for (key, &count) in keys.iter().zip(row) {
-                if count == 0 {
-                    continue;
-                }
-                key.push_to(w);
-                push_u32(w, count);
-            }
-        }
-        ClockRef::Sparse(entries) => {
-            for x in entries {
-                keys[x.node as usize].push_to(w);
-                push_u32(w, x.count);
-            }
-        }
-    }
-    close_members(w, open);
-}
-
-/// Makes the members written from `open` on (each with a leading comma) a JSON object.
-fn close_members(w: &mut Vec<u8>, open: usize) {
-    if w.len() == open {
-        w.extend_from_slice(b"{}");
-    } else {
-        // The first member's comma opens the object.
-        w[open] = b'{';
-        w.push(b'}');
-    }
-}
-
-/// Appends `n` in decimal, with fixed-size copies only.
-fn push_u32(w: &mut Vec<u8>, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let len = match n {
-        0..=9 => 1,
-        10..=99 => 2,
-        100..=999 => 3,
-        1000..=9999 => 4,
-        10000..=99999 => 5,
-        100_000..=999_999 => 6,
-        1_000_000..=9_999_999 => 7,
-        10_000_000..=99_999_999 => 8,
-        100_000_000..=999_999_999 => 9,
-        _ => 10,
-    };
-    for d in digits[..len].iter_mut().rev() {
-        *d = b'0' + (n % 10) as u8;
-        n /= 10;
-    }
-    let at = w.len();
-    w.extend_from_slice(&digits);
-    w.truncate(at + len);
-}
-
 /// Writes `{` and the event's own fields, each followed by a comma, leaving the object open
 /// for the computed fields. Input fields named `lamport` or `vc` (and `hlc` when
 /// `replacing_hlc`) are left out: the computed ones replace them.
@@ -441,7 +344,7 @@ fn write_fields_open(w: &mut dyn Write, fields: &Fields, replacing_hlc: bool) ->
 #[derive(Default)]
 pub struct StreamWriter {
     /// `,"name":` per node, in the stamper's order.
-    vc_keys: Vec<VcKey>,
+    vc_keys: Vec<MemberKey>,
     /// The node name as a JSON string.
     quoted: Vec<String>,
     line: Vec<u8>,
@@ -467,7 +370,7 @@ impl StreamWriter {
     pub fn write(&mut self, w: &mut dyn Write, names: &[String], e: &Stamped) -> io::Result<()> {
         for name in &names[self.quoted.len()..] {
             let quoted = serde_json::Value::String(name.clone()).to_string();
-            self.vc_keys.push(VcKey::new(&format!(",{quoted}:")));
+            self.vc_keys.push(MemberKey::new(&format!(",{quoted}:")));
             self.quoted.push(quoted);
         }
         let mut line = std::mem::take(&mut self.line);
@@ -493,7 +396,7 @@ impl StreamWriter {
                     self.vc_keys[node].push_to(&mut line);
                     push_u32(&mut line, count);
                 }
-                close_members(&mut line, open);
+                close_members(&mut line, open, *b"{}");
             }
             VcMode::Delta => {
                 line.extend_from_slice(b",\"vc_delta\":");
@@ -549,27 +452,6 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_as_display_writes_them() {
-        let mut samples: Vec<u32> = vec![0, 1, 9, 10, 99, 100, u32::MAX, u32::MAX - 1];
-        for digits in 1..=9 {
-            let p = 10u32.pow(digits);
-            samples.extend([p - 1, p, p + 1]);
-        }
-        let mut state = 12345u32;
-        for _ in 0..10_000 {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            samples.push(state >> (state % 32));
-        }
-        for n in samples {
-            let mut w = b"x".to_vec();
-            push_u32(&mut w, n);
-            assert_eq!(String::from_utf8(w).unwrap(), format!("x{n}"));
-        }
-    }
-
-    #[test]
     fn vector_clocks_are_json_objects_whatever_the_names() {
         let names = [
             "a",
@@ -578,9 +460,9 @@ mod tests {
             "a-node-name-longer-than-the-slot:8080",
             "é",
         ];
-        let keys: Vec<VcKey> = names
+        let keys: Vec<MemberKey> = names
             .iter()
-            .map(|n| VcKey::new(&format!(",{}:", serde_json::Value::from(*n))))
+            .map(|n| MemberKey::new(&format!(",{}:", serde_json::Value::from(*n))))
             .collect();
         for vc in [
             [0, 0, 0, 0, 0],
@@ -589,7 +471,7 @@ mod tests {
             [0, 0, 0, 0, 9],
         ] {
             let mut w = Vec::new();
-            write_vc_members(&mut w, &keys, ClockRef::Dense(&vc));
+            write_members(&mut w, &keys[..], ClockRef::Dense(&vc), *b"{}");
             let entries: Vec<crate::clock::Entry> = vc
                 .iter()
                 .enumerate()
@@ -600,7 +482,7 @@ mod tests {
                 })
                 .collect();
             let mut sparse = Vec::new();
-            write_vc_members(&mut sparse, &keys, ClockRef::Sparse(&entries));
+            write_members(&mut sparse, &keys[..], ClockRef::Sparse(&entries), *b"{}");
             assert_eq!(sparse, w, "sparse and dense clocks are written alike");
             // The same bytes as serde_json writes for the members, in node order.
             let members: Vec<String> = names

@@ -14,6 +14,7 @@ pub mod graph_json;
 pub mod hb;
 pub mod jsonl;
 pub mod lin;
+pub mod members;
 pub mod mermaid;
 pub mod palette;
 #[cfg(feature = "parquet")]

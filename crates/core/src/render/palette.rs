@@ -83,6 +83,14 @@ impl Palette {
         }
     }
 
+    /// What [`Palette::dim`] writes before and after a text (both empty when not painting),
+    /// for a renderer that writes a long dimmed text straight into its output.
+    pub fn dim_codes(self) -> (String, String) {
+        let marked = self.dim("\0");
+        let (before, after) = marked.split_once('\0').unwrap_or_default();
+        (before.to_string(), after.to_string())
+    }
+
     fn paint(self, text: &str, color: Color, bold: bool) -> String {
         if !self.enabled {
             return text.to_string();

@@ -19,7 +19,10 @@
 //! entry equals in a consistent log), with the execution label in front of each host
 //! (`LABEL/HOST#N`) when a log holds several executions and all are kept, as node names are.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+// foldhash, not SipHash: lookups per event and per clock entry (see model::builder).
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{Diagnostic, EventKind, RawEvent, Role, Source, TraceBuilder};
 
