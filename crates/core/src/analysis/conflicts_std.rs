@@ -32,7 +32,7 @@ use std::rc::Rc;
 
 use super::conflicts::{ConflictKind, ConflictReport, KeyConflicts, Witness};
 use crate::clock::{ClockRef, PackedClocks};
-use crate::model::{EventIdx, GivenStamp, KeyId, RawEvent, Trace, TraceBuilder};
+use crate::model::{EventIdx, GivenClocks, GivenStamp, KeyId, RawEvent, Trace, TraceBuilder};
 use crate::parse::std_trace::{StdSink, StdStep, StdSync};
 
 /// What to look for: [`super::conflicts::ConflictOptions`] with keys by name (the trace's
@@ -255,6 +255,9 @@ impl Top {
     }
 }
 
+/// A witness pair as accesses: `a`, `b` and the kind.
+type Pair = (Access, Access, ConflictKind);
+
 /// The accesses to one key and what was found on it.
 #[derive(Debug, Default)]
 struct KeyState {
@@ -321,6 +324,147 @@ fn advance(list: &[Entry], from: usize, seen: u32) -> usize {
         }
     }
     lo
+}
+
+/// The unseen accesses of one lane that a visit pairs with, of one kind.
+struct Unseen<'a> {
+    thread: u32,
+    name: &'a Rc<str>,
+    lane: u32,
+    write: bool,
+    /// Place of the first of them in its list.
+    from: usize,
+    list: &'a [Entry],
+}
+
+/// Offers the pairs of access `f` (of thread `thread`, at Lamport clock `lamport`) with the
+/// accesses `u` as witnesses: those earlier in the visit go to `own`, `f`'s own group; `f`
+/// joins the groups of the later ones while they may show a pair.
+#[expect(clippy::too_many_arguments, reason = "the visited access, spelled out")]
+fn offer(
+    top: &mut Top,
+    own: &mut Group,
+    thread: u32,
+    lamport: u32,
+    name_f: &str,
+    f: Access,
+    u: &Unseen<'_>,
+    cap: u64,
+) {
+    let at = |i: usize| Access {
+        lane: u.lane,
+        write: u.write,
+        pos: (u.from + i) as u32,
+    };
+    let name = u.name;
+    let earlier = u
+        .list
+        .partition_point(|e| (e.lamport, &**name) < (lamport, name_f));
+    if earlier > 0 {
+        own.count += earlier as u64;
+        let shown = earlier.min(usize::try_from(cap).unwrap_or(usize::MAX));
+        own.partners.push((u.thread, (0..shown).map(at).collect()));
+    }
+    for (i, e) in u.list.iter().enumerate().skip(earlier) {
+        if top.bound(cap).is_some_and(|b| after(e.lamport, name, b)) {
+            break;
+        }
+        let group = top
+            .groups
+            .entry((e.lamport, name.clone()))
+            .or_insert_with(|| Group {
+                b: at(i),
+                count: 0,
+                partners: Vec::new(),
+            });
+        group.count += 1;
+        top.total += 1;
+        match group.partners.iter_mut().find(|(t, _)| *t == thread) {
+            Some((_, list)) => {
+                if (list.len() as u64) < cap {
+                    list.push(f);
+                }
+            }
+            None => group.partners.push((thread, vec![f])),
+        }
+        top.prune(cap);
+    }
+}
+
+/// The witnesses of one key: per kind, groups in the order of the visit, each group's
+/// partners by event index, the first `cap`; write-write ones first.
+fn select_witnesses(state: &mut KeyState, cap: usize) -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    let tops = std::mem::take(&mut state.tops);
+    let state = &*state;
+    for (kind, top) in [ConflictKind::WriteWrite, ConflictKind::ReadWrite]
+        .into_iter()
+        .zip(tops)
+    {
+        let mut shown = Vec::new();
+        for group in top.groups.into_values() {
+            if shown.len() >= cap {
+                break;
+            }
+            let mut partners: Vec<Access> =
+                group.partners.into_iter().flat_map(|(_, l)| l).collect();
+            partners.sort_unstable_by_key(|&a| state.entry(a).idx);
+            let room = cap - shown.len();
+            shown.extend(partners.into_iter().take(room).map(|a| (a, group.b, kind)));
+        }
+        pairs.extend(shown);
+    }
+    pairs
+}
+
+/// Where the unseen writes and reads of `lane` (number `lane_no`, head `head`) start for a
+/// reader that has seen its thread up to `seen` (reads only matter to a `write`).
+fn unseen_from(
+    cursors: Option<&mut Vec<Cursor>>,
+    lane_no: usize,
+    head: &LaneHead,
+    lane: &Lane,
+    seen: u32,
+    write: bool,
+) -> (u32, u32) {
+    match cursors {
+        Some(row) => {
+            let c = &mut row[lane_no];
+            if seen >= c.next {
+                c.writes = advance(&lane.writes, c.writes as usize, seen) as u32;
+                c.reads = advance(&lane.reads, c.reads as usize, seen) as u32;
+                // Accesses the lane has yet to get come after its last one.
+                let later = head.last_write.max(head.last_read) + 1;
+                let next = |list: &[Entry], at: u32| list.get(at as usize).map_or(later, |e| e.seq);
+                c.next = next(&lane.writes, c.writes).min(next(&lane.reads, c.reads));
+            }
+            (c.writes, c.reads)
+        }
+        None => (
+            unseen(&lane.writes, seen) as u32,
+            if write {
+                unseen(&lane.reads, seen) as u32
+            } else {
+                head.reads
+            },
+        ),
+    }
+}
+
+/// The given vector clocks of every event of `trace`, packed.
+fn packed_clocks(trace: &Trace, given: &GivenClocks) -> PackedClocks {
+    let mut vector = PackedClocks::new(trace.nodes.len());
+    let mut row = Vec::new();
+    for e in 0..trace.len() {
+        let e = EventIdx(e as u32);
+        row.clear();
+        row.resize(trace.nodes.len(), 0);
+        for &(n, c) in given.vc(e) {
+            row[n.index()] = c;
+        }
+        vector.push(e, ClockRef::Dense(&row));
+    }
+    vector
 }
 
 /// Finds conflicts in an STD trace streamed to it (see the module's documentation); hand it
@@ -478,34 +622,14 @@ impl StdConflictFinder {
             // Where the unseen writes and reads start. With a cursor whose reader has not
             // come to see the lane's next access since, no list is touched: with hundreds
             // of threads, that is one cache miss saved per lane.
-            let (w_from, r_from) = match cursors.as_mut() {
-                Some(row) => {
-                    let c = &mut row[lane_no];
-                    if seen >= c.next {
-                        let lane = &state.lanes[lane_no];
-                        c.writes = advance(&lane.writes, c.writes as usize, seen) as u32;
-                        c.reads = advance(&lane.reads, c.reads as usize, seen) as u32;
-                        // Accesses the lane has yet to get come after its last one.
-                        let later = head.last_write.max(head.last_read) + 1;
-                        let next = |list: &[Entry], at: u32| {
-                            list.get(at as usize).map_or(later, |e| e.seq)
-                        };
-                        c.next = next(&lane.writes, c.writes).min(next(&lane.reads, c.reads));
-                    }
-                    (c.writes, c.reads)
-                }
-                None => {
-                    let lane = &state.lanes[lane_no];
-                    (
-                        unseen(&lane.writes, seen) as u32,
-                        if write {
-                            unseen(&lane.reads, seen) as u32
-                        } else {
-                            head.reads
-                        },
-                    )
-                }
-            };
+            let (w_from, r_from) = unseen_from(
+                cursors.as_mut(),
+                lane_no,
+                head,
+                &state.lanes[lane_no],
+                seen,
+                write,
+            );
             let unseen_writes = (head.writes - w_from) as u64;
             let unseen_reads = if write {
                 (head.reads - r_from) as u64
@@ -535,48 +659,24 @@ impl StdConflictFinder {
                 if !v.wanted[kind] || list.is_empty() {
                     continue;
                 }
-                let at = |i: usize| Access {
+                let lane = Unseen {
+                    thread: head.thread,
+                    name: &names[head.thread as usize],
                     lane: lane_no as u32,
                     write: list_write,
-                    pos: (from + i) as u32,
+                    from,
+                    list,
                 };
-                let name = &names[head.thread as usize];
-                // Earlier in the visit than `v`: pairs of `v`'s own group.
-                let earlier =
-                    list.partition_point(|e| (e.lamport, &**name) < (v.lamport, &*v.name));
-                if earlier > 0 {
-                    let own = &mut v.own[kind];
-                    own.count += earlier as u64;
-                    let shown = earlier.min(usize::try_from(cap).unwrap_or(usize::MAX));
-                    own.partners
-                        .push((head.thread, (0..shown).map(at).collect()));
-                }
-                // Later: `v` joins their groups, as long as they may show a pair.
-                let top = &mut state.tops[kind];
-                for (i, e) in list.iter().enumerate().skip(earlier) {
-                    if top.bound(cap).is_some_and(|b| after(e.lamport, name, b)) {
-                        break;
-                    }
-                    let group = top
-                        .groups
-                        .entry((e.lamport, name.clone()))
-                        .or_insert_with(|| Group {
-                            b: at(i),
-                            count: 0,
-                            partners: Vec::new(),
-                        });
-                    group.count += 1;
-                    top.total += 1;
-                    match group.partners.iter_mut().find(|(t, _)| *t == v.thread) {
-                        Some((_, list)) => {
-                            if (list.len() as u64) < cap {
-                                list.push(v.access);
-                            }
-                        }
-                        None => group.partners.push((v.thread, vec![v.access])),
-                    }
-                    top.prune(cap);
-                }
+                offer(
+                    &mut state.tops[kind],
+                    &mut v.own[kind],
+                    v.thread,
+                    v.lamport,
+                    &v.name,
+                    v.access,
+                    &lane,
+                    cap,
+                );
             }
         }
         if let Some(row) = cursors {
@@ -605,31 +705,12 @@ impl StdConflictFinder {
     pub fn finish(mut self) -> StdConflicts {
         let cap = usize::try_from(self.cap).unwrap_or(usize::MAX);
         // Per key with conflicts: its witnesses, as (a, b, kind) accesses.
-        let mut found: Vec<(u32, Vec<(Access, Access, ConflictKind)>)> = Vec::new();
+        let mut found: Vec<(u32, Vec<Pair>)> = Vec::new();
         for (k, state) in self.states.iter_mut().enumerate() {
             if state.write_write + state.read_write == 0 {
                 continue;
             }
-            let mut pairs = Vec::new();
-            let tops = std::mem::take(&mut state.tops);
-            let state = &*state;
-            for (kind, top) in [ConflictKind::WriteWrite, ConflictKind::ReadWrite]
-                .into_iter()
-                .zip(tops)
-            {
-                let mut shown = Vec::new();
-                for group in top.groups.into_values() {
-                    if shown.len() >= cap {
-                        break;
-                    }
-                    let mut partners: Vec<Access> =
-                        group.partners.into_iter().flat_map(|(_, l)| l).collect();
-                    partners.sort_unstable_by_key(|&a| state.entry(a).idx);
-                    let room = cap - shown.len();
-                    shown.extend(partners.into_iter().take(room).map(|a| (a, group.b, kind)));
-                }
-                pairs.extend(shown);
-            }
+            let mut pairs = select_witnesses(state, cap);
             pairs.truncate(cap);
             found.push((k as u32, pairs));
         }
@@ -724,17 +805,7 @@ impl StdConflictFinder {
         });
         let total = keys.iter().map(KeyConflicts::total).sum();
         let given = trace.given.clone().unwrap_or_default();
-        let mut vector = PackedClocks::new(trace.nodes.len());
-        let mut row = Vec::new();
-        for e in 0..trace.len() {
-            let e = EventIdx(e as u32);
-            row.clear();
-            row.resize(trace.nodes.len(), 0);
-            for &(n, c) in given.vc(e) {
-                row[n.index()] = c;
-            }
-            vector.push(e, ClockRef::Dense(&row));
-        }
+        let vector = packed_clocks(&trace, &given);
         let unknown_keys = self
             .keys_wanted
             .iter()
