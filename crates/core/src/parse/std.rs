@@ -414,8 +414,8 @@ impl FileState {
         let id = match global.get(name) {
             Some(&id) => id,
             None => {
-                // At most MAX_EVENTS threads: each is named on a line.
-                let id = global.len() as u32;
+                // Every name is held in memory: far fewer than u32::MAX of them fit.
+                let id = u32::try_from(global.len()).unwrap_or(u32::MAX);
                 global.insert(name.to_string(), id);
                 sink.thread(name);
                 id
