@@ -27,6 +27,18 @@ pub struct GraphArgs {
     #[arg(long, value_delimiter = ',', value_name = "NODE,...")]
     pub nodes: Option<Vec<String>>,
 
+    #[command(flatten)]
+    pub around: AroundArgs,
+
+    /// Fold each run of two or more consecutive local events on a node into one box that
+    /// says how many.
+    #[arg(long)]
+    pub collapse_local: bool,
+}
+
+/// `--around ID --depth K`, shared by `graph` and `slice`.
+#[derive(Args, Clone, Debug)]
+pub struct AroundArgs {
     /// Keep only the events within --depth happens-before steps of this event (its id or
     /// NODE#N), before or after it.
     #[arg(long, value_name = "ID")]
@@ -35,11 +47,6 @@ pub struct GraphArgs {
     /// With --around: how many direct steps (program order or message) to follow each way.
     #[arg(long, default_value_t = 2, requires = "around", value_name = "K")]
     pub depth: u32,
-
-    /// Fold each run of two or more consecutive local events on a node into one box that
-    /// says how many.
-    #[arg(long)]
-    pub collapse_local: bool,
 }
 
 /// Output formats of `graph`.
@@ -189,13 +196,8 @@ pub struct SliceArgs {
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ids: Option<Vec<String>>,
 
-    /// Events within --depth direct causal steps of this event.
-    #[arg(long, value_name = "ID")]
-    pub around: Option<String>,
-
-    /// How many steps --around reaches.
-    #[arg(long, default_value_t = 2, requires = "around", value_name = "K")]
-    pub depth: u32,
+    #[command(flatten)]
+    pub around: AroundArgs,
 
     /// The event and everything that happened before it.
     #[arg(long, value_name = "ID")]

@@ -21,8 +21,8 @@ pub fn run(args: &GraphArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         Some(names) => Some(trace.resolve_nodes(names, "--nodes")?),
         None => None,
     };
-    let around = match &args.around {
-        Some(id) => Some((trace.resolve_id(&trace.id_index(), id)?, args.depth)),
+    let around = match &args.around.around {
+        Some(id) => Some((trace.resolve_id(&trace.id_index(), id)?, args.around.depth)),
         None => None,
     };
     // Lamport clocks for every event; vector clocks only for the events drawn, and only when

@@ -76,8 +76,8 @@ pub fn run(args: &SliceArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
             Some(ids) => Some(ids.iter().map(|i| id(i)).collect::<Result<_, _>>()?),
             None => None,
         },
-        around: match &args.around {
-            Some(a) => Some((id(a)?, args.depth)),
+        around: match &args.around.around {
+            Some(a) => Some((id(a)?, args.around.depth)),
             None => None,
         },
         past: args.past.as_deref().map(id).transpose()?,

@@ -40,6 +40,9 @@ pub use clock_text::{clock_from_map, clock_json_text, parse_clock};
 #[derive(Debug, Default)]
 pub struct VectorClockLog {
     events: Vec<Clocked>,
+    /// Every host name met in an event or a clock, once: events and their clocks hold
+    /// indices into it, not a string per name (at 8 hosts, nine strings per event).
+    hosts: Hosts,
     /// Problems found while reading, with the execution they belong to.
     found: Vec<(u32, Diagnostic)>,
     /// Labels of the executions started here.
@@ -58,15 +61,36 @@ pub struct ReadEvent {
     pub clock: Result<VectorClock, String>,
 }
 
+/// Host names, each once, by index.
+#[derive(Debug, Default)]
+struct Hosts {
+    index: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Hosts {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.index.insert(name.to_string(), id);
+        self.names.push(name.to_string());
+        id
+    }
+}
+
 #[derive(Debug)]
 struct Clocked {
     /// Index of the event in the builder.
     index: usize,
     /// The builder's execution when it was pushed.
     execution: u32,
-    host: String,
-    /// `None` when the clock could not be read (already diagnosed).
-    clock: Option<VectorClock>,
+    /// The host, an index into [`VectorClockLog::hosts`].
+    host: u32,
+    /// The clock as logged, hosts as indices into [`VectorClockLog::hosts`]; `None` when the
+    /// clock could not be read (already diagnosed).
+    clock: Option<Vec<(u32, u64)>>,
     /// Where the event is.
     source: Source,
 }
@@ -91,8 +115,9 @@ impl VectorClockLog {
             file,
             line: raw.line,
         };
+        let hosts = &mut self.hosts;
         let clock = match clock {
-            Ok(c) => Some(c),
+            Ok(c) => Some(c.iter().map(|(h, n)| (hosts.id(h), *n)).collect()),
             Err(message) => {
                 self.found.push((
                     execution,
@@ -108,7 +133,7 @@ impl VectorClockLog {
         self.events.push(Clocked {
             index: builder.pushed(),
             execution,
-            host: raw.node.clone(),
+            host: self.hosts.id(&raw.node),
             clock,
             source,
         });
@@ -201,7 +226,11 @@ impl VectorClockLog {
         let keep = selection.and_then(|s| builder.execution_index(s).ok());
         let labels = builder.executions().to_vec();
         let prefix = labels.len() > 1 && selection.is_none();
-        let inferred = infer(&self.events, prefix.then_some(labels.as_slice()));
+        let inferred = infer(
+            &self.events,
+            &self.hosts.names,
+            prefix.then_some(labels.as_slice()),
+        );
         let mut diagnostics = self.found;
         diagnostics.extend(inferred.diagnostics);
         diagnostics.sort_by_key(|(_, d)| (d.source.file, d.source.line));
@@ -253,23 +282,35 @@ fn entry(clock: &Resolved, host: u32) -> u64 {
 
 /// Host lanes: one per (execution, host name), holding that host's events in log order.
 /// Names that appear only inside clocks get an empty lane.
-#[derive(Default)]
 struct Lanes<'a> {
-    ids: HashMap<(u32, &'a str), u32>,
+    ids: HashMap<(u32, u32), u32>,
     events: Vec<Vec<u32>>,
     name: Vec<&'a str>,
+    /// Host names by index.
+    hosts: &'a [String],
 }
 
 impl<'a> Lanes<'a> {
-    fn id(&mut self, execution: u32, name: &'a str) -> u32 {
+    fn new(hosts: &'a [String]) -> Self {
+        Lanes {
+            ids: HashMap::new(),
+            events: Vec::new(),
+            name: Vec::new(),
+            hosts,
+        }
+    }
+
+    /// The lane of host `host` (an index into the hosts) in `execution`.
+    fn id(&mut self, execution: u32, host: u32) -> u32 {
         let Lanes {
             ids,
             events,
             name: names,
+            hosts,
         } = self;
-        *ids.entry((execution, name)).or_insert_with(|| {
+        *ids.entry((execution, host)).or_insert_with(|| {
             events.push(Vec::new());
-            names.push(name);
+            names.push(&hosts[host as usize]);
             (events.len() - 1) as u32
         })
     }
@@ -283,11 +324,11 @@ impl<'a> Lanes<'a> {
     clippy::too_many_lines,
     reason = "message inference is one walk over the lanes with shared state (see the module doc)"
 )]
-fn infer(events: &[Clocked], labels: Option<&[String]>) -> Inferred {
-    let mut lanes = Lanes::default();
+fn infer(events: &[Clocked], hosts: &[String], labels: Option<&[String]>) -> Inferred {
+    let mut lanes = Lanes::new(hosts);
     let mut position = Vec::with_capacity(events.len());
     for (i, ev) in events.iter().enumerate() {
-        let l = lanes.id(ev.execution, &ev.host) as usize;
+        let l = lanes.id(ev.execution, ev.host) as usize;
         lanes.events[l].push(i as u32);
         position.push(lanes.events[l].len() as u32);
     }
@@ -298,7 +339,7 @@ fn infer(events: &[Clocked], labels: Option<&[String]>) -> Inferred {
                 let mut r: Resolved = c
                     .iter()
                     .filter(|(_, n)| *n > 0)
-                    .map(|(h, n)| (lanes.id(ev.execution, h), *n))
+                    .map(|&(h, n)| (lanes.id(ev.execution, h), n))
                     .collect();
                 r.sort_by_key(|&(h, _)| h);
                 r.dedup_by_key(|&mut (h, _)| h);
@@ -308,9 +349,10 @@ fn infer(events: &[Clocked], labels: Option<&[String]>) -> Inferred {
         .collect();
     let name = |e: u32| {
         let (ev, pos) = (&events[e as usize], position[e as usize]);
+        let host = &hosts[ev.host as usize];
         match labels.and_then(|l| l.get(ev.execution as usize)) {
-            Some(label) => format!("{label}/{}#{pos}", ev.host),
-            None => format!("{}#{pos}", ev.host),
+            Some(label) => format!("{label}/{host}#{pos}"),
+            None => format!("{host}#{pos}"),
         }
     };
     let mut diagnostics = Vec::new();
