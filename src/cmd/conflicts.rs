@@ -1,19 +1,33 @@
 //! `causal conflicts`: concurrent accesses to the same key from different nodes.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
 use super::{load_with, Context, LoadOptions, Outcome};
 use crate::cli::{ConflictsArgs, ConflictsFormat};
 use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
+use causal_core::analysis::conflicts_std::{StdConflictFinder, StdConflictOptions};
 use causal_core::clock::{self, LamportEngine, PackedClocks, ReplayWalk};
+use causal_core::input::Input;
 use causal_core::model::{EventIdx, KeyId};
+use causal_core::parse::{stream_std, Format};
 use causal_core::render::conflicts::{write_json, write_text, WitnessClocks};
 use causal_core::render::lamport_order_of;
 
 /// Finds and reports conflicts; findings when there is at least one.
 pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    let input = &args.input;
+    // STD traces are streamed (same report, a fraction of the memory); options that pick
+    // executions or read lines by regex take the general path.
+    if input.from == Format::Std
+        && input.execution.is_none()
+        && input.delimiter.is_none()
+        && input.regex.is_none()
+    {
+        return run_std(args, ctx);
+    }
     // The report prints no event's pass-through fields.
     let options = LoadOptions {
         keep_fields: false,
@@ -67,6 +81,45 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     match args.format {
         ConflictsFormat::Text => write_text(ctx.out, trace, &clocks, &report, ctx.out_palette)?,
         ConflictsFormat::Json => write_json(ctx.out, trace, &clocks, &report)?,
+    }
+    Ok(if report.total > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// [`run`] on STD input (`--from std`), streamed: no trace is built.
+fn run_std(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+    let options = StdConflictOptions {
+        limit: (args.limit > 0).then_some(args.limit),
+        keys: (!args.keys.is_empty())
+            .then(|| args.keys.iter().map(|k| k.trim().to_string()).collect()),
+    };
+    let mut finder = StdConflictFinder::new(&options);
+    let stdin = [PathBuf::from("-")];
+    let files = if args.input.files.is_empty() {
+        &stdin[..]
+    } else {
+        &args.input.files[..]
+    };
+    stream_std(files.iter().map(|f| Input::open(f)), &mut finder)?;
+    let found = finder.finish();
+    if found.events == 0 {
+        ctx.warn("no events read: the input holds no event");
+    }
+    for name in &found.unknown_keys {
+        ctx.warn(&format!("key {name:?} does not appear in the input"));
+    }
+    super::engine_for(&args.clocks, found.nodes, ctx);
+    let clocks = WitnessClocks {
+        lamport: &found.lamport,
+        vector: &found.vector,
+    };
+    let (trace, report) = (&found.trace, &found.report);
+    match args.format {
+        ConflictsFormat::Text => write_text(ctx.out, trace, &clocks, report, ctx.out_palette)?,
+        ConflictsFormat::Json => write_json(ctx.out, trace, &clocks, report)?,
     }
     Ok(if report.total > 0 {
         Outcome::Findings

@@ -124,11 +124,18 @@ pub fn run(cli: Cli, ctx: &mut Context<'_>) -> Result<Outcome> {
 /// every node in every clock; with too many nodes the replay uses flat rows instead, and this
 /// says so.
 pub fn engine(clocks: &EngineArgs, trace: &Trace, ctx: &Context<'_>) -> Engine {
+    if trace.given.is_some() {
+        return clocks.engine;
+    }
+    engine_for(clocks, trace.nodes.len(), ctx)
+}
+
+/// [`engine`] for a trace of `nodes` nodes whose clocks are computed.
+pub fn engine_for(clocks: &EngineArgs, nodes: usize, ctx: &Context<'_>) -> Engine {
     let engine = clocks.engine;
-    if engine == Engine::Tree && trace.given.is_none() && !tree_fits(trace.nodes.len()) {
+    if engine == Engine::Tree && !tree_fits(nodes) {
         ctx.warn(&format!(
-            "--engine tree keeps every node's counter in every clock; with {} nodes (more than {TREE_UP_TO_NODES}) flat rows are used instead",
-            trace.nodes.len()
+            "--engine tree keeps every node's counter in every clock; with {nodes} nodes (more than {TREE_UP_TO_NODES}) flat rows are used instead"
         ));
     }
     engine

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod conflicts;
+pub mod conflicts_std;
 pub mod critical;
 pub mod diff;
 pub mod lin;

@@ -469,6 +469,28 @@ pub fn parse_inputs(
     })
 }
 
+/// Streams STD inputs (`--from std`) to `sink` one event at a time, in line order, without
+/// building a trace: what [`parse_inputs`] would read from them, for analyses that hold only
+/// per-thread and per-variable state (see [`std_trace::StdReader`]).
+pub fn stream_std(
+    inputs: impl IntoIterator<Item = Result<Input>>,
+    sink: &mut dyn std_trace::StdSink,
+) -> Result<()> {
+    let mut reader = std_trace::StdReader::new();
+    for (index, input) in inputs.into_iter().enumerate() {
+        let mut input = input?;
+        let name = input.name.clone();
+        let ctx = FileContext {
+            name: &name,
+            // Files are named on a command line: far fewer than u32::MAX.
+            index: index as u32,
+            default_node: None,
+        };
+        reader.read(&mut input, &ctx, sink)?;
+    }
+    Ok(())
+}
+
 /// Reads a Parquet file; whether its clocks are given (stamped).
 #[cfg(feature = "parquet")]
 fn parse_parquet(

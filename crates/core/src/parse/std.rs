@@ -99,6 +99,20 @@ fn split_line(text: &str) -> Result<Line<'_>, (String, u32)> {
     })
 }
 
+/// Line `line` of the file, split; `None` for a blank line or a comment.
+fn read_line<'a>(ctx: &FileContext<'_>, line: u32, text: &'a str) -> Result<Option<Line<'a>>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Ok(None);
+    }
+    let l = split_line(trimmed).map_err(|(msg, col)| {
+        let indent = text.len() - text.trim_start().len();
+        ctx.error(line, msg)
+            .at_column(Some(col.saturating_add(crate::input::saturate(indent))))
+    })?;
+    Ok(Some(l))
+}
+
 /// An event held back until its thread's next line.
 struct Pending {
     line: u32,
@@ -226,15 +240,9 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
     };
     let file = ctx.index;
     input.for_each_line(|line, text| {
-        let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        let Some(l) = read_line(ctx, line, text)? else {
             return Ok(());
-        }
-        let l = split_line(trimmed).map_err(|(msg, col)| {
-            let indent = text.len() - text.trim_start().len();
-            ctx.error(line, msg)
-                .at_column(Some(col.saturating_add(crate::input::saturate(indent))))
-        })?;
+        };
         let t = st.thread(l.thread);
         st.flush(t, file, builder);
         let mut ev = Pending {
@@ -303,6 +311,226 @@ pub fn parse(input: &mut Input, ctx: &FileContext<'_>, builder: &mut TraceBuilde
         st.flush(t, file, builder);
     }
     Ok(())
+}
+
+/// How a streamed event synchronises, beyond its thread's program order: what [`parse`]
+/// expresses as messages, resolved to the clocks a race detector keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StdSync {
+    /// Nothing more: an access, `begin`, `end`, or an acquire that receives no release.
+    None,
+    /// Joins the clock that lock slot `n`'s last release left (an acquire; each release is
+    /// received by the first acquire after it only).
+    Acquire(u32),
+    /// Leaves its clock in lock slot `n` (a release).
+    Release(u32),
+    /// Leaves its clock for thread `n`'s next event (a fork).
+    Fork(u32),
+    /// Joins thread `n`'s clock as it stands (a join of a thread that has run in this file).
+    Join(u32),
+}
+
+/// A data access of a streamed event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StdAccess<'a> {
+    /// The variable.
+    pub key: &'a str,
+    /// A write (`w`); else a read (`r`).
+    pub write: bool,
+}
+
+/// One event of an STD trace as [`StdReader`] hands it on, in line order.
+#[derive(Clone, Copy, Debug)]
+pub struct StdStep<'a> {
+    /// Index of the file (in the order files were read).
+    pub file: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// The thread, numbered from 0 by first appearance over all files (see [`StdSink::thread`]).
+    pub thread: u32,
+    /// The op as written (`w(x)`): the event's label.
+    pub label: &'a str,
+    /// The variable it reads or writes, if any.
+    pub access: Option<StdAccess<'a>>,
+    /// Whether it first joins the clock a fork of its thread left (the thread's first event
+    /// after the fork).
+    pub fork_recv: bool,
+    /// How else it synchronises.
+    pub sync: StdSync,
+}
+
+/// What receives an STD trace streamed by [`StdReader`].
+pub trait StdSink {
+    /// A new input file begins.
+    fn file(&mut self, name: &str);
+    /// A thread is named for the first time (by a line or as the argument of `fork` or
+    /// `join`); threads are numbered from 0 in this order.
+    fn thread(&mut self, name: &str);
+    /// The next event, in line order.
+    fn step(&mut self, step: &StdStep<'_>);
+    /// The latest event of thread `thread` takes its place in the trace [`parse`] builds:
+    /// the next event index, counting from 0 (events are held back until their thread's next
+    /// line, so this order is not line order).
+    fn pushed(&mut self, thread: u32);
+}
+
+/// Streams STD files to a [`StdSink`], one event at a time, with what [`parse`] would make of
+/// them: the same threads, the same synchronisation, the same event numbering, the same
+/// errors. It keeps a few words per thread and lock, nothing per event.
+#[derive(Debug, Default)]
+pub struct StdReader {
+    threads: HashMap<String, u32>,
+    lock_slots: u32,
+    events: u64,
+}
+
+/// A thread as one file sees it.
+struct FileThread {
+    id: u32,
+    /// It has an event held back (that a `join` would receive from).
+    pending: bool,
+    /// A fork of it awaits its next event.
+    forked: bool,
+}
+
+/// The threads of the file being read, in the order it named them (the order in which
+/// [`parse`] pushes their last events).
+#[derive(Default)]
+struct FileState {
+    by_name: HashMap<String, usize>,
+    threads: Vec<FileThread>,
+}
+
+impl FileState {
+    fn thread(
+        &mut self,
+        name: &str,
+        sink: &mut dyn StdSink,
+        global: &mut HashMap<String, u32>,
+    ) -> usize {
+        if let Some(&t) = self.by_name.get(name) {
+            return t;
+        }
+        let id = match global.get(name) {
+            Some(&id) => id,
+            None => {
+                // Every name is held in memory: far fewer than u32::MAX of them fit.
+                let id = u32::try_from(global.len()).unwrap_or(u32::MAX);
+                global.insert(name.to_string(), id);
+                sink.thread(name);
+                id
+            }
+        };
+        self.threads.push(FileThread {
+            id,
+            pending: false,
+            forked: false,
+        });
+        self.by_name
+            .insert(name.to_string(), self.threads.len() - 1);
+        self.threads.len() - 1
+    }
+}
+
+impl StdReader {
+    /// A reader that has seen nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Streams every line of `input`; files are read one after another, their threads shared
+    /// by name and their locks, forks and joins apart (as [`parse`] keeps them).
+    pub fn read(
+        &mut self,
+        input: &mut Input,
+        ctx: &FileContext<'_>,
+        sink: &mut dyn StdSink,
+    ) -> Result<()> {
+        sink.file(ctx.name);
+        let mut file = FileState::default();
+        let mut locks: HashMap<String, (u32, bool)> = HashMap::new();
+        input.for_each_line(|line, text| {
+            let Some(l) = read_line(ctx, line, text)? else {
+                return Ok(());
+            };
+            if self.events >= crate::model::MAX_EVENTS as u64 {
+                return Err(ctx
+                    .error(
+                        line,
+                        format!("expected at most {} events", crate::model::MAX_EVENTS),
+                    )
+                    .into());
+            }
+            self.events += 1;
+            let t = file.thread(l.thread, sink, &mut self.threads);
+            let threads = &mut file.threads;
+            if threads[t].pending {
+                sink.pushed(threads[t].id);
+            }
+            let fork_recv = std::mem::take(&mut threads[t].forked);
+            let mut access = None;
+            let sync = match l.op {
+                Op::Read | Op::Write => {
+                    access = Some(StdAccess {
+                        key: l.arg,
+                        write: l.op == Op::Write,
+                    });
+                    StdSync::None
+                }
+                Op::Acquire => match locks.get_mut(l.arg) {
+                    Some((slot, untaken)) if *untaken => {
+                        *untaken = false;
+                        StdSync::Acquire(*slot)
+                    }
+                    _ => StdSync::None,
+                },
+                Op::Release => {
+                    let next = &mut self.lock_slots;
+                    let lock = locks.entry(l.arg.to_string()).or_insert_with(|| {
+                        *next += 1;
+                        (*next - 1, false)
+                    });
+                    lock.1 = true;
+                    StdSync::Release(lock.0)
+                }
+                Op::Fork => {
+                    let child = file.thread(l.arg, sink, &mut self.threads);
+                    let threads = &mut file.threads;
+                    if child == t {
+                        StdSync::None
+                    } else {
+                        threads[child].forked = true;
+                        StdSync::Fork(threads[child].id)
+                    }
+                }
+                Op::Join => {
+                    let child = file.thread(l.arg, sink, &mut self.threads);
+                    let threads = &mut file.threads;
+                    if child != t && threads[child].pending {
+                        StdSync::Join(threads[child].id)
+                    } else {
+                        StdSync::None
+                    }
+                }
+                Op::Local => StdSync::None,
+            };
+            file.threads[t].pending = true;
+            sink.step(&StdStep {
+                file: ctx.index,
+                line,
+                thread: file.threads[t].id,
+                label: l.text,
+                access,
+                fork_recv,
+                sync,
+            });
+            Ok(())
+        })?;
+        for t in file.threads.iter().filter(|t| t.pending) {
+            sink.pushed(t.id);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,182 @@
+//! Property tests of the streamed conflict finder for STD traces against the batch path: the
+//! trace built by the STD parser, ordered, stamped and searched by `find_conflicts`, whose
+//! report (counts, witnesses, their clocks) must come out byte for byte the same, as JSON and
+//! as text. The two share the line splitter and the renderer, nothing of the ordering, the
+//! clocks or the search. The batch path itself is held against a brute-force all-pairs count
+//! in analysis_properties.rs.
+
+use std::collections::HashSet;
+
+use proptest::prelude::*;
+
+use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
+use causal_core::analysis::conflicts_std::{StdConflictFinder, StdConflictOptions};
+use causal_core::clock::{self, Engine, LamportEngine, PackedClocks, ReplayWalk};
+use causal_core::input::Input;
+use causal_core::model::EventIdx;
+use causal_core::order::causal_order;
+use causal_core::parse::{parse_inputs, stream_std, Format, ParseOptions};
+use causal_core::render::conflicts::{write_json, write_text, WitnessClocks};
+use causal_core::render::{lamport_order_of, Palette};
+
+const KEYS: [&str; 3] = ["x", "y", "z"];
+
+/// One line: thread, op (0..10), argument pick, and whether to write it with spaces.
+fn line_strategy(threads: usize) -> impl Strategy<Value = String> {
+    (0..threads, 0u8..12, 0usize..8, 0u8..10).prop_map(move |(t, op, pick, odd)| {
+        let key = KEYS[pick % KEYS.len()];
+        let lock = format!("L{}", pick % 2);
+        let other = format!("T{}", pick % (threads + 1));
+        let (name, arg) = match op {
+            0..=2 => ("r", key.to_string()),
+            3..=5 => ("w", key.to_string()),
+            6 => ("acq", lock),
+            7 => ("rel", lock),
+            8 => ("fork", other),
+            9 => ("join", other),
+            10 => ("begin", String::new()),
+            _ => ("end", String::new()),
+        };
+        let op = match (arg.is_empty(), odd) {
+            (true, _) => name.to_string(),
+            (false, 0) => format!("{name}( {arg} )"),
+            (false, _) => format!("{name}({arg})"),
+        };
+        match odd {
+            1 => format!("T{t}|{op}"),
+            2 => "# a comment".to_string(),
+            _ => format!("T{t}|{op}|{pick}"),
+        }
+    })
+}
+
+/// One to three files of STD lines over one to six threads.
+fn files_strategy() -> impl Strategy<Value = Vec<String>> {
+    (1usize..7).prop_flat_map(|threads| {
+        proptest::collection::vec(
+            proptest::collection::vec(line_strategy(threads), 0..40)
+                .prop_map(|lines| lines.join("\n")),
+            1..4,
+        )
+    })
+}
+
+fn inputs(files: &[String]) -> Vec<causal_core::error::Result<Input>> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            Ok(Input::from_bytes(
+                &format!("t{i}.std"),
+                text.clone().into_bytes(),
+            ))
+        })
+        .collect()
+}
+
+/// The report as the batch path writes it: JSON, then text.
+fn batch(files: &[String], limit: Option<usize>, keys: Option<&[String]>) -> (String, String) {
+    let options = ParseOptions {
+        from: Format::Std,
+        drop_fields: true,
+        ..ParseOptions::default()
+    };
+    let trace = parse_inputs(inputs(files), &options).unwrap().trace;
+    let causality = causal_order(&trace).unwrap();
+    let keys = keys.map(|names| names.iter().filter_map(|n| trace.key_id(n)).collect());
+    let options = ConflictOptions { limit, keys };
+    let lamport = clock::run(&trace, &causality, LamportEngine::new(&trace));
+    let order = lamport_order_of(&trace, &lamport);
+    let walk = ReplayWalk::new(Engine::Flat, &trace, &causality);
+    let report = find_conflicts(&trace, &order, walk, &options);
+    let witnesses: HashSet<EventIdx> = report
+        .keys
+        .iter()
+        .flat_map(|k| &k.witnesses)
+        .flat_map(|w| [w.a, w.b])
+        .collect();
+    let vector = PackedClocks::select(Engine::Flat, &trace, &causality, &order, &witnesses);
+    let clocks = WitnessClocks {
+        lamport: &lamport,
+        vector: &vector,
+    };
+    let (mut json, mut text) = (Vec::new(), Vec::new());
+    write_json(&mut json, &trace, &clocks, &report).unwrap();
+    write_text(&mut text, &trace, &clocks, &report, Palette::plain()).unwrap();
+    (
+        String::from_utf8(json).unwrap(),
+        String::from_utf8(text).unwrap(),
+    )
+}
+
+/// The same, streamed.
+fn streamed(files: &[String], limit: Option<usize>, keys: Option<&[String]>) -> (String, String) {
+    let mut finder = StdConflictFinder::new(&StdConflictOptions {
+        limit,
+        keys: keys.map(<[String]>::to_vec),
+    });
+    stream_std(inputs(files), &mut finder).unwrap();
+    let found = finder.finish();
+    let clocks = WitnessClocks {
+        lamport: &found.lamport,
+        vector: &found.vector,
+    };
+    let (mut json, mut text) = (Vec::new(), Vec::new());
+    write_json(&mut json, &found.trace, &clocks, &found.report).unwrap();
+    write_text(
+        &mut text,
+        &found.trace,
+        &clocks,
+        &found.report,
+        Palette::plain(),
+    )
+    .unwrap();
+    (
+        String::from_utf8(json).unwrap(),
+        String::from_utf8(text).unwrap(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn streamed_reports_equal_the_batch_reports(
+        files in files_strategy(),
+        limit in 0usize..4,
+        only in proptest::option::weighted(0.2, proptest::sample::subsequence(vec!["x", "z", "w"], 1..3)),
+    ) {
+        let limit = (limit > 0).then_some(limit);
+        let keys: Option<Vec<String>> = only.map(|k| k.into_iter().map(String::from).collect());
+        let expected = batch(&files, limit, keys.as_deref());
+        let got = streamed(&files, limit, keys.as_deref());
+        prop_assert_eq!(got.0, expected.0);
+        prop_assert_eq!(got.1, expected.1);
+    }
+}
+
+/// Many threads and long runs without synchronisation: witnesses found late in the input
+/// that come early in Lamport order, and cursors reused over long unseen suffixes.
+#[test]
+fn a_long_racy_trace_gives_the_batch_report() {
+    let mut lines = Vec::new();
+    let mut state: u64 = 7;
+    for n in 0..1200 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let r = (state >> 33) as usize;
+        let t = if n < 500 { r % 3 } else { r % 16 };
+        let line = match r % 11 {
+            0 => format!("T{t}|acq(L{})|{n}", r % 3),
+            1 => format!("T{t}|rel(L{})|{n}", r % 3),
+            2..=5 => format!("T{t}|r(s{})|{n}", r % 4),
+            _ => format!("T{t}|w(s{})|{n}", r % 4),
+        };
+        lines.push(line);
+    }
+    let files = [lines.join("\n")];
+    for limit in [Some(1), Some(10), None] {
+        assert_eq!(streamed(&files, limit, None), batch(&files, limit, None));
+    }
+}
