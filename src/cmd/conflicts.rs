@@ -12,21 +12,23 @@ use causal_core::analysis::conflicts_std::{StdConflictFinder, StdConflictOptions
 use causal_core::clock::{self, LamportEngine, PackedClocks, ReplayWalk};
 use causal_core::input::Input;
 use causal_core::model::{EventIdx, KeyId};
-use causal_core::parse::{stream_std, Format};
+use causal_core::parse::{recognise, stream_std, Format};
 use causal_core::render::conflicts::{write_json, write_text, WitnessClocks};
 use causal_core::render::lamport_order_of;
 
 /// Finds and reports conflicts; findings when there is at least one.
 pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let input = &args.input;
-    // STD traces are streamed (same report, a fraction of the memory); options that pick
-    // executions or read lines by regex take the general path.
-    if input.from == Format::Std
-        && input.execution.is_none()
-        && input.delimiter.is_none()
-        && input.regex.is_none()
-    {
-        return run_std(args, ctx);
+    // STD traces are streamed (same report, a fraction of the memory): named so, or files
+    // that `--from auto` recognises as STD, every one of them. Options that pick executions
+    // or read lines by regex take the general path.
+    if input.execution.is_none() && input.delimiter.is_none() && input.regex.is_none() {
+        if input.from == Format::Std {
+            return run_std(args, ctx, false);
+        }
+        if input.from == Format::Auto && all_std(&input.files)? {
+            return run_std(args, ctx, true);
+        }
     }
     // The report prints no event's pass-through fields.
     let options = LoadOptions {
@@ -89,8 +91,23 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     })
 }
 
-/// [`run`] on STD input (`--from std`), streamed: no trace is built.
-fn run_std(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
+/// Whether `files` (standard input not among them) are all STD traces by their content.
+fn all_std(files: &[PathBuf]) -> Result<bool> {
+    if files.is_empty() {
+        return Ok(false);
+    }
+    for file in files {
+        if recognise(file)? != Some(Format::Std) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// [`run`] on STD input (`--from std`), streamed: no trace is built. `recognised`: the files
+/// were recognised as STD by their content, which is said once they are read, as the general
+/// path says it.
+fn run_std(args: &ConflictsArgs, ctx: &mut Context<'_>, recognised: bool) -> Result<Outcome> {
     let options = StdConflictOptions {
         limit: (args.limit > 0).then_some(args.limit),
         keys: (!args.keys.is_empty())
@@ -104,6 +121,11 @@ fn run_std(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
         &args.input.files[..]
     };
     stream_std(files.iter().map(|f| Input::open(f)), &mut finder)?;
+    if recognised {
+        for file in files {
+            super::say_reading_as(&file.display().to_string(), Format::Std);
+        }
+    }
     let found = finder.finish();
     if found.events == 0 {
         ctx.warn("no events read: the input holds no event");

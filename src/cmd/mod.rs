@@ -233,6 +233,15 @@ pub fn load_two(
     Ok((a, b))
 }
 
+/// Says on stderr that `file` is read as `format`, recognised by its content.
+pub fn say_reading_as(file: &str, format: causal_core::parse::Format) {
+    eprintln!(
+        "causal: reading {} as {}",
+        causal_core::render::fmt::one_line(file),
+        format.name()
+    );
+}
+
 /// Whether `input` reads standard input (no files, or `-` among them).
 fn reads_stdin(input: &InputArgs) -> bool {
     input.files.is_empty() || input.files.iter().any(|f| f.as_os_str() == "-")
@@ -298,11 +307,7 @@ fn finish_load(read: ReadInput, ctx: &Context<'_>, load_options: LoadOptions) ->
     let warn_diagnostics = load_options.warn_diagnostics;
     let parsed = read.parsed;
     for (file, format) in &parsed.recognised {
-        eprintln!(
-            "causal: reading {} as {}",
-            causal_core::render::fmt::one_line(file),
-            format.name()
-        );
+        say_reading_as(file, *format);
     }
     for (file, count) in &parsed.skipped {
         ctx.warn(&format!(

@@ -235,3 +235,24 @@ total: 2 conflicts (1 write-write, 1 read-write)
 
 10 conflicts on 3 keys (6 write-write, 4 read-write)
 ";
+
+/// A file that `--from auto` recognises as STD streams too, and says how it was read, as the
+/// general path does; the report is the batch path's (`--execution 1` keeps that path).
+#[test]
+fn std_files_recognised_by_their_content_stream_as_well() {
+    let file = fixture_path("std-locks.std");
+    let file = file.to_str().unwrap();
+    let auto = causal().args(["conflicts", file]).output().unwrap();
+    let batch = causal()
+        .args(["conflicts", "--execution", "1", file])
+        .output()
+        .unwrap();
+    assert_eq!(auto.status.code(), Some(1));
+    assert_eq!(auto.status.code(), batch.status.code());
+    assert_eq!(auto.stdout, batch.stdout);
+    assert_eq!(
+        String::from_utf8_lossy(&auto.stderr),
+        format!("causal: reading {file} as std\n")
+    );
+    assert_eq!(auto.stderr, batch.stderr);
+}

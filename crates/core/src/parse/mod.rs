@@ -469,6 +469,21 @@ pub fn parse_inputs(
     })
 }
 
+/// The format `--from auto` reads the file at `path` as, when neither `--regex` nor a format
+/// is given: as [`parse_files`] decides it (a ShiViz log by the `.regex` beside it, else by
+/// its first lines), reading only its head. `None` for standard input (`-`, which cannot be
+/// read twice) and for content no format recognises.
+pub fn recognise(path: &Path) -> Result<Option<Format>> {
+    if path.as_os_str() == "-" {
+        return Ok(None);
+    }
+    if shiviz::sibling_regex(path).is_some() {
+        return Ok(Some(Format::Shiviz));
+    }
+    let mut input = Input::open(path)?;
+    Ok(detect(input.peek()?))
+}
+
 /// Streams STD inputs (`--from std`) to `sink` one event at a time, in line order, without
 /// building a trace: what [`parse_inputs`] would read from them, for analyses that hold only
 /// per-thread and per-variable state (see [`std_trace::StdReader`]).
