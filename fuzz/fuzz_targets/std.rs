@@ -1,8 +1,8 @@
 //! `--from std` on arbitrary bytes (files separated by NUL bytes): parsing never panics,
-//! and whatever it accepts keeps every invariant of [`causal_fuzz::check_trace`].
+//! whatever it accepts keeps every invariant of [`causal_fuzz::check_trace`], and `conflicts`'
+//! streamed path agrees with its batch path ([`causal_fuzz::run_std`]).
 #![no_main]
 
-use causal_core::parse::Format;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| causal_fuzz::run_format(Format::Std, data));
+fuzz_target!(|data: &[u8]| causal_fuzz::run_std(data));

@@ -9,7 +9,10 @@
 use std::collections::{HashMap, HashSet};
 
 use causal_core::analysis::check::{check, CheckOptions, FindingKind};
-use causal_core::analysis::conflicts::{access, find_conflicts, Access, ConflictOptions};
+use causal_core::analysis::conflicts::{
+    access, find_conflicts, Access, ConflictOptions, ConflictReport,
+};
+use causal_core::analysis::conflicts_std::{StdConflictFinder, StdConflictOptions};
 use causal_core::analysis::skew::SkewPairs;
 use causal_core::clock::hlc::HlcEngine;
 use causal_core::clock::{
@@ -20,7 +23,8 @@ use causal_core::graph::{ClockLabel, HbGraph, SliceOptions, View};
 use causal_core::input::Input;
 use causal_core::model::{EventFlags, EventIdx, EventKind, GivenClocks, NodeId, Trace};
 use causal_core::order::{causal_order, Causality};
-use causal_core::parse::{parse_inputs, Format, ParseOptions, Parsed};
+use causal_core::parse::{parse_inputs, stream_std, Format, ParseOptions, Parsed};
+use causal_core::render::conflicts::WitnessClocks;
 use causal_core::render::jsonl::JsonlWriter;
 use causal_core::render::text::TextOptions;
 use causal_core::render::Palette;
@@ -109,6 +113,82 @@ pub fn run_format(format: Format, data: &[u8]) {
         }
     }
     check_all(&parsed.trace, parsed.trace.len() / 2);
+}
+
+/// `--from std` on arbitrary bytes: [`run_format`]'s checks, and `conflicts`' streamed path
+/// (no trace built) against its batch path: both fail on the same inputs with the same error,
+/// and otherwise write the same report, byte for byte, as JSON and as text.
+pub fn run_std(data: &[u8]) {
+    run_format(Format::Std, data);
+    let files = files(data, extension(Format::Std));
+    let options = ParseOptions {
+        from: Format::Std,
+        drop_fields: true,
+        ..ParseOptions::default()
+    };
+    let batch = parse(&files, &options).and_then(|parsed| {
+        let order = causal_order(&parsed.trace)?;
+        Ok((parsed.trace, order))
+    });
+    let mut finder = StdConflictFinder::new(&StdConflictOptions {
+        limit: Some(2),
+        keys: None,
+    });
+    let streamed = stream_std(
+        files
+            .iter()
+            .map(|(name, bytes)| Ok(Input::from_bytes(name, bytes.clone()))),
+        &mut finder,
+    );
+    let (trace, causality) = match (batch, streamed) {
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string(), "both paths fail alike");
+            return;
+        }
+        (Ok(batch), Ok(())) => batch,
+        (a, b) => panic!(
+            "one path failed: batch {:?}, streamed {:?}",
+            a.err().map(|e| e.to_string()),
+            b.err().map(|e| e.to_string())
+        ),
+    };
+    let lamport = clock::run(&trace, &causality, clock::LamportEngine::new(&trace));
+    let order = lamport_order_of(&trace, &lamport);
+    let walk = ReplayWalk::new(Engine::Flat, &trace, &causality);
+    let options = ConflictOptions {
+        limit: Some(2),
+        keys: None,
+    };
+    let report = find_conflicts(&trace, &order, walk, &options);
+    let witnesses: HashSet<EventIdx> = report
+        .keys
+        .iter()
+        .flat_map(|k| &k.witnesses)
+        .flat_map(|w| [w.a, w.b])
+        .collect();
+    let vector = PackedClocks::select(Engine::Flat, &trace, &causality, &order, &witnesses);
+    let expected = conflict_report(&trace, &lamport, &vector, &report);
+    let found = finder.finish();
+    let got = conflict_report(&found.trace, &found.lamport, &found.vector, &found.report);
+    assert_eq!(got, expected, "the streamed report is the batch one");
+}
+
+/// A conflict report as JSON and as text.
+fn conflict_report(
+    trace: &Trace,
+    lamport: &[u64],
+    vector: &PackedClocks,
+    report: &ConflictReport,
+) -> (String, String) {
+    let clocks = WitnessClocks { lamport, vector };
+    let (mut json, mut text) = (Vec::new(), Vec::new());
+    render::conflicts::write_json(&mut json, trace, &clocks, report).expect("writes to memory");
+    render::conflicts::write_text(&mut text, trace, &clocks, report, Palette::plain())
+        .expect("writes to memory");
+    (
+        String::from_utf8_lossy(&json).into_owned(),
+        String::from_utf8_lossy(&text).into_owned(),
+    )
 }
 
 /// Every check that needs only the trace: its structure, matching and order, clocks by every
@@ -1166,7 +1246,11 @@ pub fn run_lin(data: &[u8]) {
     let Ok(report) = check(&history, &options) else {
         return;
     };
-    assert_ne!(report.verdict, Verdict::Unknown, "undecided without a deadline");
+    assert_ne!(
+        report.verdict,
+        Verdict::Unknown,
+        "undecided without a deadline"
+    );
     assert_eq!(
         report.verdict == Verdict::NotLinearizable,
         !report.violations.is_empty(),
