@@ -160,12 +160,7 @@ pub fn run_std(data: &[u8]) {
         keys: None,
     };
     let report = find_conflicts(&trace, &order, walk, &options);
-    let witnesses: HashSet<EventIdx> = report
-        .keys
-        .iter()
-        .flat_map(|k| &k.witnesses)
-        .flat_map(|w| [w.a, w.b])
-        .collect();
+    let witnesses = report.witness_events();
     let vector = PackedClocks::select(Engine::Flat, &trace, &causality, &order, &witnesses);
     let expected = conflict_report(&trace, &lamport, &vector, &report);
     let found = finder.finish();

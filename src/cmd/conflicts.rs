@@ -1,6 +1,6 @@
 //! `causal conflicts`: concurrent accesses to the same key from different nodes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -11,7 +11,7 @@ use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
 use causal_core::analysis::conflicts_std::{StdConflictFinder, StdConflictOptions};
 use causal_core::clock::{self, LamportEngine, PackedClocks, ReplayWalk};
 use causal_core::input::Input;
-use causal_core::model::{EventIdx, KeyId};
+use causal_core::model::KeyId;
 use causal_core::parse::{recognise, stream_std, Format};
 use causal_core::render::conflicts::{write_json, write_text, WitnessClocks};
 use causal_core::render::lamport_order_of;
@@ -69,12 +69,7 @@ pub fn run(args: &ConflictsArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let engine = super::engine(&args.clocks, trace, ctx);
     let walk = ReplayWalk::new(engine, trace, causality);
     let report = find_conflicts(trace, &order, walk, &options);
-    let witnesses: HashSet<EventIdx> = report
-        .keys
-        .iter()
-        .flat_map(|k| &k.witnesses)
-        .flat_map(|w| [w.a, w.b])
-        .collect();
+    let witnesses = report.witness_events();
     let vector = PackedClocks::select(engine, trace, causality, &order, &witnesses);
     let clocks = WitnessClocks {
         lamport: &lamport,

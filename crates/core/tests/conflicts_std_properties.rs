@@ -5,15 +5,12 @@
 //! clocks or the search. The batch path itself is held against a brute-force all-pairs count
 //! in analysis_properties.rs.
 
-use std::collections::HashSet;
-
 use proptest::prelude::*;
 
 use causal_core::analysis::conflicts::{find_conflicts, ConflictOptions};
 use causal_core::analysis::conflicts_std::{StdConflictFinder, StdConflictOptions};
 use causal_core::clock::{self, Engine, LamportEngine, PackedClocks, ReplayWalk};
 use causal_core::input::Input;
-use causal_core::model::EventIdx;
 use causal_core::order::causal_order;
 use causal_core::parse::{parse_inputs, stream_std, Format, ParseOptions};
 use causal_core::render::conflicts::{write_json, write_text, WitnessClocks};
@@ -89,12 +86,7 @@ fn batch(files: &[String], limit: Option<usize>, keys: Option<&[String]>) -> (St
     let order = lamport_order_of(&trace, &lamport);
     let walk = ReplayWalk::new(Engine::Flat, &trace, &causality);
     let report = find_conflicts(&trace, &order, walk, &options);
-    let witnesses: HashSet<EventIdx> = report
-        .keys
-        .iter()
-        .flat_map(|k| &k.witnesses)
-        .flat_map(|w| [w.a, w.b])
-        .collect();
+    let witnesses = report.witness_events();
     let vector = PackedClocks::select(Engine::Flat, &trace, &causality, &order, &witnesses);
     let clocks = WitnessClocks {
         lamport: &lamport,

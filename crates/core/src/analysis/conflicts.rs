@@ -115,6 +115,17 @@ pub struct ConflictReport {
     pub total: u64,
 }
 
+impl ConflictReport {
+    /// The events of every witness pair: those whose vector clocks the report prints.
+    pub fn witness_events(&self) -> std::collections::HashSet<EventIdx> {
+        self.keys
+            .iter()
+            .flat_map(|k| &k.witnesses)
+            .flat_map(|w| [w.a, w.b])
+            .collect()
+    }
+}
+
 /// How `e` accesses `key`, if it does.
 pub fn access(trace: &Trace, e: EventIdx, key: KeyId) -> Option<Access> {
     let ev = trace.event(e);
