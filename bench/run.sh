@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Times whole `causal` commands on generated inputs and prints the ratios of issue 6 ("Scale and
-# speed"), all measured in the same run, as Markdown to paste into BENCHMARKS.md.
+# speed") and issue 15 ("Scale II"), peers included, all measured in the same run, as Markdown to
+# paste into BENCHMARKS.md.
 #
 #   bench/run.sh                     every section at full size (10^7 events: long, ~3.5 GB of inputs)
 #   bench/run.sh --quick             sizes a tenth of that, to try the script
 #   bench/run.sh --only mawk,govector --runs 5
+#   BENCH_RAPID_CP=... BENCH_SHIVIZ=... bench/run.sh --only rapid,shiviz --runs 1
 #
 # Builds the release binary (or takes $CAUSAL), writes inputs with `causal gen` to $BENCH_DIR
 # (default bench/data/), installs hyperfine, mawk and GNU time from Debian when missing, times
 # each command with hyperfine (--warmup 1 --runs N, JSON kept next to the inputs) and takes its
 # peak memory from one more run under /usr/bin/time -v, which also checks its exit status.
 # stdout carries only the Markdown (also saved as $BENCH_DIR/results.md); progress goes to
-# stderr. No goal is enforced: the table reports what was reached.
+# stderr. No goal is enforced: the table reports what was reached. Peers (RAPID, ShiViz) are built
+# by hand outside the repository and found through the environment; without them their sections
+# say in the notes that they were skipped.
 set -euo pipefail
 
-SECTIONS=(mawk memory nodes engine govector scaling wide)
+SECTIONS=(mawk memory nodes engine govector scaling wide shiviz rapid)
 
 usage() {
     cat <<'EOF'
@@ -30,6 +34,12 @@ Sections (all by default), numbered as in issue 6:
   govector  5. causal check on a 40,000-event GoVector log
   scaling   stamp, conflicts, check at 10^5, 10^6, 10^7 events, 16 nodes
   wide      every command on 10^6 events at 100,000 nodes (issue 15, "Wide traces")
+  shiviz    ShiViz's own parser + model under Node (bench/shiviz-node.mjs) against
+            causal stamp and check, ShiViz-layout logs of 8 hosts, 10k and 40k events
+            (issue 15; needs BENCH_SHIVIZ)
+  rapid     causal conflicts --from std against RAPID's HB on racy STD traces from
+            bench/locks-trace.sh, 16 and 256 threads, 10^6 and 10^7 events: time,
+            peak memory / input, same racy variables (issue 15; needs BENCH_RAPID_CP)
 
 Options:
   --quick    every size divided by 10
@@ -40,6 +50,9 @@ Environment:
   BENCH_DIR      scratch directory for inputs and raw results (default bench/data)
   CAUSAL         a causal binary to measure instead of building target/release/causal
   BENCH_STD_DIR  RAPID STD traces for the engine section (default ../shared/corpus/rapid)
+  BENCH_SHIVIZ   a checkout of DistributedClocks/shiviz, for the shiviz section (needs node)
+  BENCH_RAPID_CP the Java classpath of a RAPID (umangm/rapid) built by hand, for the rapid
+                 section (needs java), e.g. rapid/bin:rapid/lib/commons-cli-1.3.1.jar:...
 EOF
 }
 
@@ -147,6 +160,8 @@ fmt_count() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%gM", n / 1e6; else i
 fmt_ratio() { awk -v r="$1" 'BEGIN { printf "%.2fx", r }'; }
 # meets X GOAL: "yes" when X <= GOAL.
 meets() { awk -v x="$1" -v g="$2" 'BEGIN { print (x <= g ? "yes" : "**no**") }'; }
+# at_least X GOAL: "yes" when X >= GOAL.
+at_least() { awk -v x="$1" -v g="$2" 'BEGIN { print (x >= g ? "yes" : "**no**") }'; }
 
 # json_num FILE KEY: a number from hyperfine's JSON export (one command per file).
 json_num() {
@@ -201,6 +216,8 @@ RESULT_ROWS=()
 # measure KEY OK_STATUSES COMMAND...: peak RSS (KB) from one run under /usr/bin/time -v, which
 # must exit with one of OK_STATUSES (conflicts and check exit 1 on findings), then wall and user
 # time from hyperfine. Results are stored under KEY; a KEY already measured is not run again.
+# The stdout of the /usr/bin/time run goes to $MEASURE_STDOUT when set (to check what a command
+# found), else to /dev/null.
 measure() {
     local key=$1 ok=$2
     shift 2
@@ -208,7 +225,7 @@ measure() {
     local slug=${key//[^A-Za-z0-9._-]/_}
     log "measuring $key"
     local status=0
-    /usr/bin/time -v -o "$DIR/$slug.time" "$@" >/dev/null 2>"$DIR/$slug.stderr" || status=$?
+    /usr/bin/time -v -o "$DIR/$slug.time" "$@" >"${MEASURE_STDOUT:-/dev/null}" 2>"$DIR/$slug.stderr" || status=$?
     if [[ " $ok " != *" $status "* ]]; then
         tail -n 5 "$DIR/$slug.stderr" >&2
         die "$* exited with status $status, expected $ok (stderr in $DIR/$slug.stderr)"
@@ -226,9 +243,18 @@ measure() {
 cmd_line() {
     local out="" a
     for a in "$@"; do
+        # A peer's location is shown as the variable that gave it.
+        # shellcheck disable=SC2016 # the names, not their values
+        if [[ -n ${BENCH_RAPID_CP:-} && $a == "$BENCH_RAPID_CP" ]]; then
+            a='$BENCH_RAPID_CP'
+        elif [[ -n ${BENCH_SHIVIZ:-} && $a == "$BENCH_SHIVIZ" ]]; then
+            a='$BENCH_SHIVIZ'
+        fi
         case $a in
         "$BIN") a=causal ;;
-        "$DIR"/* | /*/*) a=$(basename "$a") ;;
+        "$DIR"/*) a=$(basename "$a") ;;
+        "$ROOT"/bench/*) a=${a#"$ROOT"/} ;;
+        /*/*) a=$(basename "$a") ;;
         esac
         [[ $a == *[[:space:]\"\'\{]* ]] && a="'$a'"
         out+="$a "
@@ -252,6 +278,17 @@ GOAL_ROWS=()
 SCALING_ROWS=()
 ENGINE_ROWS=()
 NOTES=()
+PEERS=()
+
+# peer_commit DIR: the commit of the checkout holding DIR, or why there is none.
+peer_commit() {
+    local c
+    if c=$(git -C "$1" rev-parse --short HEAD 2>/dev/null); then
+        printf '%s' "\`$c\`"
+    else
+        printf 'unknown (%s is not a git checkout)' "$1"
+    fi
+}
 
 # --- Sections --------------------------------------------------------------------------------
 
@@ -399,6 +436,124 @@ section_wide() {
     GOAL_ROWS+=("| 6 | \`diff A -- A\` on $(fmt_count "$E6") events, 100,000 nodes | $(fmt_time "${USER[wide-diff|$f]}") user, $(fmt_bytes $((RSS[wide-diff|$f] * 1024))) | completes | yes |")
 }
 
+# shiviz_log EVENTS: a generated run of 8 hosts in ShiViz's upload layout, clocks by causal.
+shiviz_log() {
+    "$BIN" gen --nodes 8 --events "$1" --seed 1 | "$BIN" stamp --format shiviz
+}
+
+section_shiviz() {
+    if [[ -z ${BENCH_SHIVIZ:-} ]]; then
+        NOTES+=("Row 7 (ShiViz) skipped: \`\$BENCH_SHIVIZ\` is not set (a checkout of DistributedClocks/shiviz; see \"How to run the benchmarks\").")
+        return 0
+    fi
+    if ! command -v node >/dev/null; then
+        NOTES+=("Row 7 (ShiViz) skipped: no \`node\` on the PATH to run ShiViz's parser.")
+        return 0
+    fi
+    [[ -f $BENCH_SHIVIZ/js/model/parser.js ]] ||
+        die "BENCH_SHIVIZ=$BENCH_SHIVIZ is not a ShiViz checkout (no js/model/parser.js)"
+    PEERS+=("ShiViz (DistributedClocks/shiviz) $(peer_commit "$BENCH_SHIVIZ") under Node $(node --version), parser and model only (\`bench/shiviz-node.mjs\`)")
+    # ShiViz counts the lines before each match from the start of the log: quadratic, about
+    # 100 s at 40k events, so --quick stops at 10k.
+    local counts=(10000 40000) e f out events
+    ((QUICK)) && counts=(4000 10000)
+    for e in "${counts[@]}"; do
+        f="$DIR/shiviz-n8-$(fmt_count "$e").log"
+        # The pipe escaped: the command is shown in a Markdown table.
+        make_input "$f" "causal gen --nodes 8 --events $e --seed 1 \\| causal stamp --format shiviz" shiviz_log "$e"
+        out="$DIR/shiviz-node-$(fmt_count "$e").json"
+        MEASURE_STDOUT=$out run_cmd "shiviz|$f" 0 "$f" node "$ROOT/bench/shiviz-node.mjs" "$BENCH_SHIVIZ" "$f"
+        events=$(sed -n 's/.*"events":\([0-9]*\).*/\1/p' "$out")
+        [[ $events == "$e" ]] || die "ShiViz found ${events:-no} events in $(basename "$f"), expected $e ($out)"
+        run_cmd "stamp|$f" 0 "$f" "$BIN" stamp "$f"
+        run_cmd "check|$f" "0 1" "$f" "$BIN" check "$f"
+        local slug="stamp_${f//[^A-Za-z0-9._-]/_}"
+        grep -q "as shiviz" "$DIR/$slug.stderr" ||
+            die "$(basename "$f") was not read as a ShiViz log: $(head -c 300 "$DIR/$slug.stderr")"
+        local cmd r u parse model goal met
+        parse=$(sed -n 's/.*"parse_ms":\([0-9]*\).*/\1/p' "$out")
+        model=$(sed -n 's/.*"model_ms":\([0-9]*\).*/\1/p' "$out")
+        for cmd in stamp check; do
+            r=$(calc "${MEAN[shiviz|$f]} / ${MEAN[$cmd|$f]}")
+            u=$(calc "${USER[shiviz|$f]} / ${USER[$cmd|$f]}")
+            goal=report met=-
+            if ((e == 40000)); then
+                goal=">= 1000x" met=$(at_least "$r" 1000)
+            fi
+            GOAL_ROWS+=("| 7 | ShiViz's parser + model (Node) / \`causal $cmd\`, ShiViz log, $(fmt_count "$e") events, 8 hosts | $(printf '%.0fx' "$r") ($(fmt_time "${MEAN[shiviz|$f]}") / $(fmt_time "${MEAN[$cmd|$f]}"); user $(printf '%.0fx' "$u"), $(fmt_time "${USER[shiviz|$f]}") / $(fmt_time "${USER[$cmd|$f]}"); ShiViz parse $(fmt_time "$(calc "$parse / 1000")"), model $(fmt_time "$(calc "$model / 1000")")) | $goal | $met |")
+        done
+    done
+    ((QUICK)) && NOTES+=("Row 7's goal is at 40k events; \`--quick\` stops at 10k, so no row is judged.")
+    return 0
+}
+
+# rapid_vars RAPID_OUTPUT TRACE: the variables of the accesses RAPID reported, one a line,
+# sorted. RAPID prints the location (an STD line's third field) of each racy access, or with
+# -v 1 "Race detected at event N : T|op|loc"; bench/locks-trace.sh gives every line its own.
+rapid_vars() {
+    awk -F'|' '
+        NR == FNR {
+            if ($0 ~ /^[0-9]+$/) loc[$0] = 1
+            else if ($0 ~ /^Race detected at event /) loc[$NF] = 1
+            next
+        }
+        ($3 in loc) && $2 ~ /^[rw]\(/ { v = $2; sub(/^[rw]\(/, "", v); sub(/\)$/, "", v); print v }
+    ' "$1" "$2" | sort -u
+}
+
+# causal_vars JSON: the keys of `causal conflicts --format json`, one a line, sorted.
+causal_vars() {
+    grep -o '"key":"[^"]*","write_write"' "$1" | sed 's/^"key":"\([^"]*\)".*/\1/' | sort -u
+}
+
+section_rapid() {
+    if [[ -z ${BENCH_RAPID_CP:-} ]]; then
+        NOTES+=("Rows 8 (RAPID) skipped: \`\$BENCH_RAPID_CP\` is not set (the classpath of umangm/rapid built with javac; see \"How to run the benchmarks\").")
+        return 0
+    fi
+    if ! command -v java >/dev/null; then
+        NOTES+=("Rows 8 (RAPID) skipped: no \`java\` on the PATH.")
+        return 0
+    fi
+    PEERS+=("RAPID (umangm/rapid) $(peer_commit "$(dirname "${BENCH_RAPID_CP%%:*}")"), \`HB\`, under $(java -version 2>&1 | head -n 1)")
+    local threads locks e f rout cout label
+    declare -A per=()
+    for threads in 16 256; do
+        locks=$((threads == 16 ? 8 : 32))
+        for e in "$E6" "$E7"; do
+            f="$DIR/racy-${threads}t-$(fmt_count "$e").std"
+            make_input "$f" "bench/locks-trace.sh $e $threads $locks 1 0 16" \
+                "$ROOT/bench/locks-trace.sh" "$e" "$threads" "$locks" 1 0 16
+            rout="$DIR/rapid-${threads}t-$(fmt_count "$e").out"
+            cout="$DIR/conflicts-std-${threads}t-$(fmt_count "$e").json"
+            MEASURE_STDOUT=$rout run_cmd "rapid|$f" 0 "$f" java -Xmx4g -cp "$BENCH_RAPID_CP" HB -f std -p "$f"
+            MEASURE_STDOUT=$cout run_cmd "conflicts-std|$f" "0 1" "$f" "$BIN" conflicts --from std "$f" --format json
+            # Both must have found the same racy variables.
+            local ours theirs same n
+            ours=$(causal_vars "$cout")
+            theirs=$(rapid_vars "$rout" "$f")
+            n=$(grep -c . <<<"$ours" || true)
+            if [[ -n $ours && $ours == "$theirs" ]]; then
+                same="same $n racy variables found"
+            else
+                same="**racy variables differ**: causal $(tr '\n' ' ' <<<"$ours"), RAPID $(tr '\n' ' ' <<<"$theirs")"
+            fi
+            label="$threads threads, $locks locks, $(fmt_count "$e") events"
+            local r u m met size
+            size=$(size_of "$f")
+            r=$(calc "${MEAN[conflicts-std|$f]} / ${MEAN[rapid|$f]}")
+            u=$(calc "${USER[conflicts-std|$f]} / ${USER[rapid|$f]}")
+            met=$(meets "$r" 0.2)
+            [[ $same == same* ]] || met="**no**"
+            GOAL_ROWS+=("| 8 | \`conflicts --from std\` / RAPID HB, $label ($same) | $(fmt_ratio "$r") ($(fmt_time "${MEAN[conflicts-std|$f]}") / $(fmt_time "${MEAN[rapid|$f]}"); user $(fmt_ratio "$u"), $(fmt_time "${USER[conflicts-std|$f]}") / $(fmt_time "${USER[rapid|$f]}")) | <= 0.2x | $met |")
+            m=$(calc "${RSS[conflicts-std|$f]} * 1024 / $size")
+            GOAL_ROWS+=("| 8 | \`conflicts --from std\` peak memory / input, $label | $(fmt_ratio "$m") ($(fmt_bytes $((RSS[conflicts-std|$f] * 1024))) / $(fmt_bytes "$size"); RAPID $(fmt_bytes $((RSS[rapid|$f] * 1024)))) | <= 2.5x | $(meets "$m" 2.5) |")
+            per[$threads|$e]=${USER[conflicts-std|$f]}
+        done
+        GOAL_ROWS+=("| 8 | \`conflicts --from std\` user time, $(fmt_count "$E7") / $(fmt_count "$E6") events, $threads threads | $(fmt_ratio "$(calc "${per[$threads|$E7]} / ${per[$threads|$E6]}")") | linear (10x) | - |")
+    done
+}
+
 for s in "${SECTIONS[@]}"; do
     if selected "$s"; then
         log "section $s"
@@ -421,9 +576,13 @@ for s in "${SECTIONS[@]}"; do selected "$s" && ran+=("$s"); done
     echo "Commit $commit, built with $BUILT; $(nproc) cores (\`nproc\`), $mem, ${cpu:-unknown CPU}."
     echo "Sections: ${ran[*]}; $sizes. $(hyperfine --version), \`--warmup 1 --runs $RUNS\`;"
     echo "peak memory from one more run under \`/usr/bin/time -v\`. Output to /dev/null."
+    if ((${#PEERS[@]})); then
+        echo
+        printf 'Peers, built by hand: %s.\n' "$(printf '%s; ' "${PEERS[@]}" | sed 's/; $//')"
+    fi
     if ((${#GOAL_ROWS[@]})); then
         echo
-        echo "| # | ratio (issue 6; 6 is issue 15's wide traces) | measured | goal | met |"
+        echo "| # | ratio (issue 6; 6 to 8 are issue 15's: wide traces, ShiViz, RAPID) | measured | goal | met |"
         echo "|---|---|---|---|---|"
         printf '%s\n' "${GOAL_ROWS[@]}"
     fi
