@@ -127,8 +127,13 @@ if [[ -n ${CAUSAL:-} ]]; then
     BIN=$(command -v "$CAUSAL") || die "CAUSAL=$CAUSAL is not an executable"
     BUILT="the binary given as \`\$CAUSAL\`"
 else
-    log "building the release binary and examples/engines"
-    (cd "$ROOT" && cargo build --release --quiet && cargo build --release --quiet -p causal-core --example engines)
+    log "building the release binary"
+    (cd "$ROOT" && cargo build --release --quiet)
+    # The engine section's example only when that section runs: it rebuilds the library.
+    if selected engine; then
+        log "building examples/engines"
+        (cd "$ROOT" && cargo build --release --quiet -p causal-core --example engines)
+    fi
     target=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
         sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
     BIN=$target/release/causal
