@@ -13,7 +13,7 @@ use crate::cli::{CutArgs, HbArgs, HbFormat};
 use causal_core::clock::{self, relation, LamportEngine, Relation, Replay};
 use causal_core::graph::{cut, HbGraph, Side};
 use causal_core::render::hb::{self, HbAnswer};
-use causal_core::render::jsonl::write_kept;
+use causal_core::render::jsonl::{write_stamped, StampedLines};
 
 /// `causal hb A B`: before, after, concurrent or same, and a shortest chain when ordered.
 pub fn run_hb(args: &HbArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -72,6 +72,11 @@ pub fn run_cut(args: &CutArgs, side: Side, ctx: &mut Context<'_>) -> Result<Outc
     let x = trace.resolve_id(&trace.id_index(), &args.id)?;
     let kept = cut(trace, causality, x, side, args.strict);
     let engine = super::engine(&args.clocks, trace, ctx);
-    write_kept(ctx.out, trace, causality, engine, &kept, args.vc.mode)?;
+    let lines = StampedLines {
+        kept: Some(&kept),
+        hlc: false,
+        vc: args.vc.mode,
+    };
+    write_stamped(ctx.out, trace, causality, engine, lines)?;
     Ok(Outcome::Clean)
 }

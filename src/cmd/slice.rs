@@ -9,7 +9,7 @@ use causal_core::clock::{self, LamportEngine};
 use causal_core::error::Error;
 use causal_core::graph::{label_regex, parse_range, select, Selection};
 use causal_core::parse::fields::parse_time_str;
-use causal_core::render::jsonl::write_kept;
+use causal_core::render::jsonl::{write_stamped, StampedLines};
 
 /// Selects and writes.
 pub fn run(args: &SliceArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
@@ -86,6 +86,11 @@ pub fn run(args: &SliceArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
     let kept = select(trace, causality, &lamport, &selection);
     let engine = super::engine(&args.clocks, trace, ctx);
-    write_kept(ctx.out, trace, causality, engine, &kept, args.vc.mode)?;
+    let lines = StampedLines {
+        kept: Some(&kept),
+        hlc: false,
+        vc: args.vc.mode,
+    };
+    write_stamped(ctx.out, trace, causality, engine, lines)?;
     Ok(Outcome::Clean)
 }

@@ -11,7 +11,7 @@ use causal_core::error::Error;
 use causal_core::input::Input;
 use causal_core::parse::lines::LineFormats;
 use causal_core::parse::FileContext;
-use causal_core::render::jsonl::{JsonlWriter, StreamWriter, VcMode};
+use causal_core::render::jsonl::{write_stamped, StampedLines, StreamWriter, VcMode};
 use causal_core::render::Palette;
 use causal_core::render::{chrome, lamport_order_of, shiviz, table};
 use causal_core::stream::{Origin, Stamper, StreamProblem, DEFAULT_MAX_IN_FLIGHT};
@@ -90,27 +90,19 @@ fn stamp_to(args: &StampArgs, ctx: &mut Context<'_>) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// JSON Lines in Lamport order. Lamport's total order is a causal order, so vector clocks
-/// are computed while writing, holding only the nodes' current clocks and the messages in
-/// flight, never one clock per event.
+/// JSON Lines in Lamport order.
 fn write_jsonl(
     args: &StampArgs,
     engine: Engine,
     loaded: &Loaded,
     ctx: &mut Context<'_>,
 ) -> Result<()> {
-    let (trace, causality) = (&loaded.trace, &loaded.causality);
-    let lamport = clock::run(trace, causality, LamportEngine::new(trace));
-    let hlc = args
-        .hlc
-        .then(|| clock::run(trace, causality, clock::hlc::HlcEngine::new(trace)));
-    let mut replay = Replay::new(engine, trace, causality);
-    let mut writer = JsonlWriter::new(trace).with_vc(args.vc.mode);
-    for e in lamport_order_of(trace, &lamport) {
-        let vc = replay.advance(trace, causality, e);
-        let h = hlc.as_ref().map(|h| h[e.index()]);
-        writer.write(ctx.out, e, lamport[e.index()], vc, h)?;
-    }
+    let lines = StampedLines {
+        kept: None,
+        hlc: args.hlc,
+        vc: args.vc.mode,
+    };
+    write_stamped(ctx.out, &loaded.trace, &loaded.causality, engine, lines)?;
     Ok(())
 }
 

@@ -207,3 +207,40 @@ fn samples_report_to_stable_snapshots() {
     );
     assert_eq!(raft, "no conflicts\n");
 }
+
+#[test]
+fn wide_clocks_show_the_pairs_nodes_for_people_and_whole_in_json() {
+    // z hears from 17 nodes (a among them) before it writes x; a writes x after telling z.
+    let file = fixture("conflicts-wide-clock.jsonl");
+    let text = run_ok(&["conflicts", file.to_str().unwrap()], 1);
+    let clocks: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("lamport"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        clocks,
+        ["lamport 2  vc [a:2]", "lamport 19  vc [a:1 z:18 +16 more]"]
+    );
+    assert!(
+        text.contains(
+            "(clocks of more than 16 members show only the two nodes of their pair; \
+             --format json gives them whole)\n"
+        ),
+        "{text}"
+    );
+    let r = report(&[file.to_str().unwrap()], 1);
+    let vc = r["keys"][0]["pairs"][0]["b"]["vc"].as_object().unwrap();
+    assert_eq!(vc.len(), 18);
+    assert_eq!(
+        (&vc["a"], &vc["n07"], &vc["z"]),
+        (&json!(1), &json!(1), &json!(18))
+    );
+    // Narrow clocks are whole, and say nothing of cutting.
+    let text = run_ok(&["conflicts", "samples/kv-store.jsonl"], 1);
+    assert!(
+        text.contains("vc [alice:8 kv-1:11 kv-2:3 kv-3:2]"),
+        "{text}"
+    );
+    assert!(!text.contains("more than 16"), "{text}");
+}

@@ -172,3 +172,73 @@ fn a_long_racy_trace_gives_the_batch_report() {
         assert_eq!(streamed(&files, limit, None), batch(&files, limit, None));
     }
 }
+
+/// One line of a wide trace: mostly accesses of two keys, and locks taken `sync` times in
+/// 100, so that readers lag some lanes by a few accesses and others by many; a few joins,
+/// after which a reader has seen a lane up to an access, not only up to a release.
+fn wide_line(threads: usize, sync: u8) -> impl Strategy<Value = String> {
+    (0..threads, 0u8..100, 0usize..threads).prop_map(move |(t, op, pick)| {
+        let key = ["x", "y"][pick % 2];
+        match op {
+            o if o < sync => format!("T{t}|acq(L{})|{o}", pick % 2),
+            o if o < 2 * sync => format!("T{t}|rel(L{})|{o}", pick % 2),
+            o if o >= 98 => format!("T{t}|join(T{pick})|{o}"),
+            o if o % 3 == 0 => format!("T{t}|w({key})|{o}"),
+            o => format!("T{t}|r({key})|{o}"),
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Many threads and long lanes: each visit counts most lanes from their latest accesses,
+    /// some from their lists (readers more than a few accesses behind), some with cursors
+    /// (readers with as many accesses as the key has lanes). A lane skipped or counted
+    /// wrongly changes the counts.
+    #[test]
+    fn streamed_reports_equal_the_batch_reports_with_many_threads(
+        lines in (8usize..40, 0u8..15).prop_flat_map(|(threads, sync)| {
+            proptest::collection::vec(wide_line(threads, sync), 100..700)
+        }),
+        limit in prop_oneof![Just(None), (1usize..4).prop_map(Some)],
+    ) {
+        let files = [lines.join("\n")];
+        let expected = batch(&files, limit, None);
+        let got = streamed(&files, limit, None);
+        prop_assert_eq!(got.0, expected.0);
+        prop_assert_eq!(got.1, expected.1);
+    }
+}
+
+/// Accesses of one thread more than `u16::MAX` positions apart, read by threads that have
+/// seen it up to just before, between or long before them: the distances a lane's head
+/// keeps saturate, and the head must still count exactly or leave the count to the lists.
+#[test]
+fn accesses_far_apart_in_their_thread_give_the_batch_report() {
+    let mut lines: Vec<String> = ["A|w(x)|1", "A|acq(L0)|2", "A|rel(L0)|3"]
+        .map(String::from)
+        .to_vec();
+    let filler = |lines: &mut Vec<String>, count: usize| {
+        lines.extend((0..count).map(|i| format!("A|r(p)|{i}")));
+    };
+    // A's lane of x: writes at positions 1, 66,009 and 66,012. B has seen none of A, C up
+    // to 3 (a distance past u16::MAX: the lists count), D up to 5,005 (60,000 or so behind
+    // the newest write: the head counts, the first write's distance saturated), E all but
+    // the last write.
+    filler(&mut lines, 5_000);
+    lines.extend(["A|acq(L1)|0", "A|rel(L1)|0"].map(String::from));
+    filler(&mut lines, 61_000);
+    lines.extend(["A|w(x)|0", "A|acq(L2)|0", "A|rel(L2)|0", "A|w(x)|0"].map(String::from));
+    for (t, lock) in [("B", None), ("C", Some(0)), ("D", Some(1)), ("E", Some(2))] {
+        if let Some(l) = lock {
+            lines.push(format!("{t}|acq(L{l})|0"));
+        }
+        lines.push(format!("{t}|r(x)|0"));
+        lines.push(format!("{t}|w(x)|0"));
+    }
+    let files = [lines.join("\n")];
+    for limit in [Some(2), None] {
+        assert_eq!(streamed(&files, limit, None), batch(&files, limit, None));
+    }
+}

@@ -182,7 +182,7 @@ pub fn write_text(
                 .unwrap_or(0);
             let vc = PairClocks::of(clocks, pair);
             for e in [pair.a, pair.b] {
-                events.write(w, &vc, key.key, e, width)?;
+                events.write(w, (&vc, pair), key.key, e, width)?;
             }
             writeln!(
                 w,
@@ -202,6 +202,16 @@ pub fn write_text(
             )?;
         }
         writeln!(w)?;
+    }
+    if events.cut {
+        writeln!(
+            w,
+            "{}",
+            palette.dim(&format!(
+                "(clocks of more than {WIDE_CLOCK} members show only the two nodes of their pair; \
+                 --format json gives them whole)"
+            ))
+        )?;
     }
     let ww: u64 = report.keys.iter().map(|k| k.write_write).sum();
     let rw: u64 = report.keys.iter().map(|k| k.read_write).sum();
@@ -225,9 +235,15 @@ struct EventLines<'t> {
     vc: VcText,
     /// What dims the clock line, before and after it.
     dim: (String, String),
-    /// The clock line, reused: at 1,000 nodes it runs to kilobytes.
+    /// The clock line, reused.
     line: Vec<u8>,
+    /// Whether a clock was shown in part ([`WIDE_CLOCK`]).
+    cut: bool,
 }
+
+/// Clocks of more members than this show, for people, only the members of the pair's two
+/// nodes (those the evidence line speaks of); JSON has every clock whole.
+const WIDE_CLOCK: usize = 16;
 
 impl<'t> EventLines<'t> {
     fn new(trace: &'t Trace, palette: Palette) -> Self {
@@ -237,13 +253,14 @@ impl<'t> EventLines<'t> {
             vc: VcText::new(&trace.nodes),
             dim: palette.dim_codes(),
             line: Vec::new(),
+            cut: false,
         }
     }
 
     fn write(
         &mut self,
         w: &mut dyn Write,
-        vc: &PairClocks<'_>,
+        (vc, pair): (&PairClocks<'_>, &Witness),
         key: KeyId,
         e: EventIdx,
         width: usize,
@@ -271,7 +288,8 @@ impl<'t> EventLines<'t> {
         out.extend_from_slice(b"lamport ");
         out.extend_from_slice(itoa::Buffer::new().format(vc.lamport[e.index()]).as_bytes());
         out.extend_from_slice(b"  vc ");
-        self.vc.push(out, vc.clock(e));
+        let nodes = [pair.a, pair.b].map(|x| trace.event(x).node);
+        self.cut |= self.vc.push_around(out, vc.clock(e), nodes, WIDE_CLOCK);
         out.extend_from_slice(self.dim.1.as_bytes());
         out.push(b'\n');
         w.write_all(out)

@@ -13,8 +13,8 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
 use crate::clock::ClockRef;
-use crate::model::{EventIdx, EventKind, Timestamp, Trace};
-use crate::render::members::{write_members, Keys, MemberKey};
+use crate::model::{EventIdx, EventKind, NodeId, Timestamp, Trace};
+use crate::render::members::{close_members, push_u32, write_members, Keys, MemberKey};
 use crate::render::Palette;
 
 /// A wall-clock time as RFC 3339 in UTC, with as many fraction digits as it needs
@@ -353,6 +353,42 @@ impl VcText {
     /// Appends `clock` to `w`.
     pub fn push(&self, w: &mut Vec<u8>, clock: ClockRef<'_>) {
         write_members(w, &self.keys[..], clock, *b"[]");
+    }
+
+    /// Appends `clock` to `w` whole if it has at most `most` members; otherwise only its
+    /// members for `nodes` (those it has) and how many it leaves out: `[a:3 b:7 +998 more]`.
+    /// Returns whether it left members out. A clock of a thousand members is no help to a
+    /// person reading it, and at 1,000 nodes it made most of a report's bytes.
+    pub fn push_around(
+        &self,
+        w: &mut Vec<u8>,
+        clock: ClockRef<'_>,
+        nodes: [NodeId; 2],
+        most: usize,
+    ) -> bool {
+        let members = clock.nonzero();
+        if members <= most {
+            self.push(w, clock);
+            return false;
+        }
+        let mut nodes = nodes.map(NodeId::index);
+        nodes.sort_unstable();
+        let open = w.len();
+        let mut shown = 0;
+        for (i, &n) in nodes.iter().enumerate() {
+            let count = clock.get(n);
+            if count == 0 || (i > 0 && nodes[i - 1] == n) {
+                continue;
+            }
+            self.keys[n].push_to(w);
+            push_u32(w, count);
+            shown += 1;
+        }
+        w.extend_from_slice(b" +");
+        push_u32(w, (members - shown) as u32);
+        w.extend_from_slice(b" more");
+        close_members(w, open, *b"[]");
+        true
     }
 }
 

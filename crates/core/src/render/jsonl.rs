@@ -8,7 +8,7 @@
 use std::io::{self, Write};
 
 use crate::clock::hlc::Hlc;
-use crate::clock::{self, ClockRef, Engine, LamportEngine, Replay};
+use crate::clock::{self, ClockRef, Engine, Entry, LamportEngine, Replay};
 use crate::model::{EventFlags, EventIdx, Fields, Trace};
 use crate::order::Causality;
 use crate::render::members::{close_members, json_keys, push_u32, write_members, MemberKey};
@@ -280,30 +280,200 @@ impl<'t> JsonlWriter<'t> {
     }
 }
 
-/// Writes the events that `kept` keeps as stamped JSON Lines in Lamport order, each with its
-/// clocks (computed by `engine`, or as given) and its `outside` marks: the output of `past`,
-/// `future` and slices.
-pub fn write_kept(
+/// Which stamped lines [`write_stamped`] writes, and what they carry.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StampedLines<'a> {
+    /// Only the events this keeps (`past`, `future`, slices), each with its `outside` marks:
+    /// the messages it shares with events left out. `None` writes every event.
+    pub kept: Option<&'a [bool]>,
+    /// Hybrid logical clocks too (`--hlc`).
+    pub hlc: bool,
+    /// How vector clocks are written.
+    pub vc: VcMode,
+}
+
+/// Writes events as stamped JSON Lines in Lamport order, each with its clocks (computed by
+/// `engine`, or as given): the output of `stamp`, `past`, `future` and slices.
+///
+/// Lamport's total order is a causal order, so vector clocks are replayed while writing,
+/// holding only the nodes' current clocks and the messages in flight, never one clock per
+/// event. The replay runs on this thread while a second one writes the lines: batches of events
+/// with their clocks copied go one way, their text comes back, in order, to be written to `w`.
+/// Writing is most of the work (at 1,000 nodes a line holds up to 1,000 members), and the two
+/// halves share nothing else.
+pub fn write_stamped(
     w: &mut dyn Write,
     trace: &Trace,
     causality: &Causality,
     engine: Engine,
-    kept: &[bool],
-    vc: VcMode,
+    lines: StampedLines<'_>,
 ) -> io::Result<()> {
     let lamport = clock::run(trace, causality, LamportEngine::new(trace));
+    let hlc = lines
+        .hlc
+        .then(|| clock::run(trace, causality, crate::clock::hlc::HlcEngine::new(trace)));
     let order = crate::render::lamport_order_of(trace, &lamport);
     let mut replay = Replay::new(engine, trace, causality);
     // The messages the kept events share with the rest cross the edge: marked `outside`.
-    let marks = crate::graph::outside_marks(trace, causality, kept);
-    let mut writer = JsonlWriter::new(trace).with_vc(vc);
-    for e in order {
-        let row = replay.advance(trace, causality, e);
-        if kept[e.index()] {
-            writer.write_marked(w, e, lamport[e.index()], row, None, marks[e.index()])?;
+    let marks = lines
+        .kept
+        .map(|kept| crate::graph::outside_marks(trace, causality, kept));
+    let copies_clocks = lines.vc != VcMode::None;
+    let mut order = order.into_iter();
+    let fill = |batch: &mut Batch| {
+        while !batch.is_full() {
+            let Some(e) = order.next() else {
+                return false;
+            };
+            let clock = replay.advance(trace, causality, e);
+            if lines.kept.is_some_and(|kept| !kept[e.index()]) {
+                continue;
+            }
+            batch.push(Line {
+                event: e,
+                lamport: lamport[e.index()],
+                hlc: hlc.as_ref().map(|h| h[e.index()]),
+                marks: marks.as_ref().map_or(EventFlags::NONE, |m| m[e.index()]),
+                members: 0,
+            });
+            if copies_clocks {
+                batch.copy_clock(clock);
+            }
+        }
+        true
+    };
+    pipeline(w, JsonlWriter::new(trace).with_vc(lines.vc), fill)
+}
+
+/// One event of a [`Batch`]: what its line says besides the input's fields.
+struct Line {
+    event: EventIdx,
+    lamport: u64,
+    hlc: Option<Option<Hlc>>,
+    marks: EventFlags,
+    /// Where its clock's members end in the batch's `members`.
+    members: usize,
+}
+
+/// Events on their way to the writing thread, with their clocks copied as sparse members,
+/// and, on the way back, their text.
+#[derive(Default)]
+struct Batch {
+    lines: Vec<Line>,
+    members: Vec<Entry>,
+    text: Vec<u8>,
+}
+
+impl Batch {
+    /// Lines per batch; fewer when clocks are wide.
+    const LINES: usize = 4096;
+    /// Clock members per batch (8 bytes each).
+    const MEMBERS: usize = 1 << 17;
+
+    fn is_full(&self) -> bool {
+        self.lines.len() >= Self::LINES || self.members.len() >= Self::MEMBERS
+    }
+
+    fn push(&mut self, line: Line) {
+        self.lines.push(Line {
+            members: self.members.len(),
+            ..line
+        });
+    }
+
+    /// Copies the last line's clock.
+    fn copy_clock(&mut self, clock: ClockRef<'_>) {
+        match clock {
+            ClockRef::Sparse(entries) => self.members.extend_from_slice(entries),
+            ClockRef::Dense(row) => {
+                self.members
+                    .extend(row.iter().enumerate().filter(|&(_, &count)| count > 0).map(
+                        |(node, &count)| Entry {
+                            node: node as u32,
+                            count,
+                        },
+                    ))
+            }
+        }
+        if let Some(last) = self.lines.last_mut() {
+            last.members = self.members.len();
         }
     }
-    Ok(())
+
+    /// Writes the batch's lines into its text.
+    fn write(&mut self, writer: &mut JsonlWriter<'_>) -> io::Result<()> {
+        let mut start = 0;
+        for line in &self.lines {
+            let clock = ClockRef::Sparse(&self.members[start..line.members]);
+            start = line.members;
+            writer.write_line(
+                &mut self.text,
+                line.event,
+                line.lamport,
+                clock,
+                line.hlc,
+                line.marks,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.members.clear();
+        self.text.clear();
+    }
+}
+
+/// Runs `fill` (which returns false once it has added its last events) on this thread and
+/// `writer` on a second one, writing each batch's text to `w` in order. Two batches go round:
+/// one filled while the other is written.
+fn pipeline(
+    w: &mut dyn Write,
+    mut writer: JsonlWriter<'_>,
+    mut fill: impl FnMut(&mut Batch) -> bool,
+) -> io::Result<()> {
+    let (to_writer, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let (to_main, written) = std::sync::mpsc::sync_channel::<io::Result<Batch>>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for mut batch in batches {
+                let result = batch.write(&mut writer).map(|()| batch);
+                if to_main.send(result).is_err() {
+                    break;
+                }
+            }
+        });
+        // Whatever ends this loop, `to_writer` goes with it, so the writing thread ends too.
+        let to_writer = to_writer;
+        let mut spare = vec![Batch::default(), Batch::default()];
+        let mut in_flight = 0;
+        let mut more = true;
+        while more || in_flight > 0 {
+            let mut batch = match spare.pop() {
+                Some(batch) if more => batch,
+                _ => {
+                    // Every batch is out (or nothing more to fill): write the oldest back.
+                    let batch = written.recv().expect("the writing thread answers")?;
+                    in_flight -= 1;
+                    w.write_all(&batch.text)?;
+                    spare.push(batch);
+                    continue;
+                }
+            };
+            batch.clear();
+            more = fill(&mut batch);
+            if batch.lines.is_empty() {
+                spare.push(batch);
+                continue;
+            }
+            to_writer
+                .send(batch)
+                .expect("the writing thread waits for batches");
+            in_flight += 1;
+        }
+        Ok(())
+    })
 }
 
 /// Writes `{` and the event's own fields, each followed by a comma, leaving the object open

@@ -238,36 +238,58 @@ pub fn parse(
         if part.trim().is_empty() {
             continue;
         }
+        let execution = delimiter.as_ref().map(|_| label.as_deref());
+        if let Some(found) = fast.and_then(|host| pairs::pairs(part, host)) {
+            // Each event is held as its clock only, and made as it is pushed.
+            let text = |(a, b): (usize, usize)| &part[a..b];
+            let mut clocks = Vec::with_capacity(found.len());
+            let mut lines_of = Vec::with_capacity(found.len());
+            for m in &found {
+                matched += 1;
+                let line = lines.line_at(start + m.whole.0);
+                let host = text(m.host);
+                if host.is_empty() {
+                    return Err(no_host(ctx, line));
+                }
+                clocks.push(log.read_clock(host, parse_clock(text(m.clock))));
+                lines_of.push(line);
+            }
+            log.push_part_with(builder, ctx.index, execution, clocks, |i, clock, hosts| {
+                let m = &found[i];
+                let (host, event) = (text(m.host), text(m.event));
+                // As `read_event` writes the three groups, then `label`.
+                let mut fields = ObjectWriter::new();
+                fields.string("host", host);
+                match clock.json_text(hosts) {
+                    Some(json) => fields.json("clock", &json),
+                    None => fields.string("clock", text(m.clock)),
+                }
+                fields.string("event", event);
+                fields.string("label", event);
+                RawEvent {
+                    node: host.to_string(),
+                    label: Some(event.to_string()),
+                    line: lines_of[i],
+                    fields_text: Some(fields.finish()),
+                    ..RawEvent::default()
+                }
+            });
+            continue;
+        }
         let mut read = Vec::new();
         let mut groups: Vec<(&str, &str)> = Vec::with_capacity(names.len());
-        if let Some(found) = fast.and_then(|host| pairs::pairs(part, host)) {
-            for m in found {
-                matched += 1;
-                let text = |(a, b): (usize, usize)| &part[a..b];
-                groups.clear();
-                groups.extend([
-                    ("host", text(m.host)),
-                    ("clock", text(m.clock)),
-                    ("event", text(m.event)),
-                ]);
-                let line = lines.line_at(start + m.whole.0);
-                read.push(read_event(ctx, line, &groups, log)?);
-            }
-        } else {
-            for caps in regex.captures_iter(part) {
-                matched += 1;
-                let whole = caps.get(0).expect("group 0 always matches");
-                groups.clear();
-                groups.extend(
-                    names
-                        .iter()
-                        .filter_map(|&n| caps.name(n).map(|m| (n, m.as_str()))),
-                );
-                let line = lines.line_at(start + whole.start());
-                read.push(read_event(ctx, line, &groups, log)?);
-            }
+        for caps in regex.captures_iter(part) {
+            matched += 1;
+            let whole = caps.get(0).expect("group 0 always matches");
+            groups.clear();
+            groups.extend(
+                names
+                    .iter()
+                    .filter_map(|&n| caps.name(n).map(|m| (n, m.as_str()))),
+            );
+            let line = lines.line_at(start + whole.start());
+            read.push(read_event(ctx, line, &groups, log)?);
         }
-        let execution = delimiter.as_ref().map(|_| label.as_deref());
         log.push_part(builder, ctx.index, execution, read);
     }
     if matched == 0 && !trimmed.is_empty() {
@@ -286,6 +308,15 @@ pub fn parse(
     Ok(())
 }
 
+/// The error for a match whose `host` group is empty.
+fn no_host(ctx: &FileContext<'_>, line: u32) -> Error {
+    ctx.error(
+        line,
+        "expected the \"host\" group to match a host name, found nothing",
+    )
+    .into()
+}
+
 /// The event of one match: its named groups (`host`, `clock` and `event` among them) in the
 /// regex's order, each group a field, the clock as a JSON object when it reads as one.
 fn read_event(
@@ -302,12 +333,7 @@ fn read_event(
     };
     let host = group("host");
     if host.is_empty() {
-        return Err(ctx
-            .error(
-                line,
-                "expected the \"host\" group to match a host name, found nothing",
-            )
-            .into());
+        return Err(no_host(ctx, line));
     }
     let clock = parse_clock(group("clock"));
     let event = group("event");

@@ -61,9 +61,14 @@ fn number_count(n: &Number) -> Option<u64> {
 
 /// A clock as the compact text of a JSON object of counts, in the log's order.
 pub fn clock_json_text(clock: &VectorClock) -> String {
+    json_text(clock.iter().map(|(host, n)| (host.as_str(), *n)))
+}
+
+/// Members (host, count) as the compact text of a JSON object.
+pub(super) fn json_text<'a>(clock: impl ExactSizeIterator<Item = (&'a str, u64)>) -> String {
     let mut out = Vec::with_capacity(2 + clock.len() * 12);
     out.push(b'{');
-    for (i, (host, n)) in clock.iter().enumerate() {
+    for (i, (host, n)) in clock.enumerate() {
         if i > 0 {
             out.push(b',');
         }

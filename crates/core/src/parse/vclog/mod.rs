@@ -80,6 +80,26 @@ impl Hosts {
     }
 }
 
+/// An event's host and clock as logged (hosts as indices into the log's hosts), or why the
+/// clock could not be read: what [`VectorClockLog::push_part_with`] orders a part by. Made by
+/// [`VectorClockLog::read_clock`].
+#[derive(Debug)]
+pub struct PartClock {
+    host: u32,
+    clock: Result<Vec<(u32, u64)>, String>,
+}
+
+impl PartClock {
+    /// The clock as the compact text of a JSON object of counts, in the log's order, when it
+    /// could be read; `hosts` as [`VectorClockLog::push_part_with`] gives them.
+    pub fn json_text(&self, hosts: &[String]) -> Option<String> {
+        let clock = self.clock.as_ref().ok()?;
+        Some(clock_text::json_text(
+            clock.iter().map(|&(h, n)| (hosts[h as usize].as_str(), n)),
+        ))
+    }
+}
+
 #[derive(Debug)]
 struct Clocked {
     /// Index of the event in the builder.
@@ -104,20 +124,27 @@ impl VectorClockLog {
     /// `raw` (whose node is the host) with its clock as logged, or why the clock could not be
     /// read, to push with the rest of its part: the clock's host names are kept once, here.
     pub fn read(&mut self, raw: RawEvent, clock: Result<VectorClock, String>) -> ReadEvent {
+        let clock = self.read_clock(&raw.node, clock).clock;
+        ReadEvent { raw, clock }
+    }
+
+    /// The clock of an event of `host` as logged, or why it could not be read, for
+    /// [`VectorClockLog::push_part_with`]: host names are kept once, here.
+    pub fn read_clock(&mut self, host: &str, clock: Result<VectorClock, String>) -> PartClock {
         let hosts = &mut self.hosts;
-        ReadEvent {
-            raw,
+        PartClock {
+            host: hosts.id(host),
             clock: clock.map(|c| c.iter().map(|(h, n)| (hosts.id(h), *n)).collect()),
         }
     }
 
-    /// Pushes `raw` (whose node is the host) into `builder` and keeps its clock for
+    /// Pushes `raw` (whose node is host `host`) into `builder` and keeps its clock for
     /// inference; a clock that could not be read is a diagnostic at the event's line.
     fn push(
         &mut self,
         builder: &mut TraceBuilder,
         file: u32,
-        raw: RawEvent,
+        (raw, host): (RawEvent, u32),
         clock: Result<Vec<(u32, u64)>, String>,
     ) {
         let execution = builder.executions().len().saturating_sub(1) as u32;
@@ -142,7 +169,7 @@ impl VectorClockLog {
         self.events.push(Clocked {
             index: builder.pushed(),
             execution,
-            host: self.hosts.id(&raw.node),
+            host,
             clock,
             source,
         });
@@ -164,25 +191,50 @@ impl VectorClockLog {
         execution: Option<Option<&str>>,
         events: Vec<ReadEvent>,
     ) {
-        if events.is_empty() {
+        let mut clocks = Vec::with_capacity(events.len());
+        let mut raws = Vec::with_capacity(events.len());
+        for r in events {
+            clocks.push(PartClock {
+                host: self.hosts.id(&r.raw.node),
+                clock: r.clock,
+            });
+            raws.push(Some(r.raw));
+        }
+        self.push_part_with(builder, file, execution, clocks, |i, _, _| {
+            raws[i].take().expect("each event is placed once")
+        });
+    }
+
+    /// [`VectorClockLog::push_part`] for events made only as they are pushed: `clocks` holds
+    /// each event's host and clock, and `event(i, clock, hosts)` makes event `i` (`hosts`
+    /// names the hosts its clock's indices stand for). A log's events are held as one small
+    /// clock each instead of whole events until their order is known.
+    pub fn push_part_with(
+        &mut self,
+        builder: &mut TraceBuilder,
+        file: u32,
+        execution: Option<Option<&str>>,
+        clocks: Vec<PartClock>,
+        mut event: impl FnMut(usize, &PartClock, &[String]) -> RawEvent,
+    ) {
+        if clocks.is_empty() {
             return;
         }
         if let Some(label) = execution {
             self.start_execution(builder, label);
         }
-        let hosts: Vec<u32> = events.iter().map(|r| self.hosts.id(&r.raw.node)).collect();
         let own = |i: usize| {
-            events[i]
-                .clock
+            let PartClock { host, clock } = &clocks[i];
+            clock
                 .as_ref()
                 .ok()
-                .and_then(|c| c.iter().find(|&&(h, _)| h == hosts[i]).map(|&(_, n)| n))
+                .and_then(|c| c.iter().find(|&&(h, _)| h == *host).map(|&(_, n)| n))
         };
-        let mut slots: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, r) in events.iter().enumerate() {
-            slots.entry(r.raw.node.as_str()).or_default().push(i);
+        let mut slots: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, c) in clocks.iter().enumerate() {
+            slots.entry(c.host).or_default().push(i);
         }
-        let mut order: Vec<usize> = (0..events.len()).collect();
+        let mut order: Vec<usize> = (0..clocks.len()).collect();
         for host_slots in slots.values() {
             let mut last = 0;
             let keys: Vec<u64> = host_slots
@@ -201,10 +253,11 @@ impl VectorClockLog {
                 order[slot] = host_slots[k];
             }
         }
-        let mut events: Vec<Option<ReadEvent>> = events.into_iter().map(Some).collect();
+        let mut clocks: Vec<Option<PartClock>> = clocks.into_iter().map(Some).collect();
         for i in order {
-            let r = events[i].take().expect("each event is placed once");
-            self.push(builder, file, r.raw, r.clock);
+            let c = clocks[i].take().expect("each event is placed once");
+            let raw = event(i, &c, &self.hosts.names);
+            self.push(builder, file, (raw, c.host), c.clock);
         }
     }
 

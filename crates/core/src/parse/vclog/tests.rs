@@ -26,8 +26,8 @@ fn build_owned(events: Vec<(String, VectorClock)>) -> Trace {
             line: i as u32 + 1,
             ..RawEvent::default()
         };
-        let read = log.read(raw, Ok(c));
-        log.push(&mut b, f, read.raw, read.clock);
+        let clock = log.read_clock(&raw.node, Ok(c));
+        log.push(&mut b, f, (raw, clock.host), clock.clock);
     }
     log.finish(&mut b, None);
     b.finish()
