@@ -251,7 +251,7 @@ pub fn parse(
                 if host.is_empty() {
                     return Err(no_host(ctx, line));
                 }
-                clocks.push(log.read_clock(host, parse_clock(text(m.clock))));
+                clocks.push(log.read_clock_text(host, text(m.clock)));
                 lines_of.push(line);
             }
             log.push_part_with(builder, ctx.index, execution, clocks, |i, clock, hosts| {

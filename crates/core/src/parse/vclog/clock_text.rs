@@ -1,6 +1,8 @@
 //! Logged vector clocks as text: JSON, and the relaxed forms real logs hold. Reading and writing
 //! one clock; it infers no message.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 use super::VectorClock;
@@ -61,21 +63,16 @@ fn number_count(n: &Number) -> Option<u64> {
 
 /// A clock as the compact text of a JSON object of counts, in the log's order.
 pub fn clock_json_text(clock: &VectorClock) -> String {
-    json_text(clock.iter().map(|(host, n)| (host.as_str(), *n)))
-}
-
-/// Members (host, count) as the compact text of a JSON object.
-pub(super) fn json_text<'a>(clock: impl ExactSizeIterator<Item = (&'a str, u64)>) -> String {
     let mut out = Vec::with_capacity(2 + clock.len() * 12);
     out.push(b'{');
-    for (i, (host, n)) in clock.enumerate() {
+    for (i, (host, n)) in clock.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         // Writing into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut out, host);
         out.push(b':');
-        out.extend_from_slice(n.to_string().as_bytes());
+        out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes());
     }
     out.push(b'}');
     String::from_utf8(out).unwrap_or_else(|_| "{}".to_string())
@@ -83,6 +80,26 @@ pub(super) fn json_text<'a>(clock: impl ExactSizeIterator<Item = (&'a str, u64)>
 
 /// `{ key : count , ... }` with keys in double quotes, single quotes or none.
 fn parse_relaxed(text: &str) -> Result<VectorClock, String> {
+    let mut clock = Vec::new();
+    relaxed_members(text, |key, n| clock.push((key.into_owned(), n)))?;
+    Ok(clock)
+}
+
+/// Reads a clock as [`parse_clock`] does when it holds no backslash, calling `member` with
+/// each host name and count in the log's order (names borrowed from `text`), or fails, having
+/// called it for some. The common case of a logged clock, read without an allocation per host.
+pub fn relaxed_clock<'t>(text: &'t str, member: impl FnMut(Cow<'t, str>, u64)) -> Result<(), ()> {
+    let text = text.trim();
+    if text.contains('\\') {
+        return Err(());
+    }
+    relaxed_members(text, member).map_err(|_| ())
+}
+
+fn relaxed_members<'t>(
+    text: &'t str,
+    mut member: impl FnMut(Cow<'t, str>, u64),
+) -> Result<(), String> {
     let b = text.as_bytes();
     let mut i = 0;
     let skip_ws = |i: &mut usize| {
@@ -98,7 +115,6 @@ fn parse_relaxed(text: &str) -> Result<VectorClock, String> {
         return Err(format!("expected '{{', found {}", at(0)));
     }
     i += 1;
-    let mut clock = Vec::new();
     loop {
         skip_ws(&mut i);
         if b.get(i) == Some(&b'}') {
@@ -118,10 +134,12 @@ fn parse_relaxed(text: &str) -> Result<VectorClock, String> {
                 let raw = &text[start..j];
                 i = j + 1;
                 if q == b'"' && raw.contains('\\') {
-                    serde_json::from_str::<String>(&text[start - 1..j + 1])
-                        .map_err(|_| format!("a bad escape in the host name {raw:?}"))?
+                    Cow::Owned(
+                        serde_json::from_str::<String>(&text[start - 1..j + 1])
+                            .map_err(|_| format!("a bad escape in the host name {raw:?}"))?,
+                    )
                 } else {
-                    raw.to_string()
+                    Cow::Borrowed(raw)
                 }
             }
             _ => {
@@ -135,7 +153,7 @@ fn parse_relaxed(text: &str) -> Result<VectorClock, String> {
                 if i == start {
                     return Err(format!("expected a host name, found {}", at(i)));
                 }
-                text[start..i].to_string()
+                Cow::Borrowed(&text[start..i])
             }
         };
         skip_ws(&mut i);
@@ -171,7 +189,7 @@ fn parse_relaxed(text: &str) -> Result<VectorClock, String> {
             }
             i += 1;
         }
-        clock.push((key, n));
+        member(key, n);
         skip_ws(&mut i);
         match b.get(i) {
             Some(b',') => i += 1,
@@ -186,5 +204,5 @@ fn parse_relaxed(text: &str) -> Result<VectorClock, String> {
     if i < b.len() {
         return Err(format!("expected the end of the clock, found {}", at(i)));
     }
-    Ok(clock)
+    Ok(())
 }

@@ -63,9 +63,11 @@ pub struct ReadEvent {
 
 /// Host names, each once, by index.
 #[derive(Debug, Default)]
-struct Hosts {
+pub struct Hosts {
     index: HashMap<String, u32>,
     names: Vec<String>,
+    /// Each name as a JSON string, quotes and all.
+    quoted: Vec<String>,
 }
 
 impl Hosts {
@@ -76,6 +78,7 @@ impl Hosts {
         let id = self.names.len() as u32;
         self.index.insert(name.to_string(), id);
         self.names.push(name.to_string());
+        self.quoted.push(serde_json::Value::from(name).to_string());
         id
     }
 }
@@ -90,13 +93,23 @@ pub struct PartClock {
 }
 
 impl PartClock {
-    /// The clock as the compact text of a JSON object of counts, in the log's order, when it
-    /// could be read; `hosts` as [`VectorClockLog::push_part_with`] gives them.
-    pub fn json_text(&self, hosts: &[String]) -> Option<String> {
+    /// The clock as the compact text of a JSON object of counts, in the log's order (as
+    /// [`clock_json_text`] writes it), when it could be read; `hosts` as
+    /// [`VectorClockLog::push_part_with`] gives them.
+    pub fn json_text(&self, hosts: &Hosts) -> Option<String> {
         let clock = self.clock.as_ref().ok()?;
-        Some(clock_text::json_text(
-            clock.iter().map(|&(h, n)| (hosts[h as usize].as_str(), n)),
-        ))
+        let mut out = String::with_capacity(2 + clock.len() * 12);
+        out.push('{');
+        for (i, &(h, n)) in clock.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&hosts.quoted[h as usize]);
+            out.push(':');
+            out.push_str(itoa::Buffer::new().format(n));
+        }
+        out.push('}');
+        Some(out)
     }
 }
 
@@ -135,6 +148,21 @@ impl VectorClockLog {
         PartClock {
             host: hosts.id(host),
             clock: clock.map(|c| c.iter().map(|(h, n)| (hosts.id(h), *n)).collect()),
+        }
+    }
+
+    /// [`VectorClockLog::read_clock`] of the clock logged as `text` (as [`parse_clock`] reads
+    /// it), host names looked up as they are read instead of copied first.
+    pub fn read_clock_text(&mut self, host: &str, text: &str) -> PartClock {
+        let mut clock = Vec::new();
+        let hosts = &mut self.hosts;
+        let read = clock_text::relaxed_clock(text, |name, n| clock.push((hosts.id(&name), n)));
+        match read {
+            Ok(()) => PartClock {
+                host: hosts.id(host),
+                clock: Ok(clock),
+            },
+            Err(()) => self.read_clock(host, parse_clock(text)),
         }
     }
 
@@ -207,7 +235,7 @@ impl VectorClockLog {
 
     /// [`VectorClockLog::push_part`] for events made only as they are pushed: `clocks` holds
     /// each event's host and clock, and `event(i, clock, hosts)` makes event `i` (`hosts`
-    /// names the hosts its clock's indices stand for). A log's events are held as one small
+    /// are those its clock's indices stand for). A log's events are held as one small
     /// clock each instead of whole events until their order is known.
     pub fn push_part_with(
         &mut self,
@@ -215,7 +243,7 @@ impl VectorClockLog {
         file: u32,
         execution: Option<Option<&str>>,
         clocks: Vec<PartClock>,
-        mut event: impl FnMut(usize, &PartClock, &[String]) -> RawEvent,
+        mut event: impl FnMut(usize, &PartClock, &Hosts) -> RawEvent,
     ) {
         if clocks.is_empty() {
             return;
@@ -256,7 +284,7 @@ impl VectorClockLog {
         let mut clocks: Vec<Option<PartClock>> = clocks.into_iter().map(Some).collect();
         for i in order {
             let c = clocks[i].take().expect("each event is placed once");
-            let raw = event(i, &c, &self.hosts.names);
+            let raw = event(i, &c, &self.hosts);
             self.push(builder, file, (raw, c.host), c.clock);
         }
     }

@@ -223,3 +223,30 @@ fn relaxed_clocks_are_read() {
         .contains("whole number"));
     assert!(parse_clock("[1]").unwrap_err().contains("JSON array"));
 }
+
+#[test]
+fn clocks_read_by_host_index_are_the_clocks_parse_clock_reads() {
+    for text in [
+        r#"{"a":1, "b":2}"#,
+        "{myPID: 1, other:3,}",
+        " {'x': '4', \"y\": 2.0} ",
+        "{}",
+        r#"{\"n1\":0}"#,
+        r#"{"a\u0062":1}"#,
+        "{a:1",
+        "{a:-1}",
+        r#"["a", 1]"#,
+        "",
+    ] {
+        let mut log = VectorClockLog::new();
+        let by_text = log.read_clock_text("h", text);
+        let expected = parse_clock(text);
+        let got = by_text.clock.map(|c| {
+            c.iter()
+                .map(|&(h, n)| (log.hosts.names[h as usize].clone(), n))
+                .collect()
+        });
+        assert_eq!(got, expected, "{text}");
+        assert_eq!(log.hosts.names[by_text.host as usize], "h");
+    }
+}
