@@ -7,12 +7,14 @@
 //! access `e` visited before it cannot come after it in happens-before, so `e` and `f` are
 //! concurrent exactly when `f` has not seen `e`: `vc(f)[node(e)] < seq(e)`. The accesses of node
 //! `j` that `f` has seen are therefore a prefix of `j`'s list, and the concurrent ones the rest:
-//! one binary search per (key, node that accessed the key) gives the count. Each unordered pair
-//! is counted once, when its later event (in the causal order) is visited.
+//! one look per (key, node that accessed the key) gives the count, from the lane's head (its
+//! length, first and last three positions) or, when more than three are unseen, a search of its
+//! list. Each unordered pair is counted once, when its later event (in the causal order) is
+//! visited.
 //!
 //! Cost: O(A x K x log A) time, where A is the number of accesses and K the number of nodes that
 //! access the same key (at most the number of nodes), never A squared for a hot key; memory is
-//! 4 bytes per access. Witness pairs are read straight off the concurrent suffixes and stop once
+//! 4 bytes per access and 44 bytes per (key, node that accessed it). Witness pairs are read straight off the concurrent suffixes and stop once
 //! a key has enough, so they cost O(limit) per key, not O(conflicts).
 //!
 //! An event that both reads and writes a key counts as one write access to it: its pairs with

@@ -85,7 +85,7 @@ impl Hosts {
 
 /// An event's host and clock as logged (hosts as indices into the log's hosts), or why the
 /// clock could not be read: what [`VectorClockLog::push_part_with`] orders a part by. Made by
-/// [`VectorClockLog::read_clock`].
+/// [`VectorClockLog::read_clock`] and [`VectorClockLog::read_clock_text`].
 #[derive(Debug)]
 pub struct PartClock {
     host: u32,
