@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::{by_id, causal, corpus, json_lines, path, run_ok, skipped};
+use crate::{by_id, causal, corpus, fixture, json_lines, path, run_ok, skipped};
 
 #[test]
 fn a_release_sends_to_the_next_acquire_and_fork_and_join_link_threads() {
@@ -143,7 +143,7 @@ fn streamed_std_conflicts_print_exactly_the_batch_report() {
 
 #[test]
 fn streamed_std_conflicts_read_standard_input_and_name_bad_lines() {
-    let text = std::fs::read_to_string(fixture_path("std-races.std")).unwrap();
+    let text = std::fs::read_to_string(fixture("std-races.std")).unwrap();
     let out = causal()
         .args(["conflicts", "--from", "std", "--limit", "1", "-"])
         .write_stdin(text)
@@ -200,10 +200,6 @@ fn streamed_std_conflicts_equal_the_batch_report_on_the_corpus() {
     }
 }
 
-fn fixture_path(name: &str) -> std::path::PathBuf {
-    crate::fixture(name)
-}
-
 /// `conflicts --from std --limit 1` on std-races.std, as the batch path printed it.
 const EXPECTED_RACES: &str = "\
 hits: 5 conflicts (3 write-write, 2 read-write)
@@ -240,7 +236,7 @@ total: 2 conflicts (1 write-write, 1 read-write)
 /// general path does; the report is the batch path's (`--execution 1` keeps that path).
 #[test]
 fn std_files_recognised_by_their_content_stream_as_well() {
-    let file = fixture_path("std-locks.std");
+    let file = fixture("std-locks.std");
     let file = file.to_str().unwrap();
     let auto = causal().args(["conflicts", file]).output().unwrap();
     let batch = causal()

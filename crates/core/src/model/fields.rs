@@ -148,8 +148,14 @@ impl ObjectWriter {
 
     /// A member whose value is given as compact JSON text (the caller guarantees it is valid).
     pub fn json(&mut self, key: &str, value: &str) {
+        self.json_with(key, |out| out.extend_from_slice(value.as_bytes()));
+    }
+
+    /// A member whose value `write` appends as compact JSON text (the caller guarantees it is
+    /// valid UTF-8 and valid JSON), without a string of its own first.
+    pub fn json_with(&mut self, key: &str, write: impl FnOnce(&mut Vec<u8>)) {
         self.key(key);
-        self.json.extend_from_slice(value.as_bytes());
+        write(&mut self.json);
     }
 
     /// The fields.

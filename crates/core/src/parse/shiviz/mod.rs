@@ -260,9 +260,10 @@ pub fn parse(
                 // As `read_event` writes the three groups, then `label`.
                 let mut fields = ObjectWriter::new();
                 fields.string("host", host);
-                match clock.json_text(hosts) {
-                    Some(json) => fields.json("clock", &json),
-                    None => fields.string("clock", text(m.clock)),
+                if clock.is_read() {
+                    fields.json_with("clock", |out| clock.write_json(hosts, out));
+                } else {
+                    fields.string("clock", text(m.clock));
                 }
                 fields.string("event", event);
                 fields.string("label", event);

@@ -93,23 +93,28 @@ pub struct PartClock {
 }
 
 impl PartClock {
-    /// The clock as the compact text of a JSON object of counts, in the log's order (as
-    /// [`clock_json_text`] writes it), when it could be read; `hosts` as
+    /// Whether the clock could be read.
+    pub fn is_read(&self) -> bool {
+        self.clock.is_ok()
+    }
+
+    /// Appends the clock, if it could be read, as the compact text of a JSON object of counts
+    /// in the log's order (as [`clock_json_text`] writes it); `hosts` as
     /// [`VectorClockLog::push_part_with`] gives them.
-    pub fn json_text(&self, hosts: &Hosts) -> Option<String> {
-        let clock = self.clock.as_ref().ok()?;
-        let mut out = String::with_capacity(2 + clock.len() * 12);
-        out.push('{');
+    pub fn write_json(&self, hosts: &Hosts, out: &mut Vec<u8>) {
+        let Ok(clock) = &self.clock else {
+            return;
+        };
+        out.push(b'{');
         for (i, &(h, n)) in clock.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            out.push_str(&hosts.quoted[h as usize]);
-            out.push(':');
-            out.push_str(itoa::Buffer::new().format(n));
+            out.extend_from_slice(hosts.quoted[h as usize].as_bytes());
+            out.push(b':');
+            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
         }
-        out.push('}');
-        Some(out)
+        out.push(b'}');
     }
 }
 
